@@ -1,0 +1,43 @@
+# Two commands for a newcomer: `make run` (the worker) and `make test` (the checks).
+# Each creates .venv if missing and installs the project into it.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/worker db upgrade
+	$(BIN)/worker replay seeds/
+	$(BIN)/worker figures
+	$(BIN)/worker changes --subject KP
+	@if $(BIN)/worker --help | grep -q ' report '; then $(BIN)/worker report; fi
+	$(BIN)/worker run
+
+lint: install
+	$(BIN)/ruff check worker tests benchmarks alembic/env.py
+
+typecheck: install
+	$(BIN)/mypy
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) data .mypy_cache .ruff_cache

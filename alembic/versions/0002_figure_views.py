@@ -1,0 +1,26 @@
+"""figure views: claim_statements, figure_changes, latest_figures
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from worker.store.views import VIEWS
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    for sql in VIEWS.values():
+        op.execute(sql)
+
+
+def downgrade() -> None:
+    for name in reversed(list(VIEWS)):
+        op.execute(f"DROP VIEW IF EXISTS {name}")

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from worker.dedupe import (
+    band_buckets,
+    canonical_url,
+    fingerprint,
+    minhash,
+    signature_bytes,
+    similarity,
+)
+
+
+@pytest.mark.parametrize("variant", [
+    "https://www.example.com/world/nk-troops",
+    "https://example.com/world/nk-troops/",
+    "http://example.com/world/nk-troops?utm_source=rss&utm_medium=feed",
+    "https://example.com/world/nk-troops#comments",
+    "https://www.example.com/world/nk-troops/amp/",
+    "https://amp.example.com/world/nk-troops",
+    "https://example.com/amp/world/nk-troops",
+    "https://example.com/world/nk-troops?fbclid=abc&gclid=x",
+    "https://EXAMPLE.com/world//nk-troops",
+])
+def test_url_variants_share_one_canonical_url(variant: str) -> None:
+    assert canonical_url(variant) == "https://example.com/world/nk-troops"
+
+
+def test_meaningful_query_parameters_are_kept_and_sorted() -> None:
+    assert canonical_url("https://example.com/news?b=2&id=7&utm_campaign=x") == (
+        "https://example.com/news?b=2&id=7")
+
+
+def test_non_http_urls_are_left_alone() -> None:
+    assert canonical_url("fixture://seeds/a.txt") == "fixture://seeds/a.txt"
+
+
+def test_fingerprint_ignores_trivial_differences() -> None:
+    a = "North Korean troops, 600 killed.\nUpdated 14:05 GMT"
+    b = "north korean   troops 600 killed!"
+    assert fingerprint(a) == fingerprint(b)
+    assert fingerprint(a) != fingerprint("North Korean troops, 300 killed.")
+
+
+def test_minhash_similarity_separates_copies_from_different_texts() -> None:
+    base = " ".join(f"word{i}" for i in range(300))
+    copy = "A new lede sentence for the reprint. " + base
+    other = " ".join(f"other{i}" for i in range(300))
+    s1, s2, s3 = (signature_bytes(minhash(t)) for t in (base, copy, other))
+    assert similarity(s1, s2) > 0.85
+    assert similarity(s1, s3) < 0.1
+
+
+def test_identical_signatures_share_every_band_bucket() -> None:
+    sig = signature_bytes(minhash("the same text about troops in Kursk " * 20))
+    assert band_buckets(sig, 32) == band_buckets(sig, 32)
+    assert len(band_buckets(sig, 32)) == 32

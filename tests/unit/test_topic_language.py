@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from worker.language import detect_language
+from worker.topic import load_topic, relevance
+
+from ..conftest import ROOT, SEED
+
+RULE = load_topic(ROOT / "config" / "topics.toml")
+
+
+@pytest.mark.parametrize("text", [
+    SEED.read_text(encoding="utf-8"),
+    "North Korean troops deployed to Russia's Kursk region have suffered heavy losses, "
+    "Ukraine's military intelligence said. Pyongyang sent soldiers to fight Ukraine.",
+    "Nordkoreanische Soldaten kämpfen in der russischen Region Kursk gegen die Ukraine. "
+    "Nordkorea hat Truppen entsandt.",
+    "Soldados norcoreanos combaten junto a Rusia en Kursk contra Ucrania; Corea del Norte "
+    "envió tropas.",
+    "Северокорейские военные воюют в Курской области на стороне России. КНДР направила войска.",
+    "Північнокорейські солдати воюють на Курщині на боці Росії проти України. КНДР відправила "
+    "війська.",
+    "북한군이 러시아 쿠르스크에 파병돼 우크라이나군과 교전 중이다. 북한은 병력을 추가 파병했다.",
+])
+def test_dprk_russia_coverage_is_relevant_in_every_language(text: str) -> None:
+    assert relevance(text, RULE).relevant
+
+
+@pytest.mark.parametrize("text", [
+    "North Korea fired a ballistic missile into the East Sea on Monday, Seoul said.",
+    "Russia's central bank raised its key rate to 21% on Friday to fight inflation.",
+    "Le Real Madrid a battu le FC Barcelone 3-1 dimanche soir.",
+])
+def test_unrelated_stories_are_not(text: str) -> None:
+    assert not relevance(text, RULE).relevant
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("Environ 600 soldats nord-coréens auraient été tués en Ukraine", "fr"),
+    ("About 600 North Korean soldiers have been killed in Ukraine", "en"),
+    ("Etwa 600 nordkoreanische Soldaten sollen getötet worden sein", "de"),
+    ("Unos 600 soldados norcoreanos habrían muerto en Ucrania", "es"),
+    ("Около 600 северокорейских военных погибли на Украине", "ru"),
+    ("Близько 600 північнокорейських військових загинули в Україні", "uk"),
+    ("북한군 약 600명이 우크라이나에서 사망한 것으로 추정된다", "ko"),
+])
+def test_language_detection(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_a_hint_wins_over_detection() -> None:
+    assert detect_language("Environ 600 soldats", "en-GB") == "en"

@@ -1,0 +1,141 @@
+"""Pure: HTML or plain text -> clean article text.
+
+trafilatura extracts the main text of a page; a second pass then strips what it leaves behind,
+by rules from `config/boilerplate.toml`:
+
+- `line` rules remove a whole paragraph anywhere when the rule matches all of it ("Share on
+  Facebook", "Lesen Sie auch: ...");
+- `tail` rules remove sentences from the end of the text while they match ("Abonnez-vous!");
+  a `teaser` rule removes a sentence only when it stands right before a removed tail sentence
+  ("Que se passe-t-il en Tunisie?"), so a question in the body is safe.
+
+Rules are matched against the *whole* sentence or paragraph, never inside one: a sentence that
+merely mentions YouTube survives.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import trafilatura
+
+# Options shared by the pipeline and the benchmark's "bare trafilatura" baseline.
+TRAFILATURA_OPTIONS: dict[str, object] = {
+    "include_comments": False,
+    "include_tables": True,
+    "deduplicate": False,
+    "favor_precision": False,
+}
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…»\"”])\s+|(?<=[.!?])(?=[A-ZÀ-ÖØ-Þ])")
+
+
+@dataclass(frozen=True)
+class BoilerplateRules:
+    line: tuple[re.Pattern[str], ...]
+    tail: tuple[re.Pattern[str], ...]
+    teaser: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The main text of a page and what trafilatura found about it."""
+
+    text: str
+    title: str | None
+    date: str | None
+    language: str | None
+    sitename: str | None
+
+
+def load_rules(path: Path) -> BoilerplateRules:
+    """Read boilerplate rules; every pattern is compiled case-insensitively as a full match."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    groups: dict[str, list[re.Pattern[str]]] = {"line": [], "tail": [], "teaser": []}
+    for lang, kinds in data.get("rules", {}).items():
+        for kind, patterns in kinds.items():
+            if kind not in groups:
+                raise ValueError(f"{path}: [rules.{lang}] unknown kind {kind!r}")
+            for pattern in patterns:
+                try:
+                    groups[kind].append(re.compile(pattern, re.IGNORECASE))
+                except re.error as exc:
+                    raise ValueError(f"{path}: [rules.{lang}] {kind}: {pattern!r}: {exc}") from exc
+    return BoilerplateRules(
+        line=tuple(groups["line"]), tail=tuple(groups["tail"]), teaser=tuple(groups["teaser"])
+    )
+
+
+@lru_cache(maxsize=8)
+def cached_rules(path: str) -> BoilerplateRules:
+    return load_rules(Path(path))
+
+
+def _full(patterns: tuple[re.Pattern[str], ...], text: str) -> bool:
+    stripped = text.strip()
+    return any(p.fullmatch(stripped) for p in patterns)
+
+
+def _sentence_starts(paragraph: str) -> list[int]:
+    starts = [0]
+    starts.extend(m.end() for m in _SENTENCE_END.finditer(paragraph))
+    return [s for s in starts if s < len(paragraph)]
+
+
+def strip_boilerplate(text: str, rules: BoilerplateRules) -> str:
+    """Remove promo paragraphs anywhere and promo sentences at the end of the text."""
+    paragraphs = [p for p in text.split("\n") if p.strip() and not _full(rules.line, p)]
+    while paragraphs:
+        last = paragraphs[-1]
+        starts = _sentence_starts(last)
+        cut = len(last)
+        removed_tail = False
+        for start in reversed(starts):
+            sentence = last[start:cut]
+            if _full(rules.tail, sentence):
+                removed_tail = True
+            elif removed_tail and _full(rules.teaser, sentence):
+                pass
+            else:
+                break
+            cut = start
+        if cut == len(last):
+            break
+        kept = last[:cut].rstrip()
+        if kept:
+            paragraphs[-1] = kept
+            break
+        paragraphs.pop()
+    return "\n".join(p.rstrip() for p in paragraphs).strip()
+
+
+def extract_html(html: str | bytes, url: str | None = None) -> Extracted:
+    """Main text and metadata of an HTML page with trafilatura (empty text if none found)."""
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, **TRAFILATURA_OPTIONS  # type: ignore[arg-type]
+    )
+    if doc is None:
+        return Extracted("", None, None, None, None)
+    return Extracted(
+        text=doc.text or "",
+        title=doc.title,
+        date=doc.date,
+        language=doc.language,
+        sitename=doc.sitename,
+    )
+
+
+def normalise_plain(text: str) -> str:
+    """Plain text as stored: unified newlines, paragraphs on one line each, no blank lines."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    paragraphs = re.split(r"\n\s*\n", text)
+    out = [" ".join(line.strip() for line in p.split("\n") if line.strip()) for p in paragraphs]
+    return "\n".join(p for p in out if p)
+
+
+def clean_text(text: str, rules: BoilerplateRules) -> str:
+    return strip_boilerplate(normalise_plain(text), rules)

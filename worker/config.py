@@ -1,0 +1,257 @@
+"""One typed Settings object: `config/worker.toml`, then `WORKER_*` environment variables, then
+command-line options, each overriding the one before.
+
+`[section] key` in the file is `WORKER_SECTION_KEY` in the environment; `WORKER_CONFIG` names
+the file itself and `WORKER_DATABASE_URL` the database. A bad value stops the program with one
+line naming the key and where it came from (exit code 2, see `errors.ConfigError`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Union, get_args, get_origin, get_type_hints
+
+from worker.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = Path("config/worker.toml")
+
+
+@dataclass(kw_only=True)
+class DatabaseSettings:
+    url: str = "sqlite:///data/worker.db"
+    echo: bool = False
+
+
+@dataclass(kw_only=True)
+class FetchSettings:
+    timeout: float = 20.0
+    user_agent: str = "dprk-ru-news-worker/0.1 (+https://github.com/dprk-ru-news/worker)"
+    max_feed_bytes: int = 5_000_000
+    max_article_bytes: int = 10_000_000
+    max_redirects: int = 5
+    max_connections: int = 16
+    per_host_connections: int = 2
+    host_delay: float = 1.0
+    allow_private_networks: bool = False
+    fixture_paths: list[str] = field(default_factory=lambda: ["seeds"])
+
+
+@dataclass(kw_only=True)
+class ScheduleSettings:
+    default_interval: int = 900
+    min_interval: int = 300
+    max_interval: int = 21_600
+    jitter: float = 0.1
+    backoff_base: int = 60
+    backoff_cap: int = 86_400
+    full_fetch_every: int = 24
+    revisions: list[list[int]] = field(
+        default_factory=lambda: [[900, 10_800], [3_600, 86_400], [10_800, 604_800],
+                                 [86_400, 2_592_000]]
+    )
+
+
+@dataclass(kw_only=True)
+class PipelineSettings:
+    processes: int = 0
+    queue_size: int = 64
+    boilerplate_file: str = "config/boilerplate.toml"
+    topics_file: str = "config/topics.toml"
+    claimants_file: str = "config/claimants.toml"
+    feeds_file: str = "config/feeds.toml"
+
+
+@dataclass(kw_only=True)
+class DedupeSettings:
+    threshold: float = 0.8
+    num_perm: int = 128
+    bands: int = 32
+    shingle: int = 5
+
+
+@dataclass(kw_only=True)
+class DaemonSettings:
+    worker_id: str = ""
+    batch_size: int = 20
+    lease_seconds: int = 300
+    tick_seconds: float = 5.0
+    shutdown_grace: float = 20.0
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9108
+    fetch_events_kept: int = 20
+
+
+@dataclass(kw_only=True)
+class LogSettings:
+    level: str = "INFO"
+    format: str = "auto"
+
+
+@dataclass(kw_only=True)
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    pipeline: PipelineSettings = field(default_factory=PipelineSettings)
+    dedupe: DedupeSettings = field(default_factory=DedupeSettings)
+    daemon: DaemonSettings = field(default_factory=DaemonSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    source: str = "defaults"
+    base_dir: Path = PROJECT_ROOT
+
+    def path(self, value: str) -> Path:
+        """A data-file path from the settings: relative paths are relative to the project."""
+        p = Path(value)
+        return p if p.is_absolute() else self.base_dir / p
+
+
+SECTIONS: tuple[str, ...] = (
+    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log",
+)
+
+
+def _section_types() -> dict[str, type]:
+    hints = get_type_hints(Settings)
+    return {name: hints[name] for name in SECTIONS}
+
+
+def _describe(tp: Any) -> str:
+    if tp is bool:
+        return "true or false"
+    if tp is int:
+        return "an integer"
+    if tp is float:
+        return "a number"
+    if tp is str:
+        return "a string"
+    return "a list"
+
+
+def _coerce(value: Any, tp: Any, where: str) -> Any:
+    """Check a TOML value against the declared type; ints are accepted where floats are."""
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        tp = next(a for a in get_args(tp) if a is not type(None))
+        origin = get_origin(tp)
+    ok: bool
+    if tp is bool:
+        ok = isinstance(value, bool)
+    elif tp is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif tp is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif tp is str:
+        ok = isinstance(value, str)
+    elif origin is list:
+        ok = isinstance(value, list)
+    else:  # pragma: no cover - every field has one of the types above
+        ok = True
+    if not ok:
+        raise ConfigError(f"{where}: expected {_describe(tp)}, got {value!r}")
+    return value
+
+
+def _parse_env(raw: str, tp: Any, where: str) -> Any:
+    if tp is bool:
+        low = raw.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{where}: expected true or false, got {raw!r}")
+    if tp in (int, float):
+        try:
+            return tp(raw)
+        except ValueError:
+            raise ConfigError(f"{where}: expected {_describe(tp)}, got {raw!r}") from None
+    if get_origin(tp) is list:
+        try:
+            parsed = tomllib.loads(f"v = {raw}")["v"]
+        except tomllib.TOMLDecodeError:
+            parsed = [s.strip() for s in raw.split(",") if s.strip()]
+        return _coerce(parsed, tp, where)
+    return raw
+
+
+def load_settings(
+    config_file: str | Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build the settings. `overrides` maps "section.key" to values from the command line."""
+    env = os.environ if env is None else env
+    explicit = config_file is not None or "WORKER_CONFIG" in env
+    path = Path(config_file or env.get("WORKER_CONFIG") or DEFAULT_CONFIG)
+    if not path.is_absolute() and not path.exists() and not explicit:
+        path = PROJECT_ROOT / path
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    elif explicit:
+        raise ConfigError(f"{path}: config file not found")
+
+    settings = Settings(source=str(path) if path.exists() else "defaults",
+                        base_dir=path.resolve().parent.parent if path.exists() else PROJECT_ROOT)
+    types_by_section = _section_types()
+    for section, values in data.items():
+        if section not in types_by_section:
+            raise ConfigError(f"{path}: unknown section [{section}]")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        target = getattr(settings, section)
+        hints = get_type_hints(type(target))
+        for key, value in values.items():
+            if key not in hints:
+                raise ConfigError(f"{path}: unknown key [{section}] {key}")
+            setattr(target, key, _coerce(value, hints[key], f"{path}: [{section}] {key}"))
+
+    for section in SECTIONS:
+        target = getattr(settings, section)
+        for f in dataclasses.fields(target):
+            name = f"WORKER_{section.upper()}_{f.name.upper()}"
+            if name in env:
+                tp = get_type_hints(type(target))[f.name]
+                setattr(target, f.name, _parse_env(env[name], tp, f"{name} (environment)"))
+
+    for dotted, value in (overrides or {}).items():
+        if value is None:
+            continue
+        section, key = dotted.split(".", 1)
+        setattr(getattr(settings, section), key, value)
+    _validate(settings, path)
+    return settings
+
+
+def _validate(s: Settings, path: Path) -> None:
+    def bad(key: str, why: str) -> ConfigError:
+        return ConfigError(f"{path}: {key}: {why}")
+
+    if s.fetch.timeout <= 0:
+        raise bad("[fetch] timeout", "must be > 0")
+    if s.schedule.min_interval > s.schedule.max_interval:
+        raise bad("[schedule] min_interval", "must not exceed max_interval")
+    if not 0 <= s.schedule.jitter < 1:
+        raise bad("[schedule] jitter", "must be in [0, 1)")
+    if not 0 < s.dedupe.threshold <= 1:
+        raise bad("[dedupe] threshold", "must be in (0, 1]")
+    if s.dedupe.num_perm % s.dedupe.bands:
+        raise bad("[dedupe] bands", "must divide num_perm")
+    if s.log.format not in ("auto", "json", "text"):
+        raise bad("[log] format", "must be auto, json or text")
+    for pair in s.schedule.revisions:
+        if len(pair) != 2 or not all(isinstance(v, int) and v > 0 for v in pair):
+            raise bad("[schedule] revisions", "each entry must be [every_seconds, until_age]")
+    if not s.database.url.strip():
+        raise bad("[database] url", "must not be empty")

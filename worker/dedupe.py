@@ -1,0 +1,114 @@
+"""Pure: the identities of an article — canonical URL, content fingerprint, MinHash signature
+and its LSH band buckets (stored in the database, so the near-duplicate index survives restarts
+and is shared by every worker)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+from courlan import normalize_url
+from datasketch import MinHash
+
+_TRACKING = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|yclid|mc_cid|mc_eid|ocid|cmpid|at_medium|"
+    r"at_campaign|at_\w+|xtor|ref|ref_src|ref_url|source|src|share|smid|sh|ito|igshid|"
+    r"outputtype|amp|cid|taid|__twitter_impression|s_cid|ns_\w+|rss|feature)$",
+    re.IGNORECASE,
+)
+
+
+def canonical_url(url: str) -> str:
+    """One spelling per page: no tracking parameters, fragment, `www.`, trailing slash or AMP."""
+    url = url.strip()
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ("http", "https"):
+        return url
+    try:
+        url = normalize_url(url, strict=False)
+    except (ValueError, TypeError):
+        pass
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    for prefix in ("www.", "m.", "amp.", "mobile."):
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix):]
+    if parts.port and parts.port not in (80, 443):
+        host = f"{host}:{parts.port}"
+    path = parts.path or "/"
+    path = re.sub(r"/amp/?$", "/", path)
+    path = re.sub(r"^/amp/", "/", path)
+    path = re.sub(r"\.amp(\.html?)$", r"\1", path)
+    path = re.sub(r"/+", "/", path)
+    if len(path) > 1:
+        path = path.rstrip("/")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING.match(k)]
+    query.sort()
+    return urlunsplit(("https", host, path, urlencode(query), ""))
+
+
+_TIMESTAMP_LINE = re.compile(
+    r"^\s*(updated|last updated|published|mis à jour|publié le|aktualisiert|actualizado|"
+    r"обновлено|опубликовано|оновлено|опубліковано|수정|입력|업데이트)\b.{0,60}$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def normalise_for_fingerprint(text: str) -> str:
+    """Text with the trivial differences removed: case, whitespace, punctuation, timestamps."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _TIMESTAMP_LINE.sub(" ", text)
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def fingerprint(text: str) -> str:
+    """SHA-256 of the normalised text: equal for texts that differ only trivially."""
+    return hashlib.sha256(normalise_for_fingerprint(text).encode("utf-8")).hexdigest()
+
+
+def shingles(text: str, size: int) -> set[bytes]:
+    words = normalise_for_fingerprint(text).split()
+    if len(words) < size:
+        return {" ".join(words).encode("utf-8")} if words else set()
+    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+def minhash(text: str, *, num_perm: int = 128, shingle: int = 5) -> MinHash:
+    m = MinHash(num_perm=num_perm, seed=1)
+    m.update_batch(list(shingles(text, shingle)))
+    return m
+
+
+def signature_bytes(m: MinHash) -> bytes:
+    return np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
+
+
+def signature_from_bytes(data: bytes, num_perm: int = 128) -> MinHash:
+    values = np.frombuffer(data, dtype=np.uint64)
+    return MinHash(num_perm=num_perm, seed=1, hashvalues=values)
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of two stored signatures."""
+    va, vb = np.frombuffer(a, dtype=np.uint64), np.frombuffer(b, dtype=np.uint64)
+    if len(va) != len(vb) or not len(va):
+        return 0.0
+    return float(np.count_nonzero(va == vb)) / len(va)
+
+
+def band_buckets(signature: bytes, bands: int) -> list[tuple[int, int]]:
+    """(band, bucket) pairs: each band of rows hashed to a signed 64-bit integer."""
+    values = np.frombuffer(signature, dtype=np.uint64)
+    rows = len(values) // bands
+    out = []
+    for band in range(bands):
+        chunk = values[band * rows:(band + 1) * rows].tobytes()
+        digest = hashlib.blake2b(chunk, digest_size=8).digest()
+        out.append((band, struct.unpack(">q", digest)[0]))
+    return out

@@ -1,0 +1,236 @@
+"""Replay of a fixture feed: files and directories ingested as if a feed had delivered them.
+
+- `.html`/`.htm` is cleaned by trafilatura, `.txt` is plain article text, `.xml` is an RSS or
+  Atom file whose items point to files beside it or carry their content;
+- an optional sidecar `NAME.meta.toml` gives `url`, `title`, `published`, `source`, `language`
+  and, for a later version of an already published article, `fetched`;
+- without one the URL is `fixture://` + the file's path, the language is detected, the title is
+  the first line or heading and the date is read from the text (see worker.dates).
+Documents are stored in order of (fetched, published, path), so versions arrive in order.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from worker.errors import FetchError, InputError
+from worker.feeds import parse_feed
+from worker.pipeline import Analysis, CoreConfig, Document, Outcome, Store, analyse
+
+CONTENT_SUFFIXES = (".html", ".htm", ".txt", ".xml")
+SIDECAR_KEYS = {"url", "title", "published", "source", "language", "fetched"}
+
+
+@dataclass
+class Summary:
+    files: int = 0
+    new: int = 0
+    duplicates: int = 0
+    revised: int = 0
+    irrelevant: int = 0
+    figures: int = 0
+    errors: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+    def add(self, outcome: Outcome) -> None:
+        key = {"duplicate": "duplicates"}.get(outcome.outcome, outcome.outcome)
+        setattr(self, key, getattr(self, key) + 1)
+        self.figures += outcome.figures
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"files": self.files, "new": self.new, "duplicates": self.duplicates,
+                "revised": self.revised, "irrelevant": self.irrelevant,
+                "figures": self.figures, "errors": self.errors, "failed": self.failed}
+
+
+def _aware(value: Any, key: str, path: Path) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            return _aware(datetime.fromisoformat(value), key, path)
+        except ValueError:
+            pass
+    raise InputError(f"{path}: {key}: expected a date or datetime, got {value!r}")
+
+
+def _sidecar(path: Path) -> dict[str, Any]:
+    side = path.with_name(path.stem + ".meta.toml")
+    if not side.exists():
+        return {}
+    try:
+        meta = tomllib.loads(side.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"{side}: not valid TOML: {exc}") from None
+    unknown = set(meta) - SIDECAR_KEYS
+    if unknown:
+        raise InputError(f"{side}: unknown key(s) {', '.join(sorted(unknown))}")
+    for key in ("url", "title", "source", "language"):
+        if key in meta and not isinstance(meta[key], str):
+            raise InputError(f"{side}: {key}: expected a string")
+    meta["published"] = _aware(meta.get("published"), "published", side)
+    meta["fetched"] = _aware(meta.get("fetched"), "fetched", side)
+    return meta
+
+
+def fixture_url(path: Path) -> str:
+    resolved = path.resolve()
+    try:
+        rel = resolved.relative_to(Path.cwd().resolve())
+    except ValueError:
+        rel = resolved
+    return "fixture://" + rel.as_posix().lstrip("/")
+
+
+def _read(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def documents_from_file(path: Path) -> list[Document]:
+    """The documents a fixture file stands for (one, or one per item of an XML feed)."""
+    try:
+        if path.suffix.lower() == ".xml":
+            return _documents_from_feed(path)
+        meta = _sidecar(path)
+        raw = _read(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    is_html = path.suffix.lower() in (".html", ".htm")
+    return [Document(
+        url=meta.get("url") or fixture_url(path), locator=str(path), origin="replay",
+        html=raw if is_html else None, text=None if is_html else raw,
+        title=meta.get("title"), published=meta.get("published"), source=meta.get("source"),
+        language=meta.get("language"), fetched_at=meta.get("fetched"),
+    )]
+
+
+def _documents_from_feed(path: Path) -> list[Document]:
+    try:
+        feed = parse_feed(path.read_bytes(), base_url=path.resolve().as_uri())
+    except FetchError as exc:
+        raise InputError(f"{path}: {exc}") from None
+    docs = []
+    for entry in feed.entries:
+        target = _local_target(path, entry.url)
+        if target is not None and target.exists():
+            for d in documents_from_file(target):
+                docs.append(Document(
+                    url=entry.url if entry.url and entry.url.startswith("http") else d.url,
+                    locator=f"{path}#{entry.guid}", origin="replay", html=d.html, text=d.text,
+                    title=d.title or entry.title, published=d.published or entry.published,
+                    source=d.source or feed.title, language=d.language or feed.language,
+                    fetched_at=d.fetched_at,
+                ))
+            continue
+        body = entry.content or entry.summary
+        if not body:
+            raise InputError(f"{path}: item {entry.guid!r} has neither a local file nor content")
+        docs.append(Document(
+            url=entry.url or f"{fixture_url(path)}#{entry.guid}", locator=f"{path}#{entry.guid}",
+            origin="replay", html=f"<html><body><article>{body}</article></body></html>",
+            title=entry.title, published=entry.published or entry.updated, source=feed.title,
+            language=entry.language or feed.language,
+        ))
+    return docs
+
+
+def _local_target(feed_path: Path, link: str | None) -> Path | None:
+    if not link:
+        return None
+    parts = urlsplit(link)
+    if parts.scheme == "file":
+        return Path(unquote(parts.path))
+    if parts.scheme in ("", "fixture"):
+        return feed_path.parent / unquote(parts.path if parts.scheme == "" else parts.netloc +
+                                          parts.path)
+    return None
+
+
+def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Content files under the given paths (sidecars and READMEs are not content)."""
+    for p in paths:
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if child.is_file() and child.suffix.lower() in CONTENT_SUFFIXES:
+                    yield child
+        else:
+            yield p
+
+
+def _order(doc: Document) -> tuple[datetime, str]:
+    when = doc.fetched_at or doc.published or datetime.min.replace(tzinfo=UTC)
+    return when, doc.locator
+
+
+def _analyse_all(docs: list[Document], core: CoreConfig, executor: Executor | None,
+                 window: int) -> Iterator[tuple[Document, Analysis | BaseException]]:
+    """Analyses in input order; with an executor, at most `window` documents in flight."""
+    if executor is None:
+        for d in docs:
+            try:
+                yield d, analyse(d, core)
+            except Exception as exc:  # noqa: BLE001 - reported per document, never fatal
+                yield d, exc
+        return
+    pending: list[tuple[Document, Future[Analysis]]] = []
+    it = iter(docs)
+    for d in it:
+        pending.append((d, executor.submit(analyse, d, core)))
+        if len(pending) >= window:
+            first, fut = pending.pop(0)
+            yield first, _result(fut)
+    for d, fut in pending:
+        yield d, _result(fut)
+
+
+def _result(fut: Future[Analysis]) -> Analysis | BaseException:
+    try:
+        return fut.result()
+    except Exception as exc:  # noqa: BLE001
+        return exc
+
+
+def replay(paths: Iterable[Path], store: Store, core: CoreConfig, *, processes: int = 1,
+           window: int = 64, progress: Callable[[int, int], None] | None = None) -> Summary:
+    """Ingest fixture files; a file that cannot be read or parsed is reported and skipped."""
+    summary = Summary()
+    docs: list[Document] = []
+    for path in iter_files(paths):
+        summary.files += 1
+        try:
+            docs.extend(documents_from_file(path))
+        except InputError as exc:
+            summary.errors += 1
+            summary.failed.append({"file": str(path), "error": str(exc)})
+    docs.sort(key=_order)
+    executor = ProcessPoolExecutor(processes) if processes > 1 and len(docs) > 4 else None
+    try:
+        for done, (doc, result) in enumerate(_analyse_all(docs, core, executor, window), 1):
+            if isinstance(result, BaseException):
+                summary.errors += 1
+                message = f"{doc.locator}: {type(result).__name__}: {result}"
+                summary.failed.append({"file": doc.locator, "error": message})
+                store.record_error(doc, message)
+            else:
+                summary.add(store.save(doc, result))
+            if progress:
+                progress(done, len(docs))
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    return summary

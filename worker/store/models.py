@@ -1,0 +1,292 @@
+"""SQLAlchemy 2 typed models. Every constraint is named by the naming convention, so Alembic
+migrations are stable on SQLite and PostgreSQL alike; every "never twice" rule of the pipeline
+is a unique constraint here, so a rerun or a racing worker can never duplicate rows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Feed(Base):
+    """A polled feed and its polling state (the scheduler reads `next_poll_at`)."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    origin: Mapped[str] = mapped_column(String(16), default="cli")
+    interval_seconds: Mapped[int | None] = mapped_column(Integer)
+    effective_interval: Mapped[int | None] = mapped_column(Integer)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    body_hash: Mapped[str | None] = mapped_column(String(64))
+    polls_since_full: Mapped[int] = mapped_column(Integer, default=0)
+    next_poll_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    last_polled_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_new_item_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_class: Mapped[str | None] = mapped_column(String(32))
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    items_seen: Mapped[int] = mapped_column(Integer, default=0)
+    gone: Mapped[bool] = mapped_column(Boolean, default=False)
+    leased_by: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FetchEvent(Base):
+    """One HTTP fetch of a feed: the last N per feed are kept for `feeds status`."""
+
+    __tablename__ = "fetch_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    url: Mapped[str] = mapped_column(String(2048))
+    status: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    new_items: Mapped[int] = mapped_column(Integer, default=0)
+    error_class: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class FeedItem(Base):
+    """An item a feed announced: remembered so a re-sent item is not processed again."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (UniqueConstraint("feed_id", "guid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    guid: Mapped[str] = mapped_column(String(2048))
+    url: Mapped[str | None] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime | None]
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Story(Base):
+    """Syndicated or near-identical copies of one report, grouped by MinHash similarity."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL", use_alter=True)
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Article(Base):
+    """One article per canonical URL. Irrelevant ones keep URL, title and fingerprint only."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(Text)
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_fetched_at: Mapped[datetime | None]
+    relevant: Mapped[bool] = mapped_column(Boolean)
+    relevance: Mapped[float] = mapped_column(Float, default=0.0)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    story_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stories.id", ondelete="SET NULL"), index=True
+    )
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    needs_retry: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_recheck_at: Mapped[datetime | None] = mapped_column(index=True)
+    feed_updated_at: Mapped[datetime | None]
+
+
+class ArticleVersion(Base):
+    """One distinct cleaned text of an article (trivial differences do not make a version)."""
+
+    __tablename__ = "article_versions"
+    __table_args__ = (
+        UniqueConstraint("article_id", "number"),
+        UniqueConstraint("article_id", "fingerprint"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ContentFingerprint(Base):
+    """Normalised-text hash -> article: the same text under another URL is the same article."""
+
+    __tablename__ = "content_fingerprints"
+
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+
+
+class UrlAlias(Base):
+    """Another canonical URL under which an already stored article was seen."""
+
+    __tablename__ = "url_aliases"
+
+    url: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+
+
+class LshBand(Base):
+    """One LSH band bucket of an article's MinHash: the near-duplicate index, in the database."""
+
+    __tablename__ = "lsh_bands"
+
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class FigureClaim(Base):
+    """One number stated in one article version (see worker.figures.model.Claim)."""
+
+    __tablename__ = "figure_claims"
+    __table_args__ = (
+        UniqueConstraint("version_id", "start", "metric"),
+        Index("ix_figure_claims_series", "subject", "metric", "claimant", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), index=True
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    metric: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str | None] = mapped_column(String(8))
+    value: Mapped[int] = mapped_column(BigInteger)
+    low: Mapped[int | None] = mapped_column(BigInteger)
+    high: Mapped[int | None] = mapped_column(BigInteger)
+    qualifier: Mapped[str] = mapped_column(String(16))
+    modality: Mapped[str] = mapped_column(String(16))
+    claimant: Mapped[str | None] = mapped_column(String(32))
+    claimant_raw: Mapped[str | None] = mapped_column(Text)
+    scope: Mapped[str | None] = mapped_column(String(16))
+    sentence: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime]
+
+
+class IngestEvent(Base):
+    """The outcome of every document the pipeline saw: new, duplicate, revised, ..."""
+
+    __tablename__ = "ingest_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    locator: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(16))
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="SET NULL")
+    )
+    detail: Mapped[str | None] = mapped_column(Text)
+    worker_id: Mapped[str | None] = mapped_column(String(128))
+
+
+class ArticleEvent(Base):
+    """Something that happened to a stored article: unpublished, corrected, restored."""
+
+    __tablename__ = "article_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,170 @@
+"""Read-side queries behind the CLI and the report. Each returns plain dicts (JSON-ready)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import Row, func, select, text
+from sqlalchemy.orm import Session
+
+from worker import dedupe, revisions
+from worker.store.models import Article, ArticleEvent, ArticleVersion, FigureClaim, Story
+from worker.store.views import latest_select
+
+CHANGE_COLUMNS = (
+    "subject", "metric", "claimant", "value", "previous_value", "low", "high", "qualifier",
+    "claimed_at", "kind", "url", "outlet", "sentence", "independent_stories",
+)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _rows(result: Any) -> list[dict[str, Any]]:
+    return [{k: _jsonable(v) for k, v in row._mapping.items()} for row in result]
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max)
+
+
+def changes(session: Session, *, subject: str | None = None, metric: str | None = None,
+            claimant: str | None = None, since: date | None = None, kind: str | None = None,
+            limit: int | None = None) -> list[dict[str, Any]]:
+    clauses, params = [], {}
+    for name, value in (("subject", subject), ("metric", metric), ("claimant", claimant),
+                        ("kind", kind)):
+        if value is not None:
+            clauses.append(f"{name} = :{name}")
+            params[name] = value
+    if since is not None:
+        clauses.append("claimed_at >= :since")
+        params["since"] = datetime.combine(since, time.min)
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    lim = f"LIMIT {int(limit)}" if limit else ""
+    sql = f"SELECT * FROM figure_changes {where} ORDER BY claimed_at, claim_id {lim}"
+    return _normalise_times(_rows(session.execute(text(sql), params)))
+
+
+def _normalise_times(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # SQLite returns view timestamps as strings; present both engines the same way.
+    for row in rows:
+        value = row.get("claimed_at")
+        if isinstance(value, str):
+            row["claimed_at"] = datetime.fromisoformat(value).replace(
+                tzinfo=None).isoformat() + "+00:00"
+    return rows
+
+
+def latest_figures(session: Session, *, as_of: date | None = None,
+                   subject: str | None = None) -> list[dict[str, Any]]:
+    """The latest value of every series, as known at the end of `as_of` (default: now)."""
+    params: dict[str, Any] = {}
+    if as_of is None:
+        sql = "SELECT * FROM latest_figures"
+    else:
+        sql = f"SELECT * FROM ({latest_select(as_of_filter=True)}) lf"
+        params["as_of"] = _end_of(as_of)
+    if subject is not None:
+        sql = f"SELECT * FROM ({sql}) q WHERE subject = :subject"
+        params["subject"] = subject
+    sql += " ORDER BY subject, metric, claimant"
+    return _normalise_times(_rows(session.execute(text(sql), params)))
+
+
+def articles(session: Session, *, limit: int | None = None,
+             relevant: bool | None = True) -> list[dict[str, Any]]:
+    versions = (select(ArticleVersion.article_id, func.count().label("versions"))
+                .group_by(ArticleVersion.article_id).subquery())
+    claims = (select(FigureClaim.article_id, func.count().label("figures"))
+              .group_by(FigureClaim.article_id).subquery())
+    q = (select(Article.id, Article.url, Article.title, Article.outlet, Article.language,
+                Article.published_at, Article.relevant, Article.relevance, Article.status,
+                Article.story_id, func.coalesce(versions.c.versions, 0).label("versions"),
+                func.coalesce(claims.c.figures, 0).label("figures"))
+         .outerjoin(versions, versions.c.article_id == Article.id)
+         .outerjoin(claims, claims.c.article_id == Article.id)
+         .order_by(Article.published_at.desc().nulls_last(), Article.id))
+    if relevant is not None:
+        q = q.where(Article.relevant.is_(relevant))
+    if limit:
+        q = q.limit(limit)
+    return _rows(session.execute(q))
+
+
+def find_article(session: Session, url: str) -> Article | None:
+    canonical = dedupe.canonical_url(url)
+    return session.scalar(select(Article).where(
+        (Article.canonical_url == canonical) | (Article.url == url)))
+
+
+def article_history(session: Session, url: str) -> dict[str, Any] | None:
+    """Every version of one article with a readable diff and the figure changes."""
+    article = find_article(session, url)
+    if article is None:
+        return None
+    versions = session.scalars(select(ArticleVersion).where(
+        ArticleVersion.article_id == article.id).order_by(ArticleVersion.number)).all()
+    out_versions = []
+    previous: ArticleVersion | None = None
+    for v in versions:
+        claims = session.scalars(select(FigureClaim).where(FigureClaim.version_id == v.id)
+                                 .order_by(FigureClaim.start)).all()
+        entry: dict[str, Any] = {
+            "number": v.number, "fetched_at": v.fetched_at.isoformat(), "title": v.title,
+            "chars": len(v.text), "changes": v.changes,
+            "figures": [{"metric": c.metric, "subject": c.subject, "value": c.value,
+                         "qualifier": c.qualifier, "claimant": c.claimant} for c in claims],
+            "diff": None,
+        }
+        if previous is not None:
+            entry["diff"] = revisions.unified_diff(
+                previous.text, v.text, old_label=f"version {previous.number}",
+                new_label=f"version {v.number}")
+        out_versions.append(entry)
+        previous = v
+    events = session.scalars(select(ArticleEvent).where(
+        ArticleEvent.article_id == article.id).order_by(ArticleEvent.at)).all()
+    return {
+        "url": article.url, "canonical_url": article.canonical_url, "title": article.title,
+        "outlet": article.outlet, "status": article.status,
+        "published_at": _jsonable(article.published_at),
+        "versions": out_versions,
+        "events": [{"kind": e.kind, "at": e.at.isoformat(), "detail": e.detail}
+                   for e in events],
+    }
+
+
+def stories(session: Session, *, min_copies: int = 1) -> list[dict[str, Any]]:
+    rows: list[Row[Any]] = list(session.execute(
+        select(Story.id, Article.id, Article.url, Article.outlet, Article.title,
+               Article.published_at)
+        .join(Article, Article.story_id == Story.id)
+        .order_by(Story.id, Article.published_at, Article.id)))
+    grouped: dict[int, dict[str, Any]] = {}
+    for story_id, _aid, url, outlet, title, published in rows:
+        s = grouped.setdefault(story_id, {"story_id": story_id, "earliest_url": url,
+                                          "title": title, "first_published":
+                                          _jsonable(published), "outlets": [], "urls": [],
+                                          "copies": 0})
+        s["copies"] += 1
+        s["urls"].append(url)
+        if outlet and outlet not in s["outlets"]:
+            s["outlets"].append(outlet)
+    return [s for s in grouped.values() if s["copies"] >= min_copies]
+
+
+def counts(session: Session) -> dict[str, int]:
+    return {
+        "articles": session.scalar(select(func.count()).select_from(Article)
+                                   .where(Article.relevant.is_(True))) or 0,
+        "irrelevant": session.scalar(select(func.count()).select_from(Article)
+                                     .where(Article.relevant.is_(False))) or 0,
+        "versions": session.scalar(select(func.count()).select_from(ArticleVersion)) or 0,
+        "claims": session.scalar(select(func.count()).select_from(FigureClaim)) or 0,
+        "stories": session.scalar(select(func.count()).select_from(Story)) or 0,
+    }

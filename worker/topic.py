@@ -1,0 +1,72 @@
+"""Pure: is a text about North Korean troops in Russia's war? A weighted term count per group
+from `config/topics.toml`, with required groups; returns a score and a yes/no."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Group:
+    name: str
+    weight: float
+    required: bool
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    threshold: float
+    cap: int
+    cooccurrence_bonus: float
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class Relevance:
+    relevant: bool
+    score: float
+    hits: dict[str, int]
+
+
+def load_topic(path: Path) -> TopicRule:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    groups = []
+    for name, spec in data.get("groups", {}).items():
+        terms = sorted(set(spec["terms"]), key=len, reverse=True)
+        pattern = re.compile(r"(?<!\w)(?:" + "|".join(terms) + ")", re.IGNORECASE)
+        groups.append(Group(name, float(spec.get("weight", 1.0)), bool(spec.get("required")),
+                            pattern))
+    return TopicRule(
+        threshold=float(data.get("threshold", 5.0)),
+        cap=int(data.get("cap", 3)),
+        cooccurrence_bonus=float(data.get("cooccurrence_bonus", 0.0)),
+        groups=tuple(groups),
+    )
+
+
+@lru_cache(maxsize=8)
+def cached_topic(path: str) -> TopicRule:
+    return load_topic(Path(path))
+
+
+_SENTENCES = re.compile(r"[^.!?\n]+")
+
+
+def relevance(text: str, rule: TopicRule, title: str | None = None) -> Relevance:
+    """Score `title` + `text` against the rule."""
+    full = f"{title}\n{text}" if title else text
+    hits = {g.name: len(g.pattern.findall(full)) for g in rule.groups}
+    score = sum(min(hits[g.name], rule.cap) * g.weight for g in rule.groups)
+    required = [g for g in rule.groups if g.required]
+    if required and all(hits[g.name] for g in required):
+        for sentence in _SENTENCES.findall(full):
+            if all(g.pattern.search(sentence) for g in required):
+                score += rule.cooccurrence_bonus
+                break
+    ok = all(hits[g.name] > 0 for g in required) and score >= rule.threshold
+    return Relevance(relevant=ok, score=round(score, 2), hits=hits)
