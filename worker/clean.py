@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from html import unescape
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -113,20 +114,36 @@ def strip_boilerplate(text: str, rules: BoilerplateRules) -> str:
     return "\n".join(p.rstrip() for p in paragraphs).strip()
 
 
-def extract_html(html: str | bytes, url: str | None = None) -> Extracted:
-    """Main text and metadata of an HTML page with trafilatura (empty text if none found)."""
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, **TRAFILATURA_OPTIONS  # type: ignore[arg-type]
-    )
-    if doc is None:
-        return Extracted("", None, None, None, None)
-    return Extracted(
-        text=doc.text or "",
-        title=doc.title,
-        date=doc.date,
-        language=doc.language,
-        sitename=doc.sitename,
-    )
+_TITLE = re.compile(
+    r"<meta[^>]+property=[\"']og:title[\"'][^>]+content=[\"']([^\"']+)[\"']"
+    r"|<title[^>]*>([^<]+)</title>|<h1[^>]*>([^<]+)</h1>",
+    re.IGNORECASE,
+)
+
+
+def html_title(html: str) -> str | None:
+    """og:title, else <title>, else the first <h1>: cheap, and good enough for a title."""
+    m = _TITLE.search(html[:200_000])
+    if not m:
+        return None
+    title = next(g for g in m.groups() if g)
+    return unescape(" ".join(title.split())) or None
+
+
+def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool = False
+                 ) -> Extracted:
+    """Main text of an HTML page with trafilatura (empty text if none found). The date is only
+    searched for (htmldate, costly) when `want_date`, i.e. when no feed or sidecar gave one."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""  # type: ignore[arg-type]
+    found_date = None
+    if want_date:
+        from htmldate import find_date
+
+        found_date = find_date(html, extensive_search=False, original_date=True)
+    return Extracted(text=text, title=html_title(html), date=found_date, language=None,
+                     sitename=None)
 
 
 def normalise_plain(text: str) -> str:

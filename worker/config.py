@@ -72,7 +72,7 @@ class PipelineSettings:
 class DedupeSettings:
     threshold: float = 0.8
     num_perm: int = 128
-    bands: int = 32
+    bands: int = 64
     shingle: int = 5
 
 

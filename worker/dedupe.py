@@ -80,9 +80,15 @@ def shingles(text: str, size: int) -> set[bytes]:
 
 
 def minhash(text: str, *, num_perm: int = 128, shingle: int = 5) -> MinHash:
+    return text_signature(text, num_perm=num_perm, shingle=shingle)[0]
+
+
+def text_signature(text: str, *, num_perm: int = 128, shingle: int = 5) -> tuple[MinHash, int]:
+    """The MinHash of a text's word shingles, and how many distinct shingles it has."""
+    grams = shingles(text, shingle)
     m = MinHash(num_perm=num_perm, seed=1)
-    m.update_batch(list(shingles(text, shingle)))
-    return m
+    m.update_batch(list(grams))
+    return m, len(grams)
 
 
 def signature_bytes(m: MinHash) -> bytes:
@@ -100,6 +106,19 @@ def similarity(a: bytes, b: bytes) -> float:
     if len(va) != len(vb) or not len(va):
         return 0.0
     return float(np.count_nonzero(va == vb)) / len(va)
+
+
+def containment(a: bytes, size_a: int, b: bytes, size_b: int) -> float:
+    """Estimated share of the smaller text's shingles found in the other one.
+
+    A reprint with a trimmed tail or a new lede is *contained* in the original even when their
+    Jaccard similarity is modest; |A∩B| = J(|A|+|B|)/(1+J) turns the MinHash estimate of J
+    into that share."""
+    j = similarity(a, b)
+    if j <= 0.0 or size_a <= 0 or size_b <= 0:
+        return j
+    inter = j * (size_a + size_b) / (1.0 + j)
+    return min(1.0, inter / min(size_a, size_b))
 
 
 def band_buckets(signature: bytes, bands: int) -> list[tuple[int, int]]:

@@ -1,12 +1,19 @@
 """Pure: feed bytes -> items, with feedparser. Entity declarations are refused before parsing
 (billion-laughs and external-entity attacks), and a feed feedparser cannot make sense of is a
-parse error, not an empty feed."""
+parse error, not an empty feed.
+
+Two repairs for what the internet sends: a body that is valid UTF-8 but declared (in the HTTP
+header or the XML declaration) as a single-byte charset is read as UTF-8; and items that share
+one GUID get distinct keys (GUID + link), so none of them is mistaken for another."""
 
 from __future__ import annotations
 
 import calendar
+import codecs
+import hashlib
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +22,9 @@ import feedparser
 from worker.errors import FetchError
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_XML_DECL_ENCODING = re.compile(
+    rb"""^(\xef\xbb\xbf)?(<\?xml[^>]*?encoding=["'])([A-Za-z0-9._:-]+)(["'])""")
+_HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,11 +57,65 @@ def _when(entry: Any, key: str) -> datetime | None:
         return None
 
 
-def parse_feed(data: bytes, base_url: str = "") -> ParsedFeed:
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def declared_charset(data: bytes, content_type: str | None) -> str | None:
+    """The charset the HTTP header or else the XML declaration claims (codec name)."""
+    if content_type:
+        m = _HTTP_CHARSET.search(content_type)
+        if m:
+            return _codec(m.group(1))
+    decl = _XML_DECL_ENCODING.match(data[:200])
+    return _codec(decl.group(3).decode("ascii")) if decl else None
+
+
+def repair_charset(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """Valid non-ASCII UTF-8 declared as another charset is UTF-8 (mojibake is worse than a
+    wrong declaration: real single-byte text is almost never valid UTF-8)."""
+    declared = declared_charset(data, content_type)
+    if declared in (None, "utf-8", "utf-8-sig") or data.isascii():
+        return data, content_type
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data, content_type
+    fixed = _XML_DECL_ENCODING.sub(rb"\1\2utf-8\4", data, count=1)
+    mime = (content_type or "application/xml").split(";", 1)[0].strip()
+    return fixed, f"{mime}; charset=utf-8"
+
+
+def _unique_keys(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Items sharing a GUID are keyed GUID#link (or GUID#content hash); exact repeats dropped."""
+    counts = Counter(e.guid for e in entries)
+    out, seen = [], set()
+    for e in entries:
+        if counts[e.guid] > 1:
+            tail = e.url or hashlib.sha1(
+                f"{e.title}\n{e.summary}\n{e.content}".encode()).hexdigest()[:16]
+            e = replace(e, guid=f"{e.guid}#{tail}")
+        if e.guid in seen:
+            continue
+        seen.add(e.guid)
+        out.append(e)
+    return out
+
+
+def parse_feed(data: bytes, base_url: str = "", content_type: str | None = None) -> ParsedFeed:
     """Parse RSS/Atom bytes. Raises FetchError('parse', ...) when it is not a usable feed."""
-    if _ENTITY_DECL.search(data[:65536]):
+    if _ENTITY_DECL.search(data):
         raise FetchError("parse", "feed declares XML entities (refused: entity expansion)")
-    parsed = feedparser.parse(data, response_headers={"content-location": base_url},
+    data, content_type = repair_charset(data, content_type)
+    headers = {"content-location": base_url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(data, response_headers=headers,
                               sanitize_html=False, resolve_relative_uris=True)
     if parsed.bozo and not parsed.entries:
         reason = str(parsed.get("bozo_exception", "unknown error")).splitlines()[0]
@@ -77,4 +141,4 @@ def parse_feed(data: bytes, base_url: str = "") -> ParsedFeed:
             language=e.get("language"),
         ))
     return ParsedFeed(title=feed.get("title"), language=feed.get("language"), ttl_seconds=ttl,
-                      entries=entries)
+                      entries=_unique_keys(entries))

@@ -87,6 +87,7 @@ class Analysis:
     relevance: float
     fingerprint: str
     signature: bytes | None
+    shingles: int = 0
     claims: tuple[Claim, ...] = ()
 
 
@@ -138,7 +139,7 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     rules = clean.cached_rules(core.boilerplate)
     extracted_title = extracted_date = None
     if doc.html is not None:
-        ext = clean.extract_html(doc.html, doc.url)
+        ext = clean.extract_html(doc.html, doc.url, want_date=doc.published is None)
         text = clean.strip_boilerplate(ext.text, rules)
         extracted_title, extracted_date = ext.title, ext.date
     else:
@@ -151,17 +152,19 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     rel = topic.relevance(text, topic.cached_topic(core.topics), title=title)
     fp = dedupe.fingerprint(text)
     signature: bytes | None = None
+    n_shingles = 0
     claims: tuple[Claim, ...] = ()
     if rel.relevant:
-        signature = dedupe.signature_bytes(
-            dedupe.minhash(text, num_perm=core.num_perm, shingle=core.shingle))
+        mh, n_shingles = dedupe.text_signature(text, num_perm=core.num_perm,
+                                               shingle=core.shingle)
+        signature = dedupe.signature_bytes(mh)
     if rel.relevant or claims_always:
         claims = tuple(extract_claims(
             text, language or "en", published.date() if published else None,
             lexicons=_lexicons(core.claimants_dir)))
     return Analysis(text=text, title=title, language=language, published=published,
                     relevant=rel.relevant, relevance=rel.score, fingerprint=fp,
-                    signature=signature, claims=claims)
+                    signature=signature, shingles=n_shingles, claims=claims)
 
 
 class Store:
@@ -293,15 +296,18 @@ class Store:
                 start=c.start, end=c.end, claimed_at=claimed_at,
             ))
         if a.signature is not None and article.signature is None:
-            article.signature = a.signature
-            self._link_story(session, article, a.signature)
+            article.signature, article.shingles = a.signature, a.shingles
+            self._link_story(session, article, a.signature, a.shingles)
         out = Outcome(outcome, article.id, version.id, figures=len(a.claims),
                       claims=[c.to_dict() for c in a.claims])
         return self._event(session, doc, out)
 
-    def _link_story(self, session: Session, article: Article, signature: bytes) -> None:
+    def _link_story(self, session: Session, article: Article, signature: bytes,
+                    shingles: int) -> None:
         """Join the story of the most similar earlier article (LSH candidates only, so the
-        cost does not grow with the number of stored articles), or start a new story."""
+        cost does not grow with the number of stored articles), or start a new story.
+        Similarity is containment (see dedupe.containment): a reprint with a new lede or a
+        trimmed tail is contained in the original."""
         dd = self.settings.dedupe
         buckets = dedupe.band_buckets(signature, dd.bands)
         candidates: set[int] = set()
@@ -313,7 +319,8 @@ class Store:
             other = session.get(Article, other_id)
             if other is None or other.signature is None or other.story_id is None:
                 continue
-            sim = dedupe.similarity(signature, other.signature)
+            sim = dedupe.containment(signature, shingles, other.signature,
+                                     other.shingles or shingles)
             if sim >= dd.threshold and (best is None or sim > best[0]):
                 best = (sim, other.story_id)
         if best is not None:

@@ -72,6 +72,7 @@ def upgrade() -> None:
     sa.Column('fingerprint', sa.String(length=64), nullable=True),
     sa.Column('story_id', sa.Integer(), nullable=True),
     sa.Column('signature', sa.LargeBinary(), nullable=True),
+    sa.Column('shingles', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('needs_retry', sa.Boolean(), nullable=False),
     sa.Column('next_recheck_at', sa.DateTime(timezone=True), nullable=True),

@@ -166,6 +166,7 @@ class Article(Base):
         ForeignKey("stories.id", ondelete="SET NULL"), index=True
     )
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    shingles: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="active")
     needs_retry: Mapped[bool] = mapped_column(Boolean, default=False)
     next_recheck_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -36,10 +36,18 @@ WHERE c.modality IN ('asserted', 'reported')
                     AND {SAME_SERIES.format(a='p', b='c')})
 """
 
-_INDEPENDENT = """(SELECT COUNT(DISTINCT o.story_key) FROM claim_statements o
-   WHERE o.metric = s.metric AND o.value = s.value
-     AND COALESCE(o.subject, '') = COALESCE(s.subject, '')
-     AND COALESCE(o.claimant, '') = COALESCE(s.claimant, ''))"""
+# How many independent stories (not copies) carry each (series, value): one GROUP BY, joined,
+# rather than a count per row, so the views stay fast on millions of claims.
+_INDEPENDENT_CTE = """independent AS (
+  SELECT o.subject, o.metric, o.claimant, o.value, COUNT(DISTINCT o.story_key) AS n
+  FROM claim_statements o {where}
+  GROUP BY o.subject, o.metric, o.claimant, o.value
+)"""
+
+_JOIN_INDEPENDENT = """LEFT JOIN independent i
+  ON i.metric = s.metric AND i.value = s.value
+ AND COALESCE(i.subject, '') = COALESCE(s.subject, '')
+ AND COALESCE(i.claimant, '') = COALESCE(s.claimant, '')"""
 
 FIGURE_CHANGES = f"""
 CREATE VIEW figure_changes AS
@@ -47,43 +55,48 @@ WITH s AS (
   SELECT cs.*,
          LAG(cs.value) OVER (PARTITION BY cs.subject, cs.metric, cs.claimant
                              ORDER BY cs.claimed_at, cs.id) AS lag_value,
-         (SELECT MIN(p.value) FROM figure_claims p
-          JOIN article_versions pv ON pv.id = p.version_id
-          WHERE pv.article_id = cs.article_id AND pv.number = cs.version_number - 1
-            AND p.metric = cs.metric AND p.modality IN ('asserted', 'reported')
-            AND COALESCE(p.subject, '') = COALESCE(cs.subject, '')
-            AND COALESCE(p.claimant, '') = COALESCE(cs.claimant, '')) AS version_value
+         CASE WHEN cs.version_number > 1 THEN
+           (SELECT MIN(p.value) FROM figure_claims p
+            JOIN article_versions pv ON pv.id = p.version_id
+            WHERE pv.article_id = cs.article_id AND pv.number = cs.version_number - 1
+              AND p.metric = cs.metric AND p.modality IN ('asserted', 'reported')
+              AND COALESCE(p.subject, '') = COALESCE(cs.subject, '')
+              AND COALESCE(p.claimant, '') = COALESCE(cs.claimant, ''))
+         END AS version_value
   FROM claim_statements cs
-)
+),
+{_INDEPENDENT_CTE.format(where="")}
 SELECT s.id AS claim_id, s.subject, s.metric, s.claimant, s.value,
        CASE WHEN s.version_number > 1 AND s.version_value IS NOT NULL THEN s.version_value
             ELSE s.lag_value END AS previous_value,
        s.low, s.high, s.qualifier, s.modality, s.claimed_at,
        CASE WHEN s.version_number > 1 THEN 'article_revision' ELSE 'new_report' END AS kind,
        s.url, s.outlet, s.sentence, s.claimant_raw, s.article_id, s.version_id,
-       s.version_number, {_INDEPENDENT} AS independent_stories
+       s.version_number, COALESCE(i.n, 1) AS independent_stories
 FROM s
+{_JOIN_INDEPENDENT}
 WHERE s.version_number > 1 OR s.lag_value IS NULL OR s.lag_value <> s.value
 """
+
 
 def latest_select(as_of_filter: bool = False) -> str:
     """The latest statement of every series; with `as_of_filter`, only statements claimed at
     or before the bound parameter `:as_of` count (what was known at that date)."""
     cut = "WHERE cs.claimed_at <= :as_of" if as_of_filter else ""
-    independent = _INDEPENDENT
-    if as_of_filter:
-        independent = independent.replace("WHERE o.metric", "WHERE o.claimed_at <= :as_of\n"
-                                          "     AND o.metric")
+    cut_o = "WHERE o.claimed_at <= :as_of" if as_of_filter else ""
     return f"""
 WITH s AS (
   SELECT cs.*, ROW_NUMBER() OVER (PARTITION BY cs.subject, cs.metric, cs.claimant
                                   ORDER BY cs.claimed_at DESC, cs.id DESC) AS rn
   FROM claim_statements cs {cut}
-)
+),
+{_INDEPENDENT_CTE.format(where=cut_o)}
 SELECT s.id AS claim_id, s.subject, s.metric, s.claimant, s.value, s.low, s.high,
        s.qualifier, s.modality, s.claimed_at, s.url, s.outlet, s.sentence,
-       {independent} AS independent_stories
-FROM s WHERE s.rn = 1
+       COALESCE(i.n, 1) AS independent_stories
+FROM s
+{_JOIN_INDEPENDENT}
+WHERE s.rn = 1
 """
 
 

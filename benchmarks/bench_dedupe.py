@@ -1,0 +1,219 @@
+"""Near-duplicate detection: quality on a planted set and cost at scale.
+
+Quality: texts of ../shared/corpus pages, each with planted copies (edited lede, trimmed tail,
+reordered paragraphs, all three plus outlet boilerplate) and hard negatives (a different text
+that opens with the same two sentences — two reports quoting one statement — and unrelated
+texts). Precision and recall of "joins the story" over all planted pairs, through the real
+path: MinHash signatures, LSH band candidates, then the similarity threshold.
+
+Scale: lookup + insert time of one article in the database-backed LSH index when 10k and 100k
+articles are already stored (it must stay roughly flat: the lookup reads band buckets, never all
+articles).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from benchmarks.common import corpus_pages, emit_json, read_page, show
+from worker.dedupe import band_buckets, containment, minhash, signature_bytes, text_signature
+
+_SENT = re.compile(r"(?<=[.!?])\s+")
+
+
+def corpus_texts(limit: int | None = None, min_words: int = 150) -> list[str]:
+    texts = []
+    for page in corpus_pages():
+        text = trafilatura.extract(read_page(page)) or ""
+        if len(text.split()) >= min_words:
+            texts.append(text)
+        if limit and len(texts) >= limit:
+            break
+    return texts
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in text.split("\n") if p.strip()]
+
+
+def edited_lede(text: str, rng: random.Random) -> str:
+    sentences = _SENT.split(text, maxsplit=2)
+    new = rng.choice(["Seoul (AFP) - ", "In a dispatch published on Monday, ",
+                      "UPDATED: ", "Moscow, Jan. 13 (Yonhap) -- "])
+    return new + "Officials gave a fresh account of the events. " + " ".join(sentences[1:])
+
+
+def trimmed_tail(text: str, rng: random.Random) -> str:
+    words = text.split(" ")
+    return " ".join(words[: int(len(words) * rng.uniform(0.82, 0.9))])
+
+
+def reordered(text: str, rng: random.Random) -> str:
+    paras = _paragraphs(text)
+    if len(paras) < 3:
+        sentences = _SENT.split(text)
+        cut = len(sentences) // 2
+        return " ".join(sentences[cut:] + sentences[:cut])
+    i = rng.randrange(1, len(paras))
+    paras.insert(0, paras.pop(i))
+    return "\n".join(paras)
+
+
+def syndicated(text: str, rng: random.Random) -> str:
+    return ("Share on Facebook Twitter\n" + trimmed_tail(edited_lede(text, rng), rng)
+            + "\nThis story was provided by a wire service.")
+
+
+def shared_lede(text: str, other: str) -> str:
+    head = " ".join(_SENT.split(text)[:2])
+    return head + "\n" + other
+
+
+PLANTS = {"edited lede": edited_lede, "trimmed tail": trimmed_tail,
+          "reordered paragraphs": reordered, "all three + boilerplate": syndicated}
+
+
+def planted_pairs(texts: list[str], seed: int = 1) -> list[tuple[str, str, bool, str]]:
+    """(a, b, is_copy, kind) pairs."""
+    rng = random.Random(seed)
+    pairs = []
+    for i, t in enumerate(texts):
+        for kind, fn in PLANTS.items():
+            pairs.append((t, fn(t, rng), True, kind))
+        other = texts[(i + 1) % len(texts)]
+        pairs.append((t, shared_lede(t, other), False, "shared lede, other body"))
+        pairs.append((t, texts[(i + 7) % len(texts)], False, "unrelated"))
+    return pairs
+
+
+def evaluate(pairs: list[tuple[str, str, bool, str]], threshold: float, bands: int = 32,
+             num_perm: int = 128, shingle: int = 5) -> dict[str, Any]:
+    tp = fp = fn = tn = 0
+    per_kind: dict[str, list[float]] = {}
+    for a, b, is_copy, kind in pairs:
+        ma, na = text_signature(a, num_perm=num_perm, shingle=shingle)
+        mb, nb = text_signature(b, num_perm=num_perm, shingle=shingle)
+        sa, sb = signature_bytes(ma), signature_bytes(mb)
+        candidate = bool(set(band_buckets(sa, bands)) & set(band_buckets(sb, bands)))
+        sim = containment(sa, na, sb, nb)
+        per_kind.setdefault(kind, []).append(sim)
+        predicted = candidate and sim >= threshold
+        if predicted and is_copy:
+            tp += 1
+        elif predicted:
+            fp += 1
+        elif is_copy:
+            fn += 1
+        else:
+            tn += 1
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return {"threshold": threshold, "precision": precision, "recall": recall, "tp": tp,
+            "fp": fp, "fn": fn, "tn": tn,
+            "similarity": {k: {"min": min(v), "median": statistics.median(v), "max": max(v)}
+                           for k, v in per_kind.items()}}
+
+
+def scale(sizes: list[int], probes: int = 200) -> list[dict[str, Any]]:
+    """Lookup + insert time per article with N articles already in the SQLite LSH index."""
+    from sqlalchemy import insert, select
+
+    from worker.config import load_settings
+    from worker.store.db import make_engine, upgrade
+    from worker.store.models import Article, LshBand
+
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'scale.db'}")
+            upgrade(engine)
+            bands = load_settings(env={}).dedupe.bands
+            rng = random.Random(n)
+            vocab = [f"w{i}" for i in range(5000)]
+            t0 = time.perf_counter()
+            with engine.begin() as conn:
+                batch_a, batch_b = [], []
+                for i in range(1, n + 1):
+                    text = " ".join(rng.choices(vocab, k=60))
+                    sig = signature_bytes(minhash(text))
+                    batch_a.append({"id": i, "canonical_url": f"https://x/{i}", "url": f"u{i}",
+                                    "relevant": True, "relevance": 1.0, "signature": sig,
+                                    "status": "active", "needs_retry": False})
+                    batch_b.extend({"band": b, "bucket": k, "article_id": i}
+                                   for b, k in band_buckets(sig, bands))
+                    if len(batch_a) >= 2000:
+                        conn.execute(insert(Article), batch_a)
+                        conn.execute(insert(LshBand), batch_b)
+                        batch_a, batch_b = [], []
+                if batch_a:
+                    conn.execute(insert(Article), batch_a)
+                    conn.execute(insert(LshBand), batch_b)
+            fill = time.perf_counter() - t0
+            timings = []
+            for j in range(probes):
+                text = " ".join(rng.choices(vocab, k=60))
+                sig = signature_bytes(minhash(text))
+                start = time.perf_counter()
+                with engine.begin() as conn:
+                    buckets = band_buckets(sig, bands)
+                    cands: set[int] = set()
+                    for b, k in buckets:
+                        cands.update(conn.scalars(select(LshBand.article_id).where(
+                            LshBand.band == b, LshBand.bucket == k)))
+                    aid = n + 1 + j
+                    conn.execute(insert(Article), [{
+                        "id": aid, "canonical_url": f"https://x/{aid}", "url": "u",
+                        "relevant": True, "relevance": 1.0, "signature": sig,
+                        "status": "active", "needs_retry": False}])
+                    conn.execute(insert(LshBand), [{"band": b, "bucket": k, "article_id": aid}
+                                                   for b, k in buckets])
+                timings.append(time.perf_counter() - start)
+            engine.dispose()
+        rows.append({"stored": n, "fill_seconds": fill,
+                     "median_ms": statistics.median(timings) * 1000,
+                     "p95_ms": sorted(timings)[int(0.95 * len(timings))] * 1000})
+    return rows
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--threshold", type=float, default=None)
+    ap.add_argument("--sizes", default="10000,100000")
+    args = ap.parse_args(argv)
+    from worker.config import load_settings
+
+    threshold = args.threshold or load_settings(env={}).dedupe.threshold
+    texts = corpus_texts()
+    quality = evaluate(planted_pairs(texts), threshold)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    scaled = scale(sizes) if sizes else []
+    result = {"texts": len(texts), "quality": quality, "scale": scaled}
+    if args.json:
+        emit_json(result)
+        return result
+    show(f"Near-duplicate detection on {len(texts)} corpus texts (threshold {threshold})",
+         ["measure", "value"],
+         [("precision", quality["precision"]), ("recall", quality["recall"]),
+          ("true positives", quality["tp"]), ("false positives", quality["fp"]),
+          ("false negatives", quality["fn"])])
+    show("Estimated containment (share of the shorter text found in the other) by kind", ["kind", "min", "median", "max"],
+         [(k, v["min"], v["median"], v["max"]) for k, v in quality["similarity"].items()])
+    if scaled:
+        show("Dedupe lookup + insert in the database LSH index (SQLite)",
+             ["stored articles", "median ms", "p95 ms", "fill s"],
+             [(r["stored"], r["median_ms"], r["p95_ms"], r["fill_seconds"]) for r in scaled])
+    return result
+
+
+if __name__ == "__main__":
+    main()

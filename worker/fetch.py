@@ -1,0 +1,393 @@
+"""The only HTTP code of the worker: conditional GET, our own redirect following, size caps
+counted after decompression, timeouts, politeness limits and the SSRF guard.
+
+Why our own redirects: a 301/308 must update the stored feed URL while a 302/307 must not, loops
+and long chains must fail with a class of their own, and the SSRF guard must see every hop (a
+public URL may redirect to 169.254.169.254).
+
+Why our own decompression: httpx inflates a whole network chunk at once, so one 64 KiB chunk of
+a gzip bomb may become gigabytes before any cap is checked; here inflation is bounded per step.
+
+Failures are raised as `errors.FetchError` with one of the classes listed in worker.errors.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+
+import brotli
+import httpx
+
+from worker.config import FetchSettings
+from worker.errors import FetchError
+from worker.schedule import retry_after as parse_retry_after
+
+CHUNK = 64 * 1024
+TOTAL_TIME_FACTOR = 3  # a response must be complete within 3x [fetch] timeout (slow drip)
+METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
+    "169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2"))
+Resolver = Callable[..., list[tuple[Any, ...]]]
+
+
+class FetchCancelled(FetchError):
+    """The worker is shutting down: the fetch was abandoned, nothing is wrong with the feed."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled", "shutting down")
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchResult:
+    status: int
+    url: str
+    final_url: str
+    permanent_redirect_url: str | None
+    headers: dict[str, str]
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    duration: float
+    bytes: int
+    redirects: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+class Metrics(Protocol):
+    def observe_fetch(self, kind: str, seconds: float, error_class: str | None) -> None: ...
+
+
+# -- the SSRF guard ----------------------------------------------------------------------
+
+def is_public_address(address: str) -> bool:
+    """False for loopback, private, link-local, reserved, shared and cloud-metadata addresses."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast and ip not in METADATA_ADDRESSES
+
+
+# -- bounded decompression ---------------------------------------------------------------
+
+class _Inflate:
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self.first = True
+        if encoding == "br":
+            self.br: Any = brotli.Decompressor()
+        else:
+            # gzip and zlib headers are auto-detected; raw deflate is tried on the first chunk
+            self.z = zlib.decompressobj(47 if encoding in ("gzip", "x-gzip") else 15)
+
+    def feed(self, data: bytes) -> Iterator[bytes]:
+        if self.encoding == "br":
+            yield self.br.process(data, output_buffer_limit=CHUNK)
+            while not self.br.can_accept_more_data():
+                yield self.br.process(b"", output_buffer_limit=CHUNK)
+            return
+        if self.first and self.encoding == "deflate" and data and (data[0] & 0x0F) != 8:
+            self.z = zlib.decompressobj(-15)  # raw deflate, as some servers send it
+        self.first = False
+        out = self.z.decompress(data, CHUNK)
+        yield out
+        while self.z.unconsumed_tail:
+            yield self.z.decompress(self.z.unconsumed_tail, CHUNK)
+
+
+def _decoded(raw: Iterator[bytes], encodings: list[str]) -> Iterator[bytes]:
+    stream: Iterator[bytes] = raw
+    for enc in reversed(encodings):  # the last applied encoding is undone first
+        stream = _through(_Inflate(enc), stream)
+    return stream
+
+
+def _through(dec: _Inflate, stream: Iterator[bytes]) -> Iterator[bytes]:
+    for chunk in stream:
+        yield from dec.feed(chunk)
+
+
+def _encodings(headers: httpx.Headers) -> list[str]:
+    value = headers.get("content-encoding", "")
+    encs = [e.strip().lower() for e in value.split(",") if e.strip()]
+    return [e for e in encs if e != "identity"]
+
+
+# -- politeness --------------------------------------------------------------------------
+
+class _HostGate:
+    def __init__(self, slots: int) -> None:
+        self.slots = threading.BoundedSemaphore(slots)
+        self.lock = threading.Lock()
+        self.next_start = 0.0
+
+
+class Fetcher:
+    """Thread-safe; one per worker process. Close it (or use `with`) to free the connections."""
+
+    def __init__(self, settings: FetchSettings, *, base_dir: Path = Path("."),
+                 resolver: Resolver = socket.getaddrinfo,
+                 transport: httpx.BaseTransport | None = None,
+                 stop: threading.Event | None = None, metrics: Metrics | None = None) -> None:
+        self.settings = settings
+        self.resolver = resolver
+        self.stop = stop or threading.Event()
+        self.metrics = metrics
+        self.fixture_roots = [(p if p.is_absolute() else base_dir / p).resolve()
+                              for p in map(Path, settings.fixture_paths)]
+        self._all = threading.BoundedSemaphore(max(1, settings.max_connections))
+        self._gates: dict[str, _HostGate] = {}
+        self._gates_lock = threading.Lock()
+        self._dns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dns")
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(settings.timeout),
+            follow_redirects=False,
+            headers={"User-Agent": settings.user_agent,
+                     "Accept-Encoding": "gzip, deflate, br"},
+            limits=httpx.Limits(max_connections=max(1, settings.max_connections),
+                                max_keepalive_connections=max(1, settings.max_connections)),
+            transport=transport,
+            trust_env=False,
+        )
+
+    def close(self) -> None:
+        self.client.close()
+        self._dns.shutdown(wait=False, cancel_futures=True)
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- public --------------------------------------------------------------------------
+
+    def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
+              max_bytes: int | None = None, kind: str = "feed") -> FetchResult:
+        """GET `url` (conditionally when validators are given). Raises FetchError."""
+        cap = max_bytes or (self.settings.max_feed_bytes if kind == "feed"
+                            else self.settings.max_article_bytes)
+        started = time.monotonic()
+        error_class: str | None = None
+        try:
+            if urlsplit(url).scheme == "file":
+                return self._read_file(url, cap, started)
+            return self._fetch_http(url, etag, last_modified, cap, started)
+        except FetchError as exc:
+            error_class = exc.error_class
+            raise
+        finally:
+            if self.metrics is not None:
+                self.metrics.observe_fetch(kind, time.monotonic() - started, error_class)
+
+    def is_fixture_path(self, path: Path) -> bool:
+        resolved = path.resolve()
+        return any(resolved == root or root in resolved.parents for root in self.fixture_roots)
+
+    def check_url(self, url: str) -> None:
+        """Refuse schemes other than http(s) and hosts that resolve to non-public addresses."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise FetchError("blocked", f"scheme {parts.scheme or '(none)'!r} not allowed: {url}")
+        host = parts.hostname
+        if not host:
+            raise FetchError("blocked", f"no host in URL: {url}")
+        try:
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            raise FetchError("blocked", f"bad port in URL: {url}") from None
+        addresses = self._resolve(host, port)
+        if self.settings.allow_private_networks:
+            return
+        bad = [a for a in addresses if not is_public_address(a)]
+        if bad:
+            raise FetchError("blocked", f"{host} resolves to a non-public address ({bad[0]}); "
+                             "set [fetch] allow_private_networks to allow it")
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _resolve(self, host: str, port: int) -> list[str]:
+        future = self._dns.submit(self.resolver, host, port, 0, socket.SOCK_STREAM)
+        try:
+            infos = future.result(timeout=self.settings.timeout)
+        except FutureTimeout:
+            raise FetchError("dns", f"DNS lookup of {host} timed out") from None
+        except (socket.gaierror, UnicodeError) as exc:
+            raise FetchError("dns", f"cannot resolve {host}: {exc}") from None
+        except OSError as exc:
+            raise FetchError("dns", f"cannot resolve {host}: {exc}") from None
+        addresses = [str(info[4][0]) for info in infos]
+        if not addresses:
+            raise FetchError("dns", f"{host} has no address")
+        return addresses
+
+    def _gate(self, url: str) -> _HostGate:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc.lower()}"
+        with self._gates_lock:
+            gate = self._gates.get(key)
+            if gate is None:
+                gate = self._gates[key] = _HostGate(max(1, self.settings.per_host_connections))
+            return gate
+
+    def _wait_turn(self, gate: _HostGate) -> None:
+        with gate.lock:
+            now = time.monotonic()
+            start = max(now, gate.next_start)
+            gate.next_start = start + self.settings.host_delay
+        if start > now and self.stop.wait(start - now):
+            raise FetchCancelled()
+
+    def _fetch_http(self, url: str, etag: str | None, last_modified: str | None, cap: int,
+                    started: float) -> FetchResult:
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current, visited = url, {url}
+        permanent: str | None = None
+        still_permanent = True
+        hops: list[tuple[int, str]] = []
+        while True:
+            if self.stop.is_set():
+                raise FetchCancelled()
+            self.check_url(current)
+            status, resp_headers, body = self._one_request(current, headers, cap, started)
+            if status in (301, 302, 303, 307, 308):
+                location = resp_headers.get("location")
+                if not location:
+                    raise FetchError("redirect", f"HTTP {status} without Location from "
+                                     f"{current}", status=status)
+                target = str(httpx.URL(current).join(location.strip()))
+                hops.append((status, target))
+                if target in visited:
+                    raise FetchError("redirect", f"redirect loop at {target}", status=status)
+                if len(hops) > self.settings.max_redirects:
+                    raise FetchError("redirect", f"more than {self.settings.max_redirects} "
+                                     f"redirects from {url}", status=status)
+                if status in (301, 308) and still_permanent:
+                    permanent = target
+                else:
+                    still_permanent = False
+                visited.add(target)
+                current = target
+                continue
+            break
+        self._raise_for_status(status, resp_headers, current)
+        return FetchResult(
+            status=status, url=url, final_url=current, permanent_redirect_url=permanent,
+            headers=dict(resp_headers), body=body, etag=resp_headers.get("etag"),
+            last_modified=resp_headers.get("last-modified"),
+            duration=time.monotonic() - started, bytes=len(body), redirects=hops)
+
+    def _one_request(self, url: str, headers: dict[str, str], cap: int,
+                     started: float) -> tuple[int, dict[str, str], bytes]:
+        gate = self._gate(url)
+        with gate.slots:
+            self._wait_turn(gate)
+            with self._all:
+                try:
+                    with self.client.stream("GET", url, headers=headers) as resp:
+                        lower = {k.lower(): v for k, v in resp.headers.items()}
+                        if resp.status_code >= 300 or resp.status_code == 204:
+                            return resp.status_code, lower, b""  # the body is not read
+                        return resp.status_code, lower, self._read(resp, cap, started)
+                except httpx.TimeoutException as exc:
+                    raise FetchError("timeout", f"timed out ({type(exc).__name__}) after "
+                                     f"{self.settings.timeout:g}s: {url}") from None
+                except httpx.TransportError as exc:
+                    raise _classify_transport(exc, url) from None
+
+    def _read(self, resp: httpx.Response, cap: int, started: float) -> bytes:
+        length = resp.headers.get("content-length", "")
+        encodings = _encodings(resp.headers)
+        if length.isdigit() and not encodings and int(length) > cap:
+            raise FetchError("too_large", f"{length} bytes announced, the cap is {cap}")
+        deadline = started + self.settings.timeout * TOTAL_TIME_FACTOR
+        parts: list[bytes] = []
+        total = 0
+        try:
+            for chunk in _decoded(resp.iter_raw(CHUNK), encodings):
+                total += len(chunk)
+                if total > cap:
+                    raise FetchError("too_large", f"more than {cap} bytes "
+                                     f"(after decompression): {resp.url}")
+                parts.append(chunk)
+                if time.monotonic() > deadline:
+                    raise FetchError("timeout", f"response not complete within "
+                                     f"{self.settings.timeout * TOTAL_TIME_FACTOR:g}s")
+                if self.stop.is_set():
+                    raise FetchCancelled()
+        except (zlib.error, brotli.error) as exc:
+            raise FetchError("parse", f"bad {'/'.join(encodings)} encoding: {exc}") from None
+        return b"".join(parts)
+
+    @staticmethod
+    def _raise_for_status(status: int, headers: dict[str, str], url: str) -> None:
+        if status < 400 and status != 300:
+            return
+        wait = parse_retry_after(headers.get("retry-after"), datetime.now(UTC))
+        if status == 429:
+            raise FetchError("http_429", f"HTTP 429 Too Many Requests: {url}", status=status,
+                             retry_after=wait)
+        if status == 410:
+            raise FetchError("gone", f"HTTP 410 Gone: {url}", status=status)
+        if status >= 500:
+            raise FetchError("http_5xx", f"HTTP {status}: {url}", status=status,
+                             retry_after=wait if status == 503 else None)
+        raise FetchError("http_4xx", f"HTTP {status}: {url}", status=status)
+
+    def _read_file(self, url: str, cap: int, started: float) -> FetchResult:
+        path = Path(unquote(urlsplit(url).path))
+        if not self.is_fixture_path(path):
+            raise FetchError("blocked", f"file: URLs are allowed only under [fetch] "
+                             f"fixture_paths: {path}")
+        try:
+            if path.is_dir():
+                raise FetchError("blocked", f"{path} is a directory")
+            with path.open("rb") as fh:
+                body = fh.read(cap + 1)
+        except OSError as exc:
+            raise FetchError("http_4xx", f"cannot read {path}: {exc.strerror or exc}",
+                             status=404) from None
+        if len(body) > cap:
+            raise FetchError("too_large", f"{path} is larger than {cap} bytes")
+        return FetchResult(status=200, url=url, final_url=url, permanent_redirect_url=None,
+                           headers={}, body=body, etag=None, last_modified=None,
+                           duration=time.monotonic() - started, bytes=len(body))
+
+
+def _classify_transport(exc: httpx.TransportError, url: str) -> FetchError:
+    cause: BaseException | None = exc
+    text = str(exc)
+    while cause is not None:
+        name = type(cause).__name__
+        if "SSL" in name or "Certificate" in name or "ssl" in type(cause).__module__:
+            return FetchError("tls", f"TLS error: {text or name}: {url}")
+        if isinstance(cause, socket.gaierror):
+            return FetchError("dns", f"cannot resolve host: {text}: {url}")
+        cause = cause.__cause__ or cause.__context__
+    if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
+        return FetchError("tls", f"TLS error: {text}: {url}")
+    return FetchError("connect", f"{type(exc).__name__}: {text or 'connection failed'}: {url}")
