@@ -27,7 +27,18 @@ from worker import logs
 from worker.config import Settings, load_settings
 from worker.errors import WorkerError
 
-out = Console(soft_wrap=False)
+def _width() -> int | None:
+    """Full terminal width on a terminal; otherwise $COLUMNS or a wide default, so piped
+    tables are not squeezed to 80 columns."""
+    if sys.stdout.isatty():
+        return None
+    try:
+        return int(os.environ.get("COLUMNS", "160"))
+    except ValueError:
+        return 160
+
+
+out = Console(soft_wrap=False, width=_width())
 err = Console(stderr=True)
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -191,7 +202,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
                            "story", "status", "url"],
               [(str(r["published_at"])[:10], r["language"], r["outlet"], r["title"],
                 r["versions"], r["figures"], r["story_id"], r["status"], r["url"])
-               for r in rows], wrap=["title"])
+               for r in rows], wrap=["title", "url"])
     return 0
 
 

@@ -38,5 +38,5 @@ def setup(settings: LogSettings, *, verbose: bool = False) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else settings.level.upper())
     for noisy in ("httpx", "httpcore", "trafilatura", "htmldate", "apscheduler.executors",
-                  "alembic.runtime.migration", "courlan"):
+                  "alembic", "courlan"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -310,19 +310,19 @@ class Store:
         trimmed tail is contained in the original."""
         dd = self.settings.dedupe
         buckets = dedupe.band_buckets(signature, dd.bands)
-        candidates: set[int] = set()
-        for band, bucket in buckets:
-            candidates.update(session.scalars(select(LshBand.article_id).where(
-                LshBand.band == band, LshBand.bucket == bucket)))
+        candidates = session.execute(
+            select(Article.signature, Article.shingles, Article.story_id)
+            .join(LshBand, LshBand.article_id == Article.id)
+            .where(tuple_(LshBand.band, LshBand.bucket).in_(buckets),
+                   Article.id != article.id, Article.story_id.is_not(None))
+            .distinct())
         best: tuple[float, int] | None = None
-        for other_id in candidates:
-            other = session.get(Article, other_id)
-            if other is None or other.signature is None or other.story_id is None:
+        for other_sig, other_shingles, story_id in candidates:
+            if other_sig is None or story_id is None:
                 continue
-            sim = dedupe.containment(signature, shingles, other.signature,
-                                     other.shingles or shingles)
+            sim = dedupe.containment(signature, shingles, other_sig, other_shingles or shingles)
             if sim >= dd.threshold and (best is None or sim > best[0]):
-                best = (sim, other.story_id)
+                best = (sim, story_id)
         if best is not None:
             article.story_id = best[1]
         else:

@@ -121,9 +121,11 @@ def documents_from_file(path: Path) -> list[Document]:
 
 def _documents_from_feed(path: Path) -> list[Document]:
     try:
-        feed = parse_feed(path.read_bytes(), base_url=path.resolve().as_uri())
+        feed = parse_feed(path.read_bytes())  # links stay relative to the file
     except FetchError as exc:
         raise InputError(f"{path}: {exc}") from None
+    if not feed.entries:
+        raise InputError(f"{path}: the feed has no usable items")
     docs = []
     for entry in feed.entries:
         target = _local_target(path, entry.url)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from worker import dedupe, revisions
 from worker.store.models import Article, ArticleEvent, ArticleVersion, FigureClaim, Story
-from worker.store.views import latest_select
+from worker.store.views import SERIES_COLUMNS, changes_select, latest_select
 
 CHANGE_COLUMNS = (
     "subject", "metric", "claimant", "value", "previous_value", "low", "high", "qualifier",
@@ -25,7 +25,9 @@ def _jsonable(value: Any) -> Any:
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
-    return [{k: _jsonable(v) for k, v in row._mapping.items()} for row in result]
+    keys = list(result.keys())
+    return [{k: (v.isoformat() if isinstance(v, datetime | date) else v)
+             for k, v in zip(keys, row, strict=True)} for row in result]
 
 
 def _end_of(day: date) -> datetime:
@@ -35,43 +37,41 @@ def _end_of(day: date) -> datetime:
 def changes(session: Session, *, subject: str | None = None, metric: str | None = None,
             claimant: str | None = None, since: date | None = None, kind: str | None = None,
             limit: int | None = None) -> list[dict[str, Any]]:
-    clauses, params = [], {}
-    for name, value in (("subject", subject), ("metric", metric), ("claimant", claimant),
-                        ("kind", kind)):
-        if value is not None:
-            clauses.append(f"{name} = :{name}")
-            params[name] = value
+    """The rows of the `figure_changes` view, filtered; series filters are pushed down."""
+    params: dict[str, Any] = {k: v for k, v in (("subject", subject), ("metric", metric),
+                                                ("claimant", claimant)) if v is not None}
+    clauses = []
+    if kind is not None:
+        clauses.append("kind = :kind")
+        params["kind"] = kind
     if since is not None:
         clauses.append("claimed_at >= :since")
         params["since"] = datetime.combine(since, time.min)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     lim = f"LIMIT {int(limit)}" if limit else ""
-    sql = f"SELECT * FROM figure_changes {where} ORDER BY claimed_at, claim_id {lim}"
+    inner = changes_select(tuple(k for k in SERIES_COLUMNS if k in params))
+    sql = f"SELECT * FROM ({inner}) fc {where} ORDER BY claimed_at, claim_id {lim}"
     return _normalise_times(_rows(session.execute(text(sql), params)))
 
 
 def _normalise_times(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # SQLite returns view timestamps as strings; present both engines the same way.
+    """SQLite returns raw-SQL timestamps as naive text ("2025-01-13 08:30:00.000000"),
+    PostgreSQL as aware datetimes: present both as ISO 8601 UTC."""
     for row in rows:
         value = row.get("claimed_at")
-        if isinstance(value, str):
-            row["claimed_at"] = datetime.fromisoformat(value).replace(
-                tzinfo=None).isoformat() + "+00:00"
+        if isinstance(value, str) and not value.endswith("+00:00"):
+            row["claimed_at"] = datetime.fromisoformat(value).isoformat() + "+00:00"
     return rows
 
 
 def latest_figures(session: Session, *, as_of: date | None = None,
                    subject: str | None = None) -> list[dict[str, Any]]:
     """The latest value of every series, as known at the end of `as_of` (default: now)."""
-    params: dict[str, Any] = {}
-    if as_of is None:
-        sql = "SELECT * FROM latest_figures"
-    else:
-        sql = f"SELECT * FROM ({latest_select(as_of_filter=True)}) lf"
+    params: dict[str, Any] = {"subject": subject} if subject is not None else {}
+    series = ("subject",) if subject is not None else ()
+    if as_of is not None:
         params["as_of"] = _end_of(as_of)
-    if subject is not None:
-        sql = f"SELECT * FROM ({sql}) q WHERE subject = :subject"
-        params["subject"] = subject
+    sql = f"SELECT * FROM ({latest_select(series, as_of_filter=as_of is not None)}) lf"
     sql += " ORDER BY subject, metric, claimant"
     return _normalise_times(_rows(session.execute(text(sql), params)))
 

@@ -1,57 +1,85 @@
-"""The SQL views analysts query (created by migration 0002, identical on SQLite and PostgreSQL).
+"""The SQL behind the analysts' questions, identical on SQLite and PostgreSQL.
+
+Migrations create three views from it, for any SQL tool:
 
 - `claim_statements`: the claims that were *stated* — asserted or reported (not possible or
   negated), once per version and series value, and, for a later version of an article, only the
   figures that version changed (an unchanged figure is not a new statement).
 - `figure_changes`: statements whose value differs from the previous statement of their series
-  (subject, metric, claimant) by claim date, plus every figure changed in place by a revision
-  (`kind = 'article_revision'`); the first statement of a series has no previous value.
+  (subject, metric, claimant) by claim date — the first statement of a series has no previous
+  value — plus every figure changed in place by a revision (`kind = 'article_revision'`).
 - `latest_figures`: the latest statement of every series.
 Every row of the last two says how many independent stories (not copies) carry that value.
+
+The CLI runs the same SELECTs with the series filters (subject, metric, claimant) pushed down
+to the claims table: a series is computed from its own claims only, so the answer is the same
+and a filtered query does not compute every series of a million claims.
 """
 
 from __future__ import annotations
 
-SAME_SERIES = """{a}.metric = {b}.metric AND {a}.value = {b}.value
-      AND COALESCE({a}.subject, '') = COALESCE({b}.subject, '')
+_STATED = "('asserted', 'reported')"
+
+SERIES_COLUMNS = ("subject", "metric", "claimant")
+
+
+def _series_where(alias: str, series: tuple[str, ...]) -> list[str]:
+    """Conditions binding series columns to parameters of the same name (:subject, ...)."""
+    assert set(series) <= set(SERIES_COLUMNS)
+    return [f"{alias}.{col} = :{col}" for col in series]
+
+
+_SAME_SERIES = """COALESCE({a}.subject, '') = COALESCE({b}.subject, '')
       AND COALESCE({a}.claimant, '') = COALESCE({b}.claimant, '')"""
 
-CLAIM_STATEMENTS = f"""
-CREATE VIEW claim_statements AS
+
+def statements_select(series: tuple[str, ...] = ()) -> str:
+    """SELECT of claim_statements, restricted to the series columns named in `series`."""
+    extra = "".join(f" AND {cond}" for cond in _series_where("c", series))
+    return f"""
 SELECT c.id, c.version_id, c.article_id, c.metric, c.subject, c.claimant, c.claimant_raw,
        c.value, c.low, c.high, c.qualifier, c.modality, c.scope, c.sentence, c.start, c."end",
        c.claimed_at, v.number AS version_number, v.fetched_at,
        COALESCE(a.story_id, -a.id) AS story_key, a.url, a.outlet, a.title, a.published_at
-FROM figure_claims c
+FROM (
+  SELECT c.*, ROW_NUMBER() OVER (PARTITION BY c.version_id, c.metric, c.value, c.subject,
+                                              c.claimant ORDER BY c.id) AS dup
+  FROM figure_claims c
+  WHERE c.modality IN {_STATED} {extra}
+) c
 JOIN article_versions v ON v.id = c.version_id
 JOIN articles a ON a.id = c.article_id
-WHERE c.modality IN ('asserted', 'reported')
-  AND c.id = (SELECT MIN(c2.id) FROM figure_claims c2
-              WHERE c2.version_id = c.version_id AND c2.modality IN ('asserted', 'reported')
-                AND {SAME_SERIES.format(a='c2', b='c')})
-  AND NOT EXISTS (SELECT 1 FROM figure_claims p
-                  JOIN article_versions pv ON pv.id = p.version_id
-                  WHERE pv.article_id = c.article_id AND pv.number = v.number - 1
-                    AND p.modality IN ('asserted', 'reported')
-                    AND {SAME_SERIES.format(a='p', b='c')})
+WHERE c.dup = 1
+  AND (v.number = 1 OR NOT EXISTS (
+        SELECT 1 FROM figure_claims p
+        JOIN article_versions pv ON pv.id = p.version_id
+        WHERE pv.article_id = c.article_id AND pv.number = v.number - 1
+          AND p.modality IN {_STATED} AND p.metric = c.metric AND p.value = c.value
+          AND {_SAME_SERIES.format(a='p', b='c')}))
 """
 
-# How many independent stories (not copies) carry each (series, value): one GROUP BY, joined,
-# rather than a count per row, so the views stay fast on millions of claims.
-_INDEPENDENT_CTE = """independent AS (
+
+def _independent(series: tuple[str, ...], as_of: bool) -> str:
+    """How many independent stories carry each (series, value): one GROUP BY, joined."""
+    conds = _series_where("o", series) + (["o.claimed_at <= :as_of"] if as_of else [])
+    where = f"WHERE {' AND '.join(conds)}" if conds else ""
+    return f"""independent AS (
   SELECT o.subject, o.metric, o.claimant, o.value, COUNT(DISTINCT o.story_key) AS n
-  FROM claim_statements o {where}
+  FROM statements o {where}
   GROUP BY o.subject, o.metric, o.claimant, o.value
 )"""
+
 
 _JOIN_INDEPENDENT = """LEFT JOIN independent i
   ON i.metric = s.metric AND i.value = s.value
  AND COALESCE(i.subject, '') = COALESCE(s.subject, '')
  AND COALESCE(i.claimant, '') = COALESCE(s.claimant, '')"""
 
-FIGURE_CHANGES = f"""
-CREATE VIEW figure_changes AS
-WITH s AS (
+
+def changes_select(series: tuple[str, ...] = ()) -> str:
+    return f"""
+WITH statements AS ({statements_select(series)}),
+s AS (
   SELECT cs.*,
          LAG(cs.value) OVER (PARTITION BY cs.subject, cs.metric, cs.claimant
                              ORDER BY cs.claimed_at, cs.id) AS lag_value,
@@ -59,13 +87,12 @@ WITH s AS (
            (SELECT MIN(p.value) FROM figure_claims p
             JOIN article_versions pv ON pv.id = p.version_id
             WHERE pv.article_id = cs.article_id AND pv.number = cs.version_number - 1
-              AND p.metric = cs.metric AND p.modality IN ('asserted', 'reported')
-              AND COALESCE(p.subject, '') = COALESCE(cs.subject, '')
-              AND COALESCE(p.claimant, '') = COALESCE(cs.claimant, ''))
+              AND p.metric = cs.metric AND p.modality IN {_STATED}
+              AND {_SAME_SERIES.format(a='p', b='cs')})
          END AS version_value
-  FROM claim_statements cs
+  FROM statements cs
 ),
-{_INDEPENDENT_CTE.format(where="")}
+{_independent(series, as_of=False)}
 SELECT s.id AS claim_id, s.subject, s.metric, s.claimant, s.value,
        CASE WHEN s.version_number > 1 AND s.version_value IS NOT NULL THEN s.version_value
             ELSE s.lag_value END AS previous_value,
@@ -79,18 +106,18 @@ WHERE s.version_number > 1 OR s.lag_value IS NULL OR s.lag_value <> s.value
 """
 
 
-def latest_select(as_of_filter: bool = False) -> str:
+def latest_select(series: tuple[str, ...] = (), *, as_of_filter: bool = False) -> str:
     """The latest statement of every series; with `as_of_filter`, only statements claimed at
     or before the bound parameter `:as_of` count (what was known at that date)."""
     cut = "WHERE cs.claimed_at <= :as_of" if as_of_filter else ""
-    cut_o = "WHERE o.claimed_at <= :as_of" if as_of_filter else ""
     return f"""
-WITH s AS (
+WITH statements AS ({statements_select(series)}),
+s AS (
   SELECT cs.*, ROW_NUMBER() OVER (PARTITION BY cs.subject, cs.metric, cs.claimant
                                   ORDER BY cs.claimed_at DESC, cs.id DESC) AS rn
-  FROM claim_statements cs {cut}
+  FROM statements cs {cut}
 ),
-{_INDEPENDENT_CTE.format(where=cut_o)}
+{_independent(series, as_of=as_of_filter)}
 SELECT s.id AS claim_id, s.subject, s.metric, s.claimant, s.value, s.low, s.high,
        s.qualifier, s.modality, s.claimed_at, s.url, s.outlet, s.sentence,
        COALESCE(i.n, 1) AS independent_stories
@@ -100,10 +127,8 @@ WHERE s.rn = 1
 """
 
 
-LATEST_FIGURES = "CREATE VIEW latest_figures AS" + latest_select()
-
 VIEWS = {
-    "claim_statements": CLAIM_STATEMENTS,
-    "figure_changes": FIGURE_CHANGES,
-    "latest_figures": LATEST_FIGURES,
+    "claim_statements": "CREATE VIEW claim_statements AS" + statements_select(),
+    "figure_changes": "CREATE VIEW figure_changes AS" + changes_select(),
+    "latest_figures": "CREATE VIEW latest_figures AS" + latest_select(),
 }
