@@ -1,0 +1,91 @@
+"""The fixture feed in seeds/ (see seeds/README.md, the answer key) replayed end to end on
+SQLite and PostgreSQL: stories, the edited article, the figure series and its changes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from worker.config import Settings
+from worker.pipeline import CoreConfig, Store
+from worker.replay import replay
+from worker.store import queries
+from worker.store.models import Article, ArticleVersion
+
+from ..conftest import SEEDS
+
+WIRE = {"France 24", "The Straits Times", "Barron's", "Digital Journal"}
+
+
+@pytest.fixture
+def replayed(factory: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
+    summary = replay([SEEDS], Store(factory, settings), CoreConfig.from_settings(settings))
+    assert summary.errors == 0, summary.failed
+    assert (summary.files, summary.new, summary.revised, summary.irrelevant) == (19, 16, 1, 2)
+    return factory
+
+
+def test_wire_reprints_form_one_story_and_the_hard_negative_another(
+        replayed: sessionmaker[Session]) -> None:
+    with replayed() as s:
+        stories = queries.stories(s)
+    by_outlets = {frozenset(st["outlets"]): st for st in stories}
+    wire = by_outlets[frozenset(WIRE)]
+    assert wire["copies"] == 4
+    assert wire["earliest_url"].startswith("https://www.france24.com/")
+    assert all(st["copies"] == 1 for st in stories if st is not wire)
+    assert len(stories) == 13  # 16 relevant articles, 4 of them one story
+
+
+def test_the_edited_article_is_one_article_with_two_versions_and_one_revision(
+        replayed: sessionmaker[Session]) -> None:
+    with replayed() as s:
+        euronews = s.scalars(select(Article).where(Article.outlet == "Euronews")).one()
+        n_versions = s.scalar(select(func.count()).select_from(ArticleVersion).where(
+            ArticleVersion.article_id == euronews.id))
+        revisions = queries.changes(s, kind="article_revision")
+        history = queries.article_history(s, euronews.url)
+    assert n_versions == 2
+    assert [(r["subject"], r["metric"], r["claimant"], r["previous_value"], r["value"],
+             r["outlet"]) for r in revisions] == [("KP", "killed", "KR-NIS", 300, 600,
+                                                    "Euronews")]
+    assert history is not None
+    changed = history["versions"][1]["changes"]["figures"]["changed"]
+    assert [(c["metric"], c["from"], c["to"]) for c in changed] == [("killed", [300], [600])]
+    assert "Around 600" in history["versions"][1]["diff"]
+
+
+def test_the_north_korean_death_toll_moves_as_the_reports_say(
+        replayed: sessionmaker[Session]) -> None:
+    with replayed() as s:
+        rows = queries.changes(s, subject="KP", metric="killed", claimant="KR-NIS")
+        latest = {(r["metric"], r["claimant"]): r for r in queries.latest_figures(
+            s, subject="KP")}
+        feb = {(r["metric"], r["claimant"]): r["value"] for r in queries.latest_figures(
+            s, as_of=date(2025, 2, 1), subject="KP")}
+    values = [r["value"] for r in rows]
+    # 100 (Dec) -> 300 (Jan) -> 600 (Apr) -> 2,000 (Sep), in that order
+    positions = [values.index(v) for v in (100, 300, 600, 2000)]
+    assert positions == sorted(positions)
+    assert latest[("killed", "KR-NIS")]["value"] == 2000
+    assert feb[("killed", "KR-NIS")] == 300
+    first_300 = next(r for r in rows if r["value"] == 300)
+    # the wire story counts once: wire + Korea Herald + tagesschau + Euronews v1
+    assert first_300["independent_stories"] >= 3
+    assert first_300["kind"] == "new_report"
+
+
+def test_the_seed_figures_are_stored_with_their_date(replayed: sessionmaker[Session]) -> None:
+    with replayed() as s:
+        seed = s.scalars(select(Article).where(
+            Article.canonical_url == "fixture://seeds/000_b80b5a2a3a82875b.txt")).one()
+        assert seed.published_at is not None
+        assert seed.published_at.date() == date(2025, 4, 30)
+        history = queries.article_history(s, seed.url)
+    assert history is not None
+    figures = {(f["metric"], f["value"]) for f in history["versions"][0]["figures"]}
+    assert figures == {("killed", 600), ("casualties", 4700), ("wounded", 2000),
+                       ("deployed", 18000)}

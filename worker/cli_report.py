@@ -1,0 +1,45 @@
+"""`worker report`: write the HTML report (see worker.report) and print its absolute path."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from worker.cli import _date, err, open_store, print_json
+from worker.config import Settings
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from worker import report  # plotly: loaded only when a report is written
+
+    engine, factory = open_store(settings)
+    with factory() as session:
+        data = report.build(session, database=engine.url.render_as_string(hide_password=True),
+                            subject=args.subject, since=args.since)
+    path = report.write(data, args.out)
+    if args.json:
+        print_json({"path": str(path), "series": [g.key for g in data.groups],
+                    "statements": data.statements, "changes": len(data.changes),
+                    "edited_articles": len(data.edited)})
+        return 0
+    if data.empty:
+        err.print("no figures yet: run `worker replay seeds/` or `worker run --once` first")
+    # The path alone on standard output, so `xdg-open "$(worker report)"` works.
+    sys.stdout.write(f"{path}\n")
+    return 0
+
+
+def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
+    sp = add("report", cmd_report,
+             "write a self-contained HTML report: a timeline per figure series, the changes, "
+             "the stories and the edited articles",
+             "worker report --out report.html --subject KP --since 2025-01-01")
+    sp.add_argument("--out", type=Path, default=Path("report.html"),
+                    help="the HTML file to write (default: report.html here)")
+    sp.add_argument("--subject", help="only figures counting this side, e.g. KP")
+    sp.add_argument("--since", type=_date, help="only claims made on or after this date")
+    sp.add_argument("--json", action="store_true",
+                    help="print the path and what the report holds as JSON")
