@@ -18,7 +18,7 @@ from worker.clean import TRAFILATURA_OPTIONS, extract_html, load_rules, strip_bo
 
 def score(outputs: dict[str, str], expected: dict[str, Any]) -> dict[str, float]:
     tp = fp = fn = 0
-    for url, spec in expected.items():
+    for spec in expected.values():
         text = outputs.get(spec["file"], "")
         for snippet in spec.get("with", []):
             if snippet in text:

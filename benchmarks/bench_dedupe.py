@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
          [("precision", quality["precision"]), ("recall", quality["recall"]),
           ("true positives", quality["tp"]), ("false positives", quality["fp"]),
           ("false negatives", quality["fn"])])
-    show("Estimated containment (share of the shorter text found in the other) by kind", ["kind", "min", "median", "max"],
+    show("Estimated containment (share of the shorter text found in the other) by kind",
+         ["kind", "min", "median", "max"],
          [(k, v["min"], v["median"], v["max"]) for k, v in quality["similarity"].items()])
     if scaled:
         show("Dedupe lookup + insert in the database LSH index (SQLite)",

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 import tomllib
-from html import unescape
 from dataclasses import dataclass
 from functools import lru_cache
+from html import unescape
 from pathlib import Path
 
 import trafilatura

@@ -11,7 +11,6 @@ import argparse
 import csv
 import io
 import json
-import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ from rich.table import Table
 from worker import logs
 from worker.config import Settings, load_settings
 from worker.errors import WorkerError
+
 
 def _width() -> int | None:
     """Full terminal width on a terminal; otherwise $COLUMNS or a wide default, so piped

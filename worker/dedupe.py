@@ -4,6 +4,7 @@ and is shared by every worker)."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import struct
@@ -28,10 +29,8 @@ def canonical_url(url: str) -> str:
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ("http", "https"):
         return url
-    try:
+    with contextlib.suppress(ValueError, TypeError):
         url = normalize_url(url, strict=False)
-    except (ValueError, TypeError):
-        pass
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     for prefix in ("www.", "m.", "amp.", "mobile."):

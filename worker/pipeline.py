@@ -221,8 +221,9 @@ class Store:
             owner = session.get(ContentFingerprint, a.fingerprint)
             if owner is not None:
                 session.add(UrlAlias(url=canonical, article_id=owner.article_id))
-                return self._event(session, doc, Outcome(
-                    "duplicate", owner.article_id, detail=f"same text as article {owner.article_id}"))
+                detail = f"same text as article {owner.article_id}"
+                return self._event(session, doc, Outcome("duplicate", owner.article_id,
+                                                         detail=detail))
             return self._new_article(session, doc, a, canonical, fetched)
 
         article.last_fetched_at = max(fetched, article.last_fetched_at or fetched)

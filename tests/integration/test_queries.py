@@ -44,7 +44,8 @@ class Builder:
                 (datetime.fromisoformat(d).replace(tzinfo=UTC), c) for d, c in (revised or [])]
             for number, (fetched, vclaims) in enumerate(versions, 1):
                 v = ArticleVersion(article_id=a.id, number=number, fetched_at=fetched,
-                                   text=f"text {self.n} v{number}", fingerprint=f"{self.n}-{number}")
+                                   text=f"text {self.n} v{number}",
+                                   fingerprint=f"{self.n}-{number}")
                 s.add(v)
                 s.flush()
                 for i, c in enumerate(vclaims):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from worker import dedupe, revisions
@@ -140,11 +140,11 @@ def article_history(session: Session, url: str) -> dict[str, Any] | None:
 
 
 def stories(session: Session, *, min_copies: int = 1) -> list[dict[str, Any]]:
-    rows: list[Row[Any]] = list(session.execute(
+    rows = session.execute(
         select(Story.id, Article.id, Article.url, Article.outlet, Article.title,
                Article.published_at)
         .join(Article, Article.story_id == Story.id)
-        .order_by(Story.id, Article.published_at, Article.id)))
+        .order_by(Story.id, Article.published_at, Article.id)).tuples()
     grouped: dict[int, dict[str, Any]] = {}
     for story_id, _aid, url, outlet, title, published in rows:
         s = grouped.setdefault(story_id, {"story_id": story_id, "earliest_url": url,

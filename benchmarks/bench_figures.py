@@ -1,0 +1,247 @@
+"""Benchmark the figure extractor on the labelled set (quality) and on raw text (throughput).
+
+Usage: ``python benchmarks/bench_figures.py [--json] [--check] [--errors]``
+
+Matching: a predicted claim matches an expected one when metric and value are equal and an
+occurrence of the expected ``number_text`` overlaps the predicted ``[start, end)``; matching is
+greedy and one-to-one within each item.  ``--check`` exits non-zero when a language misses
+precision >= 0.95 or recall >= 0.90.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from worker.figures import Claim, extract_claims, load_lexicons  # noqa: E402
+
+EVAL_DIR = ROOT / "tests" / "data" / "figures_eval"
+CORPUS_DIR = Path("/work/shared/corpus/pages")
+TARGET_P = 0.95
+TARGET_R = 0.90
+FIELDS = ("subject", "qualifier", "modality", "claimant", "scope")
+
+
+def load_items(eval_dir: Path = EVAL_DIR) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for path in sorted(eval_dir.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                items.append(json.loads(line))
+    return items
+
+
+def _published(item: dict[str, Any]) -> dt.date | None:
+    raw = item.get("published")
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _occurrences(text: str, needle: str) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    if not needle:
+        return out
+    pos = text.find(needle)
+    while pos >= 0:
+        out.append((pos, pos + len(needle)))
+        pos = text.find(needle, pos + 1)
+    return out
+
+
+def match_item(text: str, expected: Sequence[dict[str, Any]],
+               predicted: Sequence[Claim]) -> list[tuple[int, int]]:
+    """Greedy one-to-one matches as (expected index, predicted index)."""
+    used: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    for ei, exp in enumerate(expected):
+        spans = _occurrences(text, str(exp.get("number_text", "")))
+        for pi, pred in enumerate(predicted):
+            if pi in used or pred.metric != exp["metric"] or pred.value != exp["value"]:
+                continue
+            if any(s < pred.end and pred.start < e for s, e in spans):
+                used.add(pi)
+                pairs.append((ei, pi))
+                break
+    return pairs
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": p, "recall": r, "f1": f, "tp": tp, "fp": fp, "fn": fn}
+
+
+def evaluate(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Precision/recall/F1 per language and per metric, plus field accuracy over matches."""
+    lexicons = load_lexicons()
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    mcounts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    field_ok: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    errors: list[dict[str, Any]] = []
+    for item in items:
+        lang = item["lang"]
+        text = item["text"]
+        expected = item.get("expected", [])
+        predicted = extract_claims(text, lang, _published(item), lexicons=lexicons)
+        pairs = match_item(text, expected, predicted)
+        matched_e = {e for e, _ in pairs}
+        matched_p = {p for _, p in pairs}
+        for key, table in ((lang, counts), ("all", counts)):
+            table[key][0] += len(pairs)
+            table[key][1] += len(predicted) - len(pairs)
+            table[key][2] += len(expected) - len(pairs)
+        for _, pi in pairs:
+            mcounts[predicted[pi].metric][0] += 1
+        for pi, pred in enumerate(predicted):
+            if pi not in matched_p:
+                mcounts[pred.metric][1] += 1
+                errors.append({"id": item["id"], "kind": "FP", "claim": pred.to_dict(),
+                               "text": text})
+        for ei, exp in enumerate(expected):
+            if ei not in matched_e:
+                mcounts[exp["metric"]][2] += 1
+                errors.append({"id": item["id"], "kind": "FN", "expected": exp, "text": text})
+        for ei, pi in pairs:
+            exp, pred = expected[ei], predicted[pi]
+            wrong = {}
+            for f in FIELDS + ("low", "high"):
+                ok = exp.get(f) == getattr(pred, f)
+                for key in (lang, "all"):
+                    field_ok[key][f][0] += int(ok)
+                    field_ok[key][f][1] += 1
+                if not ok:
+                    wrong[f] = (exp.get(f), getattr(pred, f))
+            if wrong:
+                errors.append({"id": item["id"], "kind": "FIELD", "number": exp["number_text"],
+                               "metric": exp["metric"], "wrong": wrong})
+    return {
+        "languages": {k: _prf(*v) for k, v in sorted(counts.items())},
+        "metrics": {k: _prf(*v) for k, v in sorted(mcounts.items())},
+        "fields": {k: {f: ok / n if n else 1.0 for f, (ok, n) in v.items()}
+                   for k, v in sorted(field_ok.items())},
+        "errors": errors,
+    }
+
+
+def _corpus_texts() -> list[tuple[str, str]]:
+    if not CORPUS_DIR.is_dir():
+        return []
+    try:
+        import trafilatura
+    except ImportError:
+        return []
+    try:
+        import py3langid
+    except ImportError:
+        py3langid = None
+    supported = set(load_lexicons().languages)
+    out: list[tuple[str, str]] = []
+    for path in sorted(CORPUS_DIR.glob("*.html")):
+        html = path.read_text(encoding="utf-8", errors="replace")
+        text = trafilatura.extract(html) or ""
+        if not text:
+            continue
+        lang = "en"
+        if py3langid is not None:
+            guess = py3langid.classify(text[:2000])[0]
+            lang = guess if guess in supported else "en"
+        out.append((text, lang))
+    return out
+
+
+def throughput(docs: Sequence[tuple[str, str]], min_bytes: int = 5_000_000) -> dict[str, float]:
+    """MB/s of UTF-8 text on one core, repeating ``docs`` until ``min_bytes`` are processed."""
+    lexicons = load_lexicons()
+    size = sum(len(t.encode("utf-8")) for t, _ in docs)
+    if not size:
+        return {"mb": 0.0, "seconds": 0.0, "mb_per_s": 0.0}
+    rounds = max(1, -(-min_bytes // size))
+    t0 = time.process_time()
+    for _ in range(rounds):
+        for text, lang in docs:
+            extract_claims(text, lang, lexicons=lexicons)
+    secs = time.process_time() - t0
+    mb = size * rounds / 1e6
+    return {"mb": mb, "seconds": secs, "mb_per_s": mb / secs if secs else float("inf")}
+
+
+def _print_tables(result: dict[str, Any], speed: dict[str, dict[str, float]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    langs = Table(title="Figure extraction by language")
+    for col in ("lang", "P", "R", "F1", "tp", "fp", "fn", "subject", "qualifier", "modality",
+                "claimant", "scope"):
+        langs.add_column(col, justify="right")
+    for lang, s in result["languages"].items():
+        f = result["fields"].get(lang, {})
+        langs.add_row(lang, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                      str(s["tp"]), str(s["fp"]), str(s["fn"]),
+                      *(f"{f.get(k, 1.0):.3f}" for k in FIELDS))
+    console.print(langs)
+    metrics = Table(title="By metric")
+    for col in ("metric", "P", "R", "F1", "tp", "fp", "fn"):
+        metrics.add_column(col, justify="right")
+    for metric, s in result["metrics"].items():
+        metrics.add_row(metric, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+                        str(s["tp"]), str(s["fp"]), str(s["fn"]))
+    console.print(metrics)
+    speed_table = Table(title="Throughput (one core)")
+    for col in ("input", "MB", "seconds", "MB/s"):
+        speed_table.add_column(col, justify="right")
+    for name, s in speed.items():
+        speed_table.add_row(name, f"{s['mb']:.2f}", f"{s['seconds']:.2f}", f"{s['mb_per_s']:.2f}")
+    console.print(speed_table)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    parser.add_argument("--check", action="store_true", help="exit 1 if a language misses target")
+    parser.add_argument("--errors", action="store_true", help="list mismatches")
+    parser.add_argument("--no-speed", action="store_true", help="skip the throughput runs")
+    args = parser.parse_args(argv)
+    items = load_items()
+    result = evaluate(items)
+    speed: dict[str, dict[str, float]] = {}
+    if not args.no_speed:
+        eval_docs = [(it["text"], it["lang"]) for it in items]
+        speed["eval texts"] = throughput(eval_docs)
+        corpus = _corpus_texts()
+        if corpus:
+            speed["corpus pages"] = throughput(corpus)
+    if args.json:
+        payload = {k: v for k, v in result.items() if k != "errors" or args.errors}
+        payload["throughput"] = speed
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_tables(result, speed)
+        if args.errors:
+            for err in result["errors"]:
+                print(json.dumps(err, ensure_ascii=False))
+    if args.check:
+        failing = [lang for lang, s in result["languages"].items()
+                   if lang != "all" and (s["precision"] < TARGET_P or s["recall"] < TARGET_R)]
+        if failing:
+            print(f"targets missed: {', '.join(failing)}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
