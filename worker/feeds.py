@@ -22,6 +22,8 @@ import feedparser
 from worker.errors import FetchError
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+# feedparser flags these on perfectly usable feeds (e.g. an empty feed without a Content-Type)
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 _XML_DECL_ENCODING = re.compile(
     rb"""^(\xef\xbb\xbf)?(<\?xml[^>]*?encoding=["'])([A-Za-z0-9._:-]+)(["'])""")
 _HTTP_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
@@ -117,7 +119,8 @@ def parse_feed(data: bytes, base_url: str = "", content_type: str | None = None)
         headers["content-type"] = content_type
     parsed = feedparser.parse(data, response_headers=headers,
                               sanitize_html=False, resolve_relative_uris=True)
-    if parsed.bozo and not parsed.entries:
+    if parsed.bozo and not parsed.entries and not isinstance(
+            parsed.get("bozo_exception"), _BENIGN):
         reason = str(parsed.get("bozo_exception", "unknown error")).splitlines()[0]
         raise FetchError("parse", f"malformed feed: {reason}")
     if not parsed.get("version") and not parsed.entries:

@@ -114,6 +114,17 @@ class _Inflate:
         while self.z.unconsumed_tail:
             yield self.z.decompress(self.z.unconsumed_tail, CHUNK)
 
+    def finish(self) -> Iterator[bytes]:
+        """What the decoder still holds once the input has ended (brotli buffers output)."""
+        if self.encoding == "br":
+            while not self.br.is_finished():
+                out = self.br.process(b"", output_buffer_limit=CHUNK)
+                if not out:
+                    return
+                yield out
+            return
+        yield self.z.flush()
+
 
 def _decoded(raw: Iterator[bytes], encodings: list[str]) -> Iterator[bytes]:
     stream: Iterator[bytes] = raw
@@ -125,6 +136,7 @@ def _decoded(raw: Iterator[bytes], encodings: list[str]) -> Iterator[bytes]:
 def _through(dec: _Inflate, stream: Iterator[bytes]) -> Iterator[bytes]:
     for chunk in stream:
         yield from dec.feed(chunk)
+    yield from dec.finish()
 
 
 def _encodings(headers: httpx.Headers) -> list[str]:
@@ -306,18 +318,27 @@ class Fetcher:
         gate = self._gate(url)
         with gate.slots:
             self._wait_turn(gate)
-            with self._all:
-                try:
-                    with self.client.stream("GET", url, headers=headers) as resp:
-                        lower = {k.lower(): v for k, v in resp.headers.items()}
-                        if resp.status_code >= 300 or resp.status_code == 204:
-                            return resp.status_code, lower, b""  # the body is not read
-                        return resp.status_code, lower, self._read(resp, cap, started)
-                except httpx.TimeoutException as exc:
-                    raise FetchError("timeout", f"timed out ({type(exc).__name__}) after "
-                                     f"{self.settings.timeout:g}s: {url}") from None
-                except httpx.TransportError as exc:
-                    raise _classify_transport(exc, url) from None
+            try:
+                return self._send(url, headers, cap, started)
+            finally:
+                with gate.lock:  # the delay also runs from the end of the previous request
+                    gate.next_start = max(gate.next_start,
+                                          time.monotonic() + self.settings.host_delay)
+
+    def _send(self, url: str, headers: dict[str, str], cap: int,
+              started: float) -> tuple[int, dict[str, str], bytes]:
+        with self._all:
+            try:
+                with self.client.stream("GET", url, headers=headers) as resp:
+                    lower = {k.lower(): v for k, v in resp.headers.items()}
+                    if resp.status_code >= 300 or resp.status_code == 204:
+                        return resp.status_code, lower, b""  # the body is not read
+                    return resp.status_code, lower, self._read(resp, cap, started)
+            except httpx.TimeoutException as exc:
+                raise FetchError("timeout", f"timed out ({type(exc).__name__}) after "
+                                 f"{self.settings.timeout:g}s: {url}") from None
+            except httpx.TransportError as exc:
+                raise _classify_transport(exc, url) from None
 
     def _read(self, resp: httpx.Response, cap: int, started: float) -> bytes:
         length = resp.headers.get("content-length", "")

@@ -141,12 +141,12 @@ def article_history(session: Session, url: str) -> dict[str, Any] | None:
 
 def stories(session: Session, *, min_copies: int = 1) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(Story.id, Article.id, Article.url, Article.outlet, Article.title,
-               Article.published_at)
+        select(Story.id, Article.url, Article.outlet, Article.title, Article.published_at)
         .join(Article, Article.story_id == Story.id)
-        .order_by(Story.id, Article.published_at, Article.id)).tuples()
+        .order_by(Story.id, Article.published_at, Article.id)).all()
     grouped: dict[int, dict[str, Any]] = {}
-    for story_id, _aid, url, outlet, title, published in rows:
+    for row in rows:
+        story_id, url, outlet, title, published = row[0], row[1], row[2], row[3], row[4]
         s = grouped.setdefault(story_id, {"story_id": story_id, "earliest_url": url,
                                           "title": title, "first_published":
                                           _jsonable(published), "outlets": [], "urls": [],

@@ -1,0 +1,444 @@
+"""The daemon against a real, misbehaving HTTP server on 127.0.0.1, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import SEEDS
+from tests.integration.httpserver import LocalServer, Reply, gzip_bomb, rss
+from worker.config import Settings, load_settings
+from worker.daemon import (
+    Daemon,
+    FeedSpec,
+    claim_feeds,
+    release_leases,
+    upsert_feeds,
+)
+from worker.store.db import make_engine, session_factory, upgrade
+from worker.store.models import (
+    Article,
+    ArticleEvent,
+    ArticleVersion,
+    Feed,
+    FeedItem,
+    FetchEvent,
+    utcnow,
+)
+
+PAGES = sorted(p for p in SEEDS.glob("*.html") if "014_" not in p.name)
+EDITED = (SEEDS / "014_euronews-edited-report.v1.html",
+          SEEDS / "014_euronews-edited-report.v2.html")
+
+
+def page(n: int) -> bytes:
+    return PAGES[n].read_bytes()
+
+
+class World:
+    """A server, a database and a way to run daemon cycles against them."""
+
+    def __init__(self, srv: LocalServer, db_url: str, tmp: Path) -> None:
+        self.srv = srv
+        self.env = {"WORKER_DATABASE_URL": db_url, "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
+                    "WORKER_FETCH_TIMEOUT": "1", "WORKER_FETCH_HOST_DELAY": "0",
+                    "WORKER_FETCH_PER_HOST_CONNECTIONS": "4", "WORKER_SCHEDULE_JITTER": "0",
+                    "WORKER_DAEMON_SHUTDOWN_GRACE": "5",
+                    "WORKER_PIPELINE_FEEDS_FILE": str(tmp / "none.toml")}
+        self.engine = make_engine(db_url)
+        upgrade(self.engine)
+        self.factory: sessionmaker[Session] = session_factory(self.engine)
+
+    def settings(self, **env: str) -> Settings:
+        return load_settings(env=self.env | env)
+
+    def add(self, path: str, **spec: Any) -> str:
+        url = self.srv.url(path)
+        upsert_feeds(self.factory, [FeedSpec(url=url, **spec)])
+        return url
+
+    def cycle(self, *, due: bool = True, **env: str) -> dict[str, Any]:
+        if due:
+            self.make_due()
+        daemon = Daemon(self.settings(**env), self.factory)
+        try:
+            return daemon.run_cycle().as_dict()
+        finally:
+            assert daemon.close()
+
+    def make_due(self) -> None:
+        with self.factory() as s, s.begin():
+            s.execute(update(Feed).values(next_poll_at=utcnow() - timedelta(seconds=1)))
+
+    def feed(self, url: str | None = None) -> Feed:
+        with self.factory() as s:
+            q = select(Feed) if url is None else select(Feed).where(Feed.url == url)
+            return s.scalars(q).one()
+
+    def count(self, model: Any, *where: Any) -> int:
+        with self.factory() as s:
+            return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    def rows(self, query: Any) -> list[Any]:
+        with self.factory() as s:
+            return list(s.execute(query))
+
+
+@pytest.fixture
+def world(db_url: str, tmp_path: Path) -> Iterator[World]:
+    with LocalServer() as srv:
+        w = World(srv, db_url, tmp_path)
+        yield w
+        w.engine.dispose()
+
+
+def items(srv: LocalServer, n: int, *, start: int = 0, prefix: str = "a") -> list[dict[str, str]]:
+    out = []
+    for i in range(start, start + n):
+        srv.route(f"/{prefix}{i}", body=page(i))
+        out.append({"guid": f"g-{prefix}{i}", "link": srv.url(f"/{prefix}{i}"),
+                    "title": f"Item {i}", "description": f"Summary {i}",
+                    "pubDate": f"Fri, 0{1 + i % 9} May 2025 10:00:00 GMT"})
+    return out
+
+
+# -- feeds that work -----------------------------------------------------------------------
+
+def test_200_with_items_stores_articles_items_validators_and_an_event(world: World) -> None:
+    srv = world.srv
+    srv.route("/feed", body=rss(items(srv, 3)), headers={"ETag": '"v1"'}, conditional=True)
+    url = world.add("/feed", name="Local")
+    summary = world.cycle()
+    assert summary["polls"] == {"ok": 1}
+    assert sum(summary["items"].values()) == 3
+    f = world.feed(url)
+    assert (f.etag, f.consecutive_failures, f.items_seen) == ('"v1"', 0, 3)
+    assert f.last_success_at is not None and f.next_poll_at > utcnow()
+    assert f.leased_by is None
+    assert world.count(FeedItem) == 3 and world.count(Article) == 3
+    assert world.count(FetchEvent) == 1
+    assert srv.seen("/feed")[0].headers["user-agent"].startswith("dprk-ru-news-worker")
+
+
+def test_304_sends_validators_and_keeps_everything(world: World) -> None:
+    srv = world.srv
+    srv.route("/feed", body=rss(items(srv, 1)),
+              headers={"ETag": '"v1"', "Last-Modified": "Fri, 02 May 2025 10:00:00 GMT"},
+              conditional=True)
+    url = world.add("/feed")
+    world.cycle()
+    summary = world.cycle()
+    assert summary["polls"] == {"not_modified": 1}
+    assert srv.conditional_count("/feed") == 1
+    assert srv.seen("/feed")[1].headers["if-none-match"] == '"v1"'
+    assert srv.seen("/feed")[1].headers["if-modified-since"] == "Fri, 02 May 2025 10:00:00 GMT"
+    assert world.count(FeedItem) == 1 and world.feed(url).etag == '"v1"'
+
+
+def test_a_304_with_a_new_etag_stores_it(world: World) -> None:
+    srv = world.srv
+    body = rss(items(srv, 1))
+    srv.route("/feed", responses=[Reply(200, body, {"ETag": '"v1"'}),
+                                  Reply(304, b"", {"ETag": '"v2"'})])
+    url = world.add("/feed")
+    world.cycle()
+    world.cycle()
+    assert world.feed(url).etag == '"v2"'
+
+
+@pytest.mark.parametrize("header", ["ETag", "Last-Modified"])
+def test_an_unchanged_body_with_new_validators_is_not_reparsed(world: World,
+                                                               header: str) -> None:
+    srv = world.srv
+    body = rss(items(srv, 1))
+    first, second = ('"v1"', '"v2"') if header == "ETag" else (
+        "Fri, 02 May 2025 10:00:00 GMT", "Sat, 03 May 2025 10:00:00 GMT")
+    srv.route("/feed", responses=[Reply(200, body, {header: first}),
+                                  Reply(200, body, {header: second})])
+    url = world.add("/feed")
+    world.cycle()
+    summary = world.cycle()
+    assert summary["polls"] == {"unchanged": 1}
+    f = world.feed(url)
+    assert (f.etag if header == "ETag" else f.last_modified) == second
+    assert srv.count("/a0") == 1
+
+
+def test_a_full_fetch_is_forced_now_and_then(world: World) -> None:
+    srv = world.srv
+    srv.route("/feed", body=rss(items(srv, 1)), headers={"ETag": '"v1"'}, conditional=True)
+    world.add("/feed")
+    for _ in range(4):
+        world.cycle(WORKER_SCHEDULE_FULL_FETCH_EVERY="2")
+    assert srv.count("/feed") == 4
+    assert [bool(r.headers.get("if-none-match")) for r in srv.seen("/feed")] == [
+        False, True, False, True]
+
+
+# -- redirects -----------------------------------------------------------------------------
+
+def test_301_then_200_updates_the_stored_url(world: World) -> None:
+    srv = world.srv
+    srv.redirect("/old", "/new", status=301)
+    srv.route("/new", body=rss(items(srv, 1)))
+    world.add("/old")
+    world.cycle()
+    assert world.feed().url == srv.url("/new")
+    world.cycle()
+    assert srv.count("/old") == 1 and srv.count("/new") == 2
+
+
+def test_302_keeps_the_stored_url(world: World) -> None:
+    srv = world.srv
+    srv.redirect("/old", "/new", status=302)
+    srv.route("/new", body=rss(items(srv, 1)))
+    url = world.add("/old")
+    world.cycle()
+    f = world.feed()
+    assert f.url == url and f.consecutive_failures == 0 and f.items_seen == 1
+
+
+@pytest.mark.parametrize("chain", ["loop", "too_long"])
+def test_redirect_loops_and_long_chains_fail(world: World, chain: str) -> None:
+    srv = world.srv
+    if chain == "loop":
+        srv.redirect("/r0", "/r1")
+        srv.redirect("/r1", "/r0")
+    else:
+        for i in range(7):
+            srv.redirect(f"/r{i}", f"/r{i + 1}", status=307)
+        srv.route("/r7", body=rss([]))
+    world.add("/r0")
+    world.cycle()
+    f = world.feed()
+    assert f.last_error_class == "redirect" and f.consecutive_failures == 1
+    if chain == "too_long":
+        assert srv.count("/r7") == 0 and srv.count("/r6") == 0
+
+
+# -- failures ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("setup", "error_class"), [
+    (lambda s: s.route("/feed", 404), "http_4xx"),
+    (lambda s: s.route("/feed", body=b"<rss><channel><title>broken</tit"), "parse"),
+    (lambda s: s.route("/feed", body=b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aa">'
+                       b'<!ENTITY b "&a;&a;&a;&a;">]><rss><channel><title>&b;</title>'
+                       b"</channel></rss>"), "parse"),
+    (lambda s: s.route("/feed", stream=50 * 2**20), "too_large"),
+    (lambda s: s.route("/feed", body=gzip_bomb(64 * 2**20),
+                       headers={"Content-Encoding": "gzip"}), "too_large"),
+    (lambda s: s.route("/feed", delay=30), "timeout"),
+], ids=["404", "malformed", "billion-laughs", "50MB", "gzip-bomb", "hanging"])
+def test_failures_are_classified_and_backed_off(world: World,
+                                                setup: Callable[[LocalServer], None],
+                                                error_class: str) -> None:
+    setup(world.srv)
+    world.add("/feed")
+    started = time.monotonic()
+    summary = world.cycle()
+    assert time.monotonic() - started < 10
+    assert summary["errors"] == {error_class: 1}
+    f = world.feed()
+    assert f.last_error_class == error_class and f.consecutive_failures == 1
+    assert not f.gone
+    delay = (f.next_poll_at - utcnow()).total_seconds()
+    assert 50 < delay <= 60  # backoff_base
+    with world.factory() as s:
+        event = s.scalars(select(FetchEvent)).one()
+    assert event.error_class == error_class and event.error
+
+
+def test_410_marks_the_feed_gone_but_still_tries_daily(world: World) -> None:
+    world.srv.route("/feed", 410)
+    world.add("/feed")
+    world.cycle()
+    f = world.feed()
+    assert f.gone and f.last_error_class == "gone"
+    assert (f.next_poll_at - utcnow()).total_seconds() > 86_000
+
+
+def test_429_retry_after_is_honoured(world: World) -> None:
+    world.srv.route("/feed", 429, headers={"Retry-After": "3600"})
+    world.add("/feed")
+    world.cycle()
+    f = world.feed()
+    assert f.last_error_class == "http_429"
+    assert 3500 < (f.next_poll_at - utcnow()).total_seconds() <= 3600
+
+
+def test_500_three_times_backs_off_then_recovers(world: World) -> None:
+    srv = world.srv
+    srv.route("/feed", responses=[Reply(500)] * 3 + [Reply(200, rss(items(srv, 1)))])
+    world.add("/feed")
+    delays = []
+    for _ in range(3):
+        world.cycle()
+        f = world.feed()
+        delays.append((f.next_poll_at - utcnow()).total_seconds())
+    assert f.consecutive_failures == 3 and f.last_error_class == "http_5xx"
+    assert delays[0] < delays[1] < delays[2] and 230 < delays[2] <= 240
+    world.cycle()
+    f = world.feed()
+    assert f.consecutive_failures == 0 and f.items_seen == 1 and f.last_error_class == "http_5xx"
+    with world.factory() as s:
+        statuses = [e.status for e in s.scalars(select(FetchEvent).order_by(FetchEvent.id))]
+    assert statuses == [500, 500, 500, 200]
+
+
+def test_private_addresses_are_refused_unless_allowed(world: World) -> None:
+    world.srv.route("/feed", body=rss([]))
+    world.add("/feed")
+    world.cycle(WORKER_FETCH_ALLOW_PRIVATE_NETWORKS="false")
+    assert world.feed().last_error_class == "blocked" and world.srv.count("/feed") == 0
+
+
+# -- what feeds send ------------------------------------------------------------------------
+
+def test_a_wrong_declared_charset_is_repaired(world: World) -> None:
+    srv = world.srv
+    its = items(srv, 1)
+    its[0]["title"] = "Северокорейские войска под Курском"
+    srv.route("/feed", body=rss(its, declared="iso-8859-1"),
+              headers={"Content-Type": "application/rss+xml; charset=iso-8859-1"})
+    world.add("/feed")
+    world.cycle()
+    titles = [t for (t,) in world.rows(select(FeedItem.title))]
+    assert titles == ["Северокорейские войска под Курском"]
+
+
+def test_items_sharing_one_guid_are_all_processed(world: World) -> None:
+    srv = world.srv
+    its = items(srv, 3)
+    for it in its:
+        it["guid"] = "same-guid"
+    srv.route("/feed", body=rss(its))
+    world.add("/feed")
+    world.cycle()
+    assert world.count(FeedItem) == 3 and world.count(Article) == 3
+    assert all(srv.count(f"/a{i}") == 1 for i in range(3))
+
+
+def test_old_items_resent_with_new_guids_are_not_duplicated(world: World) -> None:
+    srv = world.srv
+    its = items(srv, 2)
+    srv.route("/feed", responses=[Reply(200, rss(its)),
+                                  Reply(200, rss([dict(i, guid=i["guid"] + "-new") for i in its]))])
+    world.add("/feed")
+    world.cycle()
+    summary = world.cycle()
+    assert summary["items"] == {"duplicate": 2}
+    assert world.count(Article) == 2 and world.count(FeedItem) == 4
+    assert srv.count("/a0") == 1  # known by its URL: the page is not fetched again
+
+
+def test_an_item_whose_page_404s_uses_the_summary_and_is_retried(world: World) -> None:
+    srv = world.srv
+    text = EDITED[0].read_text(encoding="utf-8")
+    srv.route("/feed", body=rss([{"guid": "x", "link": srv.url("/missing"), "title": "Seoul",
+                                  "description": text}]))
+    world.add("/feed")
+    world.cycle()
+    with world.factory() as s:
+        art = s.scalars(select(Article)).one()
+    assert art.needs_retry and art.next_recheck_at is not None
+    assert world.count(ArticleVersion) == 1
+    srv.route("/missing", body=EDITED[0].read_bytes())
+    world.cycle(due=False)  # nothing due yet
+    with world.factory() as s, s.begin():
+        s.execute(update(Article).values(next_recheck_at=utcnow() - timedelta(seconds=1)))
+    summary = world.cycle(due=False)
+    assert summary["rechecks"]
+    with world.factory() as s:
+        assert not s.scalars(select(Article)).one().needs_retry
+
+
+def test_an_edited_article_becomes_a_new_version_and_a_removed_one_unpublished(
+        world: World) -> None:
+    srv = world.srv
+    srv.route("/story", body=EDITED[0].read_bytes())
+    srv.route("/feed", body=rss([{"guid": "s", "link": srv.url("/story"), "title": "Seoul",
+                                  "pubDate": _now_rfc()}]))
+    world.add("/feed")
+    world.cycle()
+    with world.factory() as s:
+        art = s.scalars(select(Article)).one()
+    assert art.relevant and art.next_recheck_at is not None
+    srv.route("/story", body=EDITED[1].read_bytes())
+    _recheck_now(world)
+    assert world.count(ArticleVersion) == 2
+    srv.route("/story", 404)
+    _recheck_now(world)
+    with world.factory() as s:
+        art = s.scalars(select(Article)).one()
+        kinds = [e.kind for e in s.scalars(select(ArticleEvent))]
+    assert art.status == "unpublished" and kinds == ["unpublished"]
+    assert world.count(ArticleVersion) == 2  # recorded, never deleted
+
+
+def test_a_moved_feed_updated_date_triggers_a_recheck(world: World) -> None:
+    srv = world.srv
+    srv.route("/story", body=EDITED[0].read_bytes())
+    item = {"guid": "s", "link": srv.url("/story"), "title": "Seoul", "pubDate": _now_rfc()}
+    atom1, atom2 = (_atom(item, "2025-05-02T10:00:00Z"), _atom(item, "2025-05-02T12:00:00Z"))
+    srv.route("/feed", responses=[Reply(200, atom1), Reply(200, atom2)])
+    world.add("/feed")
+    world.cycle()
+    srv.route("/story", body=EDITED[1].read_bytes())
+    world.cycle()
+    assert srv.count("/story") == 2 and world.count(ArticleVersion) == 2
+
+
+# -- several workers -----------------------------------------------------------------------
+
+def test_claims_never_overlap_and_expired_leases_come_back(world: World) -> None:
+    for i in range(5):
+        world.add(f"/f{i}")
+    a = claim_feeds(world.factory, "w1", 3, 300)
+    b = claim_feeds(world.factory, "w2", 10, 300)
+    assert len(a) == 3 and len(b) == 2 and not set(a) & set(b)
+    assert claim_feeds(world.factory, "w3", 10, 300) == []
+    with world.factory() as s, s.begin():
+        s.execute(update(Feed).where(Feed.id.in_(a)).values(
+            lease_until=utcnow() - timedelta(seconds=1)))
+    assert sorted(claim_feeds(world.factory, "w3", 10, 300)) == sorted(a)
+    assert release_leases(world.factory, "w2") == 2
+    assert sorted(claim_feeds(world.factory, "w4", 10, 300)) == sorted(b)
+
+
+def test_per_host_limit_and_delay_are_respected(world: World) -> None:
+    srv = world.srv
+    for i in range(4):
+        srv.route(f"/f{i}", body=rss([]), delay=0.2)
+        world.add(f"/f{i}")
+    world.cycle(WORKER_FETCH_PER_HOST_CONNECTIONS="1", WORKER_FETCH_HOST_DELAY="0.1")
+    times = sorted(r.at for r in srv.requests)
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len(times) == 4 and min(gaps) >= 0.29  # one at a time: 0.2 s answer + 0.1 s delay
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+def _now_rfc() -> str:
+    return utcnow().strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def _recheck_now(world: World) -> None:
+    with world.factory() as s, s.begin():
+        s.execute(update(Article).values(next_recheck_at=utcnow() - timedelta(seconds=1)))
+    world.cycle(due=False)
+
+
+def _atom(item: dict[str, str], updated: str) -> bytes:
+    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>A</title><id>urn:a</id><updated>{updated}</updated>"
+            f"<entry><id>{item['guid']}</id><title>{item['title']}</title>"
+            f'<link href="{item["link"]}"/><updated>{updated}</updated>'
+            f"<published>{utcnow().isoformat()}</published></entry></feed>").encode()
+
