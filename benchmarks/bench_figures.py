@@ -61,8 +61,9 @@ def _occurrences(text: str, needle: str) -> list[tuple[int, int]]:
     return out
 
 
-def match_item(text: str, expected: Sequence[dict[str, Any]],
-               predicted: Sequence[Claim]) -> list[tuple[int, int]]:
+def match_item(
+    text: str, expected: Sequence[dict[str, Any]], predicted: Sequence[Claim]
+) -> list[tuple[int, int]]:
     """Greedy one-to-one matches as (expected index, predicted index)."""
     used: set[int] = set()
     pairs: list[tuple[int, int]] = []
@@ -109,8 +110,9 @@ def evaluate(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
         for pi, pred in enumerate(predicted):
             if pi not in matched_p:
                 mcounts[pred.metric][1] += 1
-                errors.append({"id": item["id"], "kind": "FP", "claim": pred.to_dict(),
-                               "text": text})
+                errors.append(
+                    {"id": item["id"], "kind": "FP", "claim": pred.to_dict(), "text": text}
+                )
         for ei, exp in enumerate(expected):
             if ei not in matched_e:
                 mcounts[exp["metric"]][2] += 1
@@ -126,13 +128,22 @@ def evaluate(items: Iterable[dict[str, Any]]) -> dict[str, Any]:
                 if not ok:
                     wrong[f] = (exp.get(f), getattr(pred, f))
             if wrong:
-                errors.append({"id": item["id"], "kind": "FIELD", "number": exp["number_text"],
-                               "metric": exp["metric"], "wrong": wrong})
+                errors.append(
+                    {
+                        "id": item["id"],
+                        "kind": "FIELD",
+                        "number": exp["number_text"],
+                        "metric": exp["metric"],
+                        "wrong": wrong,
+                    }
+                )
     return {
         "languages": {k: _prf(*v) for k, v in sorted(counts.items())},
         "metrics": {k: _prf(*v) for k, v in sorted(mcounts.items())},
-        "fields": {k: {f: ok / n if n else 1.0 for f, (ok, n) in v.items()}
-                   for k, v in sorted(field_ok.items())},
+        "fields": {
+            k: {f: ok / n if n else 1.0 for f, (ok, n) in v.items()}
+            for k, v in sorted(field_ok.items())
+        },
         "errors": errors,
     }
 
@@ -185,21 +196,47 @@ def _print_tables(result: dict[str, Any], speed: dict[str, dict[str, float]]) ->
 
     console = Console(width=160)
     langs = Table(title="Figure extraction by language")
-    for col in ("lang", "P", "R", "F1", "tp", "fp", "fn", "subject", "qualifier", "modality",
-                "claimant", "scope"):
+    for col in (
+        "lang",
+        "P",
+        "R",
+        "F1",
+        "tp",
+        "fp",
+        "fn",
+        "subject",
+        "qualifier",
+        "modality",
+        "claimant",
+        "scope",
+    ):
         langs.add_column(col, justify="right")
     for lang, s in result["languages"].items():
         f = result["fields"].get(lang, {})
-        langs.add_row(lang, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
-                      str(s["tp"]), str(s["fp"]), str(s["fn"]),
-                      *(f"{f.get(k, 1.0):.3f}" for k in FIELDS))
+        langs.add_row(
+            lang,
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            str(s["tp"]),
+            str(s["fp"]),
+            str(s["fn"]),
+            *(f"{f.get(k, 1.0):.3f}" for k in FIELDS),
+        )
     console.print(langs)
     metrics = Table(title="By metric")
     for col in ("metric", "P", "R", "F1", "tp", "fp", "fn"):
         metrics.add_column(col, justify="right")
     for metric, s in result["metrics"].items():
-        metrics.add_row(metric, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
-                        str(s["tp"]), str(s["fp"]), str(s["fn"]))
+        metrics.add_row(
+            metric,
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            str(s["tp"]),
+            str(s["fp"]),
+            str(s["fn"]),
+        )
     console.print(metrics)
     speed_table = Table(title="Throughput (one core)")
     for col in ("input", "MB", "seconds", "MB/s"):
@@ -235,8 +272,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for err in result["errors"]:
                 print(json.dumps(err, ensure_ascii=False))
     if args.check:
-        failing = [lang for lang, s in result["languages"].items()
-                   if lang != "all" and (s["precision"] < TARGET_P or s["recall"] < TARGET_R)]
+        failing = [
+            lang
+            for lang, s in result["languages"].items()
+            if lang != "all" and (s["precision"] < TARGET_P or s["recall"] < TARGET_R)
+        ]
         if failing:
             print(f"targets missed: {', '.join(failing)}", file=sys.stderr)
             return 1

@@ -1,0 +1,392 @@
+"""Loading and precompiling the per-language lexicon data files.
+
+Every language-specific word lives in ``worker/figures/lexicons/<lang>.toml``; this module turns
+those lists into compiled regular expressions once, so extraction never compiles anything.
+Patterns in the data files are regular-expression fragments, matched case-insensitively unless
+wrapped in ``(?-i:...)``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from worker.figures.claimants import ClaimantRegistry, load_claimants
+
+LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
+DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+LANGUAGES = ("en", "fr", "de", "es", "ru", "uk", "ko")
+
+_FLAGS = re.IGNORECASE | re.UNICODE
+
+
+def _first_char(pat: str) -> str | None:
+    if pat.startswith("\\") and len(pat) > 1 and not pat[1].isalnum():
+        return pat[1]
+    return pat[0] if pat[:1].isalnum() else None
+
+
+def _guard(patterns: Iterable[str]) -> str:
+    """Lookahead on the possible first characters of ``patterns`` (empty if unknown)."""
+    chars: set[str] = set()
+    for pat in patterns:
+        first = _first_char(pat)
+        if first is None:
+            return ""
+        chars.update((first.lower(), first.upper()))
+    return "(?=[" + "".join(sorted(re.escape(c) for c in chars)) + "])" if chars else ""
+
+
+def _alt(patterns: Iterable[str]) -> str:
+    """Alternation of regex fragments, longest first so longer phrases win at a position.
+
+    Fragments are bucketed by (case-folded) first character behind a lookahead, so at a
+    given position the engine only tries the few fragments that can start there."""
+    items = sorted({p for p in patterns if p}, key=len, reverse=True)
+    if not items:
+        return "(?!)"
+    if len(items) < 8:
+        return "(?:" + "|".join(items) + ")"
+    buckets: dict[str, list[str]] = {}
+    for pat in items:
+        first = _first_char(pat)
+        buckets.setdefault(first.lower() if first else "", []).append(pat)
+    branches: list[str] = []
+    for key, pats in buckets.items():
+        if not key:
+            continue
+        chars = "".join(sorted({re.escape(c) for c in (key, key.upper())}))
+        branches.append(f"(?=[{chars}])(?:" + "|".join(pats) + ")")
+    if "" in buckets:
+        branches.append("(?:" + "|".join(buckets[""]) + ")")
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _word(body: str, *, word_end: bool) -> str:
+    return rf"(?<!\w){body}" + (r"(?!\w)" if word_end else "")
+
+
+def _named_alternation(
+    groups: Sequence[tuple[str, Sequence[str]]], *, word_end: bool
+) -> tuple[re.Pattern[str], list[str]]:
+    """Compile ``(?P<g0>...)|(?P<g1>...)`` and return the label of each group, in order."""
+    parts: list[str] = []
+    labels: list[str] = []
+    for label, patterns in groups:
+        if not patterns:
+            continue
+        parts.append(f"(?P<g{len(labels)}>{_alt(patterns)})")
+        labels.append(label)
+    body = "|".join(parts) if parts else "(?!)"
+    guard = _guard(p for _, pats in groups for p in pats)
+    return re.compile(_word(f"{guard}(?:{body})", word_end=word_end), _FLAGS), labels
+
+
+def _labelled(match: re.Match[str], labels: Sequence[str]) -> str:
+    name = match.lastgroup
+    assert name is not None
+    return labels[int(name[1:])]
+
+
+@dataclass(frozen=True, slots=True)
+class NumberSyntax:
+    """Everything the number finder needs for one language."""
+
+    language: str
+    text2num_lang: str | None
+    decimal_separator: str
+    digit_re: re.Pattern[str]
+    scales: Mapping[str, int]
+    compound_units: Mapping[str, int]
+    approx_suffix_re: re.Pattern[str]
+    vague_re: re.Pattern[str]
+    vague_values: Sequence[tuple[int, str]]
+    word_run_re: re.Pattern[str] | None
+    word_table: Mapping[str, float]
+    word_scales: frozenset[str]
+    articles: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageLexicon:
+    language: str
+    numbers: NumberSyntax
+    word_end: bool
+    token_re: re.Pattern[str]
+    trigger_re: re.Pattern[str]
+    trigger_labels: list[str]
+    deploy_context_re: re.Pattern[str]
+    people_re: re.Pattern[str]
+    people_attached_re: re.Pattern[str]
+    civilian_re: re.Pattern[str]
+    reject_after_re: re.Pattern[str]
+    reject_before_re: re.Pattern[str]
+    ordinal_after_re: re.Pattern[str]
+    attached_ok_re: re.Pattern[str]
+    function_words: frozenset[str]
+    np_links: frozenset[str]
+    subject_re: re.Pattern[str]
+    subject_labels: list[str]
+    location_before_re: re.Pattern[str]
+    location_after_re: re.Pattern[str]
+    coordination_re: re.Pattern[str]
+    self_anchoring: bool
+    qual_before_re: re.Pattern[str]
+    qual_before_labels: list[str]
+    qual_after_re: re.Pattern[str]
+    qual_after_labels: list[str]
+    range_join_re: re.Pattern[str]
+    range_weak_join_re: re.Pattern[str]
+    range_prefix_re: re.Pattern[str]
+    total_anaphor_re: re.Pattern[str]
+    modality_re: re.Pattern[str]
+    modality_labels: list[str]
+    scope_re: re.Pattern[str]
+    scope_labels: list[str]
+    continuation_re: re.Pattern[str]
+    abbreviations: frozenset[str]
+    starters_re: re.Pattern[str] | None
+    ordinal_dot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicons:
+    languages: Mapping[str, LanguageLexicon]
+    claimants: ClaimantRegistry
+    sources: tuple[Path, ...] = field(default=())
+
+    def get(self, language: str) -> LanguageLexicon | None:
+        return self.languages.get(language.lower()[:2]) if language else None
+
+
+def _list(section: Mapping[str, Any], key: str) -> list[str]:
+    value = section.get(key, [])
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
+
+
+def _compile(
+    patterns: Iterable[str], *, word_end: bool, prefix: str = "", suffix: str = ""
+) -> re.Pattern[str]:
+    return re.compile(prefix + _word(_alt(patterns), word_end=word_end) + suffix, _FLAGS)
+
+
+def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
+    num = data.get("numbers", {})
+    scales: dict[str, int] = {str(k): int(v) for k, v in num.get("scales", {}).items()}
+    units: dict[str, int] = {str(k): int(v) for k, v in num.get("compound_units", {}).items()}
+    plain = r"\d{1,3}(?:(?:[ \u00a0\u202f]|,|\.)\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+    scale_alt = "|".join(f"(?P<s{i}>{k})" for i, k in enumerate(scales)) or "(?!)"
+    if units:
+        unit_alt = _alt(re.escape(u) for u in units)
+        n = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+        compound = rf"{n}\s?{unit_alt}(?:\s?{n}\s?{unit_alt})*(?:\s?\d+(?![.,]\d))?"
+        core = f"(?P<compound>{compound})|(?P<plain>{plain})"
+    else:
+        core = f"(?P<plain>{plain})"
+    digit = (
+        rf"(?=\d)(?<![\w.,/:])(?<![^\W\d]-)(?:{core})"
+        rf"(?:[ \u00a0\u202f]?(?P<scale>{scale_alt})(?!\w))?"
+    )
+    vague_entries: list[tuple[str, int, str]] = []
+    for entry in num.get("vague", []):
+        vague_entries.append(
+            (str(entry[0]), int(entry[1]), str(entry[2]) if len(entry) > 2 else "vague")
+        )
+    vague_parts = [f"(?P<v{i}>{pat})" for i, (pat, _, _) in enumerate(vague_entries)]
+    end = r"(?!\w)" if data.get("word_end", True) else ""
+    vague_re = re.compile(
+        r"(?<!\w)"
+        + _guard(v[0] for v in vague_entries)
+        + "(?:"
+        + ("|".join(vague_parts) if vague_parts else "(?!)")
+        + ")"
+        + end,
+        _FLAGS,
+    )
+    words = _list(num, "words")
+    table = {str(k).lower(): float(v) for k, v in num.get("table", {}).items()}
+    word_alt_items = list(words) + [re.escape(k).replace("'", "['’ʼ]") for k in table]
+    word_run_re: re.Pattern[str] | None = None
+    if word_alt_items:
+        w = _alt(word_alt_items)
+        joiners = _alt(_list(num, "joiners")) if num.get("joiners") else "(?!)"
+        word_run_re = re.compile(
+            rf"(?<!\w){w}(?:(?:\s+|-)(?:{joiners}(?:\s+|-))?{w})*(?![\w'’ʼ])", _FLAGS
+        )
+    return NumberSyntax(
+        language=lang,
+        text2num_lang=str(num["text2num"]) if num.get("text2num") else None,
+        decimal_separator=str(num.get("decimal_separator", ".")),
+        digit_re=re.compile(digit, _FLAGS),
+        scales=scales,
+        compound_units=units,
+        approx_suffix_re=re.compile(_alt(_list(num, "approx_suffix")), _FLAGS),
+        vague_re=vague_re,
+        vague_values=[(v, q) for _, v, q in vague_entries],
+        word_run_re=word_run_re,
+        word_table=table,
+        word_scales=frozenset(s.lower() for s in _list(num, "word_scales")),
+        articles=frozenset(s.lower() for s in _list(num, "articles")),
+    )
+
+
+def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
+    word_end = bool(data.get("word_end", True))
+    metrics = data.get("metrics", {})
+    order = _list(metrics, "order")
+    trigger_re, trigger_labels = _named_alternation(
+        [
+            (key.split("_")[0] + (":weak" if key.endswith("_weak") else ""), _list(metrics, key))
+            for key in order
+        ],
+        word_end=word_end,
+    )
+    subjects = data.get("subjects", {})
+    subject_groups: list[tuple[str, Sequence[str]]] = []
+    for strength in ("strong", "weak"):
+        for code, pats in subjects.get(strength, {}).items():
+            subject_groups.append((f"{code}:{strength}", [str(p) for p in pats]))
+    subject_re, subject_labels = _named_alternation(subject_groups, word_end=word_end)
+    quals = data.get("qualifiers", {})
+    before_groups = [
+        (k.removesuffix("_before"), _list(quals, k)) for k in quals if k.endswith("_before")
+    ]
+    after_groups = [
+        (k.removesuffix("_after"), _list(quals, k)) for k in quals if k.endswith("_after")
+    ]
+    qb_parts = [f"(?P<g{i}>{_alt(p)})" for i, (_, p) in enumerate(before_groups)]
+    qa_parts = [f"(?P<g{i}>{_alt(p)})" for i, (_, p) in enumerate(after_groups)]
+    qual_before_re = re.compile(
+        r"(?<!\w)(?:" + ("|".join(qb_parts) or "(?!)") + r")[\s\u00a0\u202f]*$", _FLAGS
+    )
+    qual_after_re = re.compile(
+        r"[\s\u00a0\u202f]*(?:" + ("|".join(qa_parts) or "(?!)") + ")", _FLAGS
+    )
+    mod = data.get("modality", {})
+    # one scan for all modality cues; earlier groups win when cues overlap
+    modality_re, modality_labels = _named_alternation(
+        [(k, _list(mod, k)) for k in ("negated", "possible", "hedge", "attribution")],
+        word_end=word_end,
+    )
+    scope = data.get("scope", {})
+    scope_re, scope_labels = _named_alternation(
+        [("cumulative", _list(scope, "cumulative")), ("incident", _list(scope, "incident"))],
+        word_end=word_end,
+    )
+    rng = data.get("ranges", {})
+    rej = data.get("reject", {})
+    sent = data.get("sentences", {})
+    starters = _list(sent, "starters")
+    starters_re = (
+        re.compile(r"(?<=[a-zß-ÿа-яёіїєґ])([ \t]+)(?=(?:" + "|".join(starters) + r")\b)")
+        if starters
+        else None
+    )
+    return LanguageLexicon(
+        language=lang,
+        numbers=_build_numbers(lang, data),
+        word_end=word_end,
+        token_re=re.compile(r"\w+(?:[-‐]\w+)*|[^\w\s]"),
+        trigger_re=trigger_re,
+        trigger_labels=trigger_labels,
+        deploy_context_re=_compile(
+            _list(metrics, "deployed") + _list(metrics, "deployed_weak"), word_end=word_end
+        ),
+        people_re=re.compile(
+            _word(_alt(_list(data.get("people", {}), "nouns")), word_end=word_end), _FLAGS
+        ),
+        civilian_re=re.compile(
+            _alt(_list(data.get("people", {}), "civilian")) + ("(?!\\w)" if word_end else ""),
+            _FLAGS,
+        ),
+        people_attached_re=re.compile(_alt(_list(data.get("people", {}), "nouns")), _FLAGS),
+        reject_after_re=re.compile(
+            _alt(_list(rej, "after")) + ("(?!\\w)" if word_end else ""), _FLAGS
+        ),
+        reject_before_re=re.compile(
+            r"(?<!\w)" + _alt(_list(rej, "before")) + r"[\s\u00a0]*$", _FLAGS
+        ),
+        ordinal_after_re=re.compile(_alt(_list(rej, "ordinal_after")), _FLAGS),
+        attached_ok_re=re.compile(_alt(_list(rej, "attached_ok")) + r"(?!\w)", _FLAGS),
+        function_words=frozenset(w.lower() for w in _list(data.get("people", {}), "function")),
+        np_links=frozenset(w.lower() for w in _list(data.get("people", {}), "links")),
+        subject_re=subject_re,
+        subject_labels=subject_labels,
+        location_before_re=re.compile(
+            r"(?<!\w)" + _alt(_list(subjects, "location_before")) + r"\s+$", _FLAGS
+        ),
+        location_after_re=re.compile(_alt(_list(subjects, "location_after")), _FLAGS),
+        coordination_re=re.compile(
+            r"[\s,]*" + _alt(_list(subjects, "coordination")) + r"[\s,]*", _FLAGS
+        ),
+        self_anchoring=bool(subjects.get("self_anchoring", False)),
+        qual_before_re=qual_before_re,
+        qual_before_labels=[k for k, _ in before_groups],
+        qual_after_re=qual_after_re,
+        qual_after_labels=[k for k, _ in after_groups],
+        range_join_re=re.compile(
+            r"[\s\u00a0]*" + _alt(_list(rng, "join")) + r"[\s\u00a0]*", _FLAGS
+        ),
+        range_weak_join_re=re.compile(
+            r"[\s\u00a0]*" + _alt(_list(rng, "weak_join")) + r"[\s\u00a0]*", _FLAGS
+        ),
+        range_prefix_re=re.compile(
+            r"(?<!\w)" + _alt(_list(rng, "prefix")) + r"[\s\u00a0]*$", _FLAGS
+        ),
+        total_anaphor_re=_compile(_list(rng, "total_anaphor"), word_end=word_end),
+        modality_re=modality_re,
+        modality_labels=modality_labels,
+        scope_re=scope_re,
+        scope_labels=scope_labels,
+        continuation_re=_compile(_list(scope, "continuation"), word_end=word_end),
+        abbreviations=frozenset(a.lower() for a in _list(sent, "abbreviations")),
+        starters_re=starters_re,
+        ordinal_dot=bool(sent.get("ordinal_dot", False)),
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def match_label(match: re.Match[str], labels: Sequence[str]) -> str:
+    """Label of the named group that matched in a regex built by ``_named_alternation``."""
+    return _labelled(match, labels)
+
+
+def _load(config_dir: Path | None, lexicon_dir: Path) -> Lexicons:
+    cfg = config_dir if config_dir is not None else DEFAULT_CONFIG_DIR
+    claimants_path = cfg / "claimants.toml"
+    languages: dict[str, LanguageLexicon] = {}
+    sources: list[Path] = [claimants_path]
+    for path in sorted(lexicon_dir.glob("*.toml")):
+        data = _read_toml(path)
+        lang = str(data.get("language", path.stem))
+        languages[lang] = _build_language(lang, data)
+        sources.append(path)
+    return Lexicons(
+        languages=languages, claimants=load_claimants(claimants_path), sources=tuple(sources)
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _load_default() -> Lexicons:
+    return _load(None, LEXICON_DIR)
+
+
+def load_lexicons(config_dir: Path | None = None) -> Lexicons:
+    """Load the language lexicons and the claimant registry (``<config_dir>/claimants.toml``).
+
+    With no argument the repository's ``config/`` directory is used and the result is cached.
+    """
+    if config_dir is None:
+        return _load_default()
+    return _load(Path(config_dir), LEXICON_DIR)

@@ -1,0 +1,90 @@
+"""Sentence splitting that keeps character offsets.
+
+Besides terminal punctuation and line breaks, it splits a headline that was glued to the next
+sentence without punctuation ("... en deux phases Toujours selon ...") when a lower-case word is
+followed by a capitalised sentence starter listed in the language lexicon.  Such headline
+sentences are flagged, so the extractor can drop a headline figure repeated by the body.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from worker.figures.lexicon import LanguageLexicon
+
+_BOUNDARY_RE = re.compile(r"[.!?。？！]+[\"'»”’)\]]*(?=\s)|\n")
+_PARAGRAPH_RE = re.compile(r"\n[ \t\u00a0]*\n")
+_WORD_BEFORE_RE = re.compile(r"(\w+(?:\.\w+)*)\W*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+    heading: bool
+
+
+def _is_abbreviation(text: str, dot: int, lex: LanguageLexicon) -> bool:
+    """True when the period at ``dot`` ends an abbreviation or an ordinal, not a sentence."""
+    m = _WORD_BEFORE_RE.search(text, max(0, dot - 24), dot)
+    if not m:
+        return False
+    word = m.group(1)
+    if word.lower() in lex.abbreviations:
+        return True
+    if len(word) == 1 and word.isalpha() and word.isupper():
+        return True  # initials: "J. Kirby"
+    return lex.ordinal_dot and word.isdigit() and len(word) <= 3
+
+
+def _next_starts_sentence(text: str, pos: int) -> bool:
+    n = len(text)
+    while pos < n and text[pos].isspace():
+        pos += 1
+    if pos >= n:
+        return True
+    ch = text[pos]
+    return not ch.islower()
+
+
+def split_sentences(text: str, lex: LanguageLexicon) -> list[Sentence]:
+    cuts: list[tuple[int, bool]] = []  # (end offset, previous piece is a glued headline)
+    for m in _BOUNDARY_RE.finditer(text):
+        if m.group() == "\n":
+            cuts.append((m.end(), False))
+            continue
+        end = m.end()
+        if m.group()[0] == "." and _is_abbreviation(text, m.start(), lex):
+            continue
+        if not _next_starts_sentence(text, end):
+            continue
+        cuts.append((end, False))
+    if lex.starters_re is not None:
+        for m in lex.starters_re.finditer(text):
+            cuts.append((m.start(), True))
+    cuts.sort()
+    para_breaks = [m.start() for m in _PARAGRAPH_RE.finditer(text)]
+    sentences: list[Sentence] = []
+    pos = 0
+    para = 0
+    pb = 0
+    for cut, glued in [*cuts, (len(text), False)]:
+        if cut <= pos:
+            continue
+        start, end = pos, cut
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        while pb < len(para_breaks) and para_breaks[pb] < start:
+            para += 1
+            pb += 1
+        if end > start:
+            heading = glued or (
+                cut < len(text) and text[cut - 1] == "\n" and text[end - 1] not in '.!?:;"»”'
+            )
+            sentences.append(Sentence(start, end, para, heading))
+        pos = cut
+    return sentences
