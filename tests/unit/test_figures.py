@@ -493,3 +493,52 @@ def test_presence_in_russia_is_a_weak_deployment_cue() -> None:
 )
 def test_multi_figure_sentences(text: str, lang: str, expected: list[tuple[str, int]]) -> None:
     assert [(c.metric, c.value) for c in extract_claims(text, lang)] == expected
+
+
+def test_claimant_named_before_a_later_number_belongs_to_it() -> None:
+    text = (
+        "Zelensky said North Korean losses had surpassed 3,000 killed and wounded, while "
+        "Ukraine's military intelligence put the number of North Koreans fighting in Kursk "
+        "at about 12,000."
+    )
+    claims = extract_claims(text, "en")
+    assert [(c.metric, c.value, c.qualifier, c.claimant) for c in claims] == [
+        ("casualties", 3000, "more_than", "UA-PRESIDENT"),
+        ("deployed", 12000, "approx", "UA-HUR"),
+    ]
+
+
+def test_possible_cue_must_be_near_the_figure() -> None:
+    text = (
+        "The NIS's estimate of the deployment remains at about 11,000 North Korean troops, "
+        "though the agency does not rule out additional dispatches, possibly including "
+        "artillery operators."
+    )
+    assert _one(text, "en").modality == "reported"
+
+
+def test_trigger_in_an_aside_does_not_capture_the_figure() -> None:
+    text = "El total de bajas norcoreanas, incluidos los heridos, rondaría las 4.700, según el NIS."
+    claim = _one(text, "es")
+    assert (claim.metric, claim.value, claim.qualifier) == ("casualties", 4700, "approx")
+
+
+def test_coordinated_figures_share_the_trigger_and_the_unit() -> None:
+    text = (
+        "Corea del Norte enviará a Kursk 1.000 zapadores para desminar el territorio y 5.000 "
+        "constructores militares, anunció Serguéi Shoigú."
+    )
+    assert [(c.metric, c.value, c.claimant) for c in extract_claims(text, "es")] == [
+        ("deployed", 1000, "RU-KREMLIN"),
+        ("deployed", 5000, "RU-KREMLIN"),
+    ]
+    assert extract_claims("Sie sind 20 und 26 Jahre alt und wurden verletzt.", "de") == []
+
+
+def test_according_to_a_new_source_does_not_inherit() -> None:
+    text = (
+        "Президент Украины Владимир Зеленский говорил о 3,8 тысячи убитых и раненых "
+        "северокорейцев. По данным Киева, двое военных КНДР взяты в плен."
+    )
+    claims = extract_claims(text, "ru")
+    assert [(c.value, c.claimant) for c in claims] == [(3800, "UA-PRESIDENT"), (2, None)]

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from worker.figures.scan import Dispatcher
+
 
 @dataclass(frozen=True, slots=True)
 class ClaimantMatch:
@@ -46,62 +48,23 @@ def _alias_regex(alias: str) -> str:
 class ClaimantRegistry:
     names: Mapping[str, str]
     relays: Mapping[str, str]
-    _regex: re.Pattern[str]
-    _labels: tuple[str, ...]
+    _dispatcher: Dispatcher
 
     def canonical(self, entry_id: str) -> str:
         return self.relays.get(entry_id, entry_id)
 
     def find(self, text: str) -> list[ClaimantMatch]:
         """All claimant mentions in ``text`` (leftmost-longest, sorted by position)."""
-        labels = self._labels
         return [
-            ClaimantMatch(
-                m.start(), m.end(), self.canonical(labels[int(m.lastgroup[1:])]), m.group()
-            )
-            for m in self._regex.finditer(text)
-            if m.lastgroup
+            ClaimantMatch(a, b, self.canonical(entry), text[a:b])
+            for a, b, entry in self._dispatcher.scan(text)
         ]
-
-
-def _first_char(pat: str) -> str | None:
-    if pat.startswith("\\") and len(pat) > 1 and not pat[1].isalnum():
-        return pat[1]
-    return pat[0] if pat[:1].isalnum() else None
-
-
-def _group_regex(groups: list[tuple[str, list[str], bool]]) -> tuple[str, tuple[str, ...]]:
-    """One named group per alias, longest first so the longest alias wins at a position.
-
-    ``groups`` holds (entry, patterns, case_sensitive).  Aliases are bucketed by first
-    character behind a lookahead, so the engine only tries the few aliases that can start at a
-    given position; case-insensitive aliases are wrapped in ``(?i:...)``."""
-    flat = sorted(
-        ((pat, entry, sensitive) for entry, pats, sensitive in groups for pat in pats),
-        key=lambda item: len(item[0]),
-        reverse=True,
-    )
-    buckets: dict[str, list[str]] = {}
-    for i, (pat, _, sensitive) in enumerate(flat):
-        first = _first_char(pat)
-        key = "" if first is None else first.lower()
-        body = f"(?P<g{i}>{pat})" if sensitive else f"(?i:(?P<g{i}>{pat}))"
-        buckets.setdefault(key, []).append(body)
-    branches: list[str] = []
-    for key, parts in buckets.items():
-        if not key:
-            branches.append("(?:" + "|".join(parts) + ")")
-            continue
-        cls = "".join(sorted(re.escape(c) for c in {key, key.upper()}))
-        branches.append(f"(?=[{cls}])(?:" + "|".join(parts) + ")")
-    body = "|".join(branches) or "(?!)"
-    return rf"(?<!\w)(?:{body})", tuple(e for _, e, _ in flat)
 
 
 def build_registry(data: Mapping[str, Mapping[str, object]]) -> ClaimantRegistry:
     names: dict[str, str] = {}
     relays: dict[str, str] = {}
-    groups: list[tuple[str, list[str], bool]] = []
+    items: list[tuple[str, str, bool]] = []
     for entry, spec in data.items():
         names[entry] = str(spec.get("name", entry))
         relay = spec.get("relays")
@@ -109,12 +72,12 @@ def build_registry(data: Mapping[str, Mapping[str, object]]) -> ClaimantRegistry
             relays[entry] = relay
         aliases = [str(a) for a in spec.get("aliases", []) or []]  # type: ignore[attr-defined]
         patterns = [str(p) for p in spec.get("patterns", []) or []]  # type: ignore[attr-defined]
-        groups.append((entry, [_alias_regex(a) for a in aliases if _is_acronym(a)], True))
-        groups.append(
-            (entry, [_alias_regex(a) for a in aliases if not _is_acronym(a)] + patterns, False)
-        )
-    regex, labels = _group_regex(groups)
-    return ClaimantRegistry(names=names, relays=relays, _regex=re.compile(regex), _labels=labels)
+        items.extend((_alias_regex(a), entry, _is_acronym(a)) for a in aliases)
+        items.extend((p, entry, False) for p in patterns)
+    items.sort(key=lambda item: len(item[0]), reverse=True)  # longest alias wins
+    return ClaimantRegistry(
+        names=names, relays=relays, _dispatcher=Dispatcher(items, word_end=False)
+    )
 
 
 def load_claimants(path: Path) -> ClaimantRegistry:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from worker.figures.claimants import ClaimantRegistry, load_claimants
+from worker.figures.scan import first_char
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -25,17 +26,11 @@ LANGUAGES = ("en", "fr", "de", "es", "ru", "uk", "ko")
 _FLAGS = re.IGNORECASE | re.UNICODE
 
 
-def _first_char(pat: str) -> str | None:
-    if pat.startswith("\\") and len(pat) > 1 and not pat[1].isalnum():
-        return pat[1]
-    return pat[0] if pat[:1].isalnum() else None
-
-
 def _guard(patterns: Iterable[str]) -> str:
     """Lookahead on the possible first characters of ``patterns`` (empty if unknown)."""
     chars: set[str] = set()
     for pat in patterns:
-        first = _first_char(pat)
+        first = first_char(pat)
         if first is None:
             return ""
         chars.update((first.lower(), first.upper()))
@@ -54,7 +49,7 @@ def _alt(patterns: Iterable[str]) -> str:
         return "(?:" + "|".join(items) + ")"
     buckets: dict[str, list[str]] = {}
     for pat in items:
-        first = _first_char(pat)
+        first = first_char(pat)
         buckets.setdefault(first.lower() if first else "", []).append(pat)
     branches: list[str] = []
     for key, pats in buckets.items():
@@ -74,17 +69,36 @@ def _word(body: str, *, word_end: bool) -> str:
 def _named_alternation(
     groups: Sequence[tuple[str, Sequence[str]]], *, word_end: bool
 ) -> tuple[re.Pattern[str], list[str]]:
-    """Compile ``(?P<g0>...)|(?P<g1>...)`` and return the label of each group, in order."""
-    parts: list[str] = []
+    """Compile labelled pattern groups into one regex; return the label of each named group.
+
+    At a position, earlier groups win, and within a group longer fragments win.  Fragments
+    are bucketed by their (case-folded) first character across all groups, so the engine
+    tests one bucket per word start instead of every group; fragments without a literal
+    first character join every bucket at their rank (and a catch-all branch)."""
+    ranked = [
+        (label, pat)
+        for label, patterns in groups
+        for pat in sorted({p for p in patterns if p}, key=len, reverse=True)
+    ]
+    firsts = [first_char(pat) for _, pat in ranked]
+    keys = sorted({f.lower() for f in firsts if f is not None})
     labels: list[str] = []
-    for label, patterns in groups:
-        if not patterns:
+    branches: list[str] = []
+    for key in [*keys, None]:
+        parts: list[str] = []
+        for (label, pat), first in zip(ranked, firsts, strict=True):
+            if first is None or (key is not None and first.lower() == key):
+                parts.append(f"(?P<g{len(labels)}>{pat})")
+                labels.append(label)
+        if not parts:
             continue
-        parts.append(f"(?P<g{len(labels)}>{_alt(patterns)})")
-        labels.append(label)
-    body = "|".join(parts) if parts else "(?!)"
-    guard = _guard(p for _, pats in groups for p in pats)
-    return re.compile(_word(f"{guard}(?:{body})", word_end=word_end), _FLAGS), labels
+        if key is None:
+            branches.append("(?:" + "|".join(parts) + ")")
+        else:
+            cls = "".join(sorted({re.escape(c) for c in (key, key.upper())}))
+            branches.append(f"(?=[{cls}])(?:" + "|".join(parts) + ")")
+    body = "|".join(branches) if branches else "(?!)"
+    return re.compile(_word(f"(?:{body})", word_end=word_end), _FLAGS), labels
 
 
 def _labelled(match: re.Match[str], labels: Sequence[str]) -> str:
@@ -134,6 +148,7 @@ class LanguageLexicon:
     subject_labels: list[str]
     location_before_re: re.Pattern[str]
     location_after_re: re.Pattern[str]
+    place_before_re: re.Pattern[str]
     coordination_re: re.Pattern[str]
     self_anchoring: bool
     qual_before_re: re.Pattern[str]
@@ -142,6 +157,7 @@ class LanguageLexicon:
     qual_after_labels: list[str]
     range_join_re: re.Pattern[str]
     range_weak_join_re: re.Pattern[str]
+    coordinator_re: re.Pattern[str]
     range_prefix_re: re.Pattern[str]
     total_anaphor_re: re.Pattern[str]
     modality_re: re.Pattern[str]
@@ -241,13 +257,11 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
     word_end = bool(data.get("word_end", True))
     metrics = data.get("metrics", {})
     order = _list(metrics, "order")
-    trigger_re, trigger_labels = _named_alternation(
-        [
-            (key.split("_")[0] + (":weak" if key.endswith("_weak") else ""), _list(metrics, key))
-            for key in order
-        ],
-        word_end=word_end,
-    )
+    trigger_groups = [
+        (key.split("_")[0] + (":weak" if key.endswith("_weak") else ""), _list(metrics, key))
+        for key in order
+    ]
+    trigger_re, trigger_labels = _named_alternation(trigger_groups, word_end=word_end)
     subjects = data.get("subjects", {})
     subject_groups: list[tuple[str, Sequence[str]]] = []
     for strength in ("strong", "weak"):
@@ -272,7 +286,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
     mod = data.get("modality", {})
     # one scan for all modality cues; earlier groups win when cues overlap
     modality_re, modality_labels = _named_alternation(
-        [(k, _list(mod, k)) for k in ("negated", "possible", "hedge", "attribution")],
+        [(k, _list(mod, k)) for k in ("negated", "possible", "hedge", "source", "attribution")],
         word_end=word_end,
     )
     scope = data.get("scope", {})
@@ -322,6 +336,9 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         location_before_re=re.compile(
             r"(?<!\w)" + _alt(_list(subjects, "location_before")) + r"\s+$", _FLAGS
         ),
+        place_before_re=re.compile(
+            r"(?<!\w)" + _alt(_list(subjects, "place_before")) + r"\s+$", _FLAGS
+        ),
         location_after_re=re.compile(_alt(_list(subjects, "location_after")), _FLAGS),
         coordination_re=re.compile(
             r"[\s,]*" + _alt(_list(subjects, "coordination")) + r"[\s,]*", _FLAGS
@@ -337,6 +354,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         range_weak_join_re=re.compile(
             r"[\s\u00a0]*" + _alt(_list(rng, "weak_join")) + r"[\s\u00a0]*", _FLAGS
         ),
+        coordinator_re=_compile(_list(rng, "weak_join"), word_end=word_end),
         range_prefix_re=re.compile(
             r"(?<!\w)" + _alt(_list(rng, "prefix")) + r"[\s\u00a0]*$", _FLAGS
         ),

@@ -53,7 +53,8 @@ def split_sentences(text: str, lex: LanguageLexicon) -> list[Sentence]:
     cuts: list[tuple[int, bool]] = []  # (end offset, previous piece is a glued headline)
     for m in _BOUNDARY_RE.finditer(text):
         if m.group() == "\n":
-            cuts.append((m.end(), False))
+            if _next_starts_sentence(text, m.end()):  # not a hard-wrapped sentence
+                cuts.append((m.end(), False))
             continue
         end = m.end()
         if m.group()[0] == "." and _is_abbreviation(text, m.start(), lex):
@@ -65,7 +66,12 @@ def split_sentences(text: str, lex: LanguageLexicon) -> list[Sentence]:
         for m in lex.starters_re.finditer(text):
             cuts.append((m.start(), True))
     cuts.sort()
-    para_breaks = [m.start() for m in _PARAGRAPH_RE.finditer(text)]
+    # every line break that ends a sentence also ends a paragraph (stored texts keep one
+    # paragraph per line)
+    para_breaks = sorted(
+        {cut - 1 for cut, _ in cuts if cut and text[cut - 1] == "\n"}
+        | {m.start() for m in _PARAGRAPH_RE.finditer(text)}
+    )
     sentences: list[Sentence] = []
     pos = 0
     para = 0

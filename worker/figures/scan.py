@@ -1,0 +1,79 @@
+"""Fast matching of large sets of labelled phrases at word starts.
+
+One big alternation (hundreds of aliases, trigger stems, cues) makes Python's regex engine try
+every alternative at every word start.  :class:`Dispatcher` instead buckets the patterns by
+their first character and, at each word start, runs only the small regex of that bucket.  The
+result equals ``finditer`` of ``(?<!\\w)(?:p1|p2|...)`` where earlier patterns win at a position
+(pass them in priority order, e.g. longest first).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_WORD_START = re.compile(r"(?<!\w)\w")
+
+
+def first_char(pattern: str) -> str | None:
+    """The literal first character of a regex fragment, or None if it is not a literal."""
+    if pattern.startswith("\\") and len(pattern) > 1 and not pattern[1].isalnum():
+        return pattern[1]
+    return pattern[0] if pattern[:1].isalnum() else None
+
+
+class Dispatcher:
+    """Labelled patterns matched at word starts, bucketed by first character."""
+
+    __slots__ = ("_buckets", "_fallback")
+
+    def __init__(self, items: Iterable[tuple[str, str, bool]], *, word_end: bool) -> None:
+        """``items``: (regex fragment, label, case_sensitive), highest priority first."""
+        end = r"(?!\w)" if word_end else ""
+        entries = list(items)
+        keys_of: list[list[str | None]] = []
+        for pat, _, sensitive in entries:
+            first = first_char(pat)
+            keys = [first] if first is None or sensitive else [first.lower(), first.upper()]
+            keys_of.append(list(dict.fromkeys(keys)))
+        all_keys = {k for keys in keys_of for k in keys if k is not None}
+        keyed: dict[str | None, list[tuple[str, str, bool]]] = {}
+        for entry, keys in zip(entries, keys_of, strict=True):
+            # a pattern without a literal first character may start anywhere: it joins every
+            # bucket at its priority position, and the fallback for other characters
+            targets = [*all_keys, None] if keys == [None] else keys
+            for key in targets:
+                keyed.setdefault(key, []).append(entry)
+        self._buckets: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {}
+        self._fallback: tuple[re.Pattern[str], tuple[str, ...]] | None = None
+        for key, group in keyed.items():
+            parts = [
+                f"(?P<g{i}>{pat})" if sensitive else f"(?i:(?P<g{i}>{pat}))"
+                for i, (pat, _, sensitive) in enumerate(group)
+            ]
+            compiled = (re.compile("(?:" + "|".join(parts) + ")" + end), tuple(g[1] for g in group))
+            if key is None:
+                self._fallback = compiled
+            else:
+                self._buckets[key] = compiled
+
+    def scan(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+        """Non-overlapping (start, end, label) matches in ``text[start:end]``."""
+        stop = len(text) if end is None else end
+        out: list[tuple[int, int, str]] = []
+        limit = start
+        get = self._buckets.get
+        fallback = self._fallback
+        for ws in _WORD_START.finditer(text, start, stop):
+            pos = ws.start()
+            if pos < limit:
+                continue
+            bucket = get(text[pos], fallback)
+            if bucket is None:
+                continue
+            regex, labels = bucket
+            m = regex.match(text, pos, stop)
+            if m is not None and m.end() > pos:
+                out.append((pos, m.end(), labels[int(str(m.lastgroup)[1:])]))
+                limit = m.end()
+        return out
