@@ -21,7 +21,7 @@ run: install
 	$(BIN)/worker db upgrade
 	$(BIN)/worker replay seeds/
 	$(BIN)/worker figures
-	$(BIN)/worker changes --subject KP
+	$(BIN)/worker changes --subject KP --metric killed
 	@if $(BIN)/worker --help | grep -q ' report '; then $(BIN)/worker report; fi
 	$(BIN)/worker run
 
