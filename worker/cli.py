@@ -11,6 +11,7 @@ import argparse
 import csv
 import io
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -262,6 +263,10 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
                                      language=item.get("lang"), item_id=item.get("id"))
             except (ValueError, WorkerError) as exc:
                 result = {"id": None, "line": lineno, "error": str(exc)}
+            except Exception as exc:  # noqa: BLE001 - one bad input must not end the batch
+                logging.getLogger(__name__).exception("extract --batch line %d failed", lineno)
+                result = {"id": item.get("id") if isinstance(item, dict) else None,
+                          "line": lineno, "error": f"{type(exc).__name__}: {exc}"}
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return 0

@@ -15,6 +15,7 @@ from worker.pipeline import CoreConfig, Store
 from worker.replay import replay
 from worker.store.models import (
     Article,
+    ArticleEvent,
     ArticleVersion,
     ContentFingerprint,
     FigureClaim,
@@ -170,3 +171,18 @@ def test_xml_feed_items_point_to_files_or_carry_content(
         events = s.scalar(select(func.count()).select_from(IngestEvent))
     assert "https://news.example.com/two" in urls
     assert events == 2
+
+
+def test_a_page_replaced_by_a_correction_note_gets_a_corrected_event(
+        tmp_path: Path, factory: sessionmaker[Session], settings: Settings) -> None:
+    f = tmp_path / "report.txt"
+    f.write_text(("\n\n".join([TROOPS.format(n=300)] * 3)), encoding="utf-8")
+    run([f], factory, settings)
+    f.write_text("Correction: this article has been withdrawn pending verification of the "
+                 "figures about North Korean troops in Russia's Kursk region.", encoding="utf-8")
+    assert run([f], factory, settings)["revised"] == 1
+    with factory() as s:
+        article = s.scalars(select(Article)).one()
+        events = s.scalars(select(ArticleEvent.kind)).all()
+    assert article.status == "corrected"
+    assert events == ["corrected"]
