@@ -1,6 +1,13 @@
-"""Benchmark the figure extractor on the labelled set (quality) and on raw text (throughput).
+"""Benchmark the figure extractor on the labelled sets (quality) and on raw text (throughput).
 
-Usage: ``python benchmarks/bench_figures.py [--json] [--check] [--errors]``
+Usage: ``python benchmarks/bench_figures.py [--set eval|dev2|heldout ...] [--json] [--check]
+[--errors] [--no-speed]``
+
+Labelled sets live in ``tests/data/``: ``figures_eval`` (the development set the lexicons were
+written against), ``figures_dev2`` (a second, stylistically different development set) and
+``figures_heldout`` (held out; reported when present).  By default every set that exists is
+scored, one table each; the top-level ``languages`` / ``metrics`` / ``fields`` of ``--json``
+stay those of the first set scored (``eval`` by default), the others go under ``sets``.
 
 Matching: a predicted claim matches an expected one when metric and value are equal and an
 occurrence of the expected ``number_text`` overlaps the predicted ``[start, end)``; matching is
@@ -27,6 +34,11 @@ if str(ROOT) not in sys.path:
 from worker.figures import Claim, extract_claims, load_lexicons  # noqa: E402
 
 EVAL_DIR = ROOT / "tests" / "data" / "figures_eval"
+SET_DIRS = {
+    "eval": EVAL_DIR,
+    "dev2": ROOT / "tests" / "data" / "figures_dev2",
+    "heldout": ROOT / "tests" / "data" / "figures_heldout",
+}
 CORPUS_DIR = Path("/work/shared/corpus/pages")
 TARGET_P = 0.95
 TARGET_R = 0.90
@@ -195,7 +207,35 @@ def _print_tables(result: dict[str, Any], speed: dict[str, dict[str, float]]) ->
     from rich.table import Table
 
     console = Console(width=160)
-    langs = Table(title="Figure extraction by language")
+    first = result.get("set", "eval")
+    for name, res in [(first, result), *result.get("sets", {}).items()]:
+        console.print(_language_table(res, f"Figure extraction by language ({name})"))
+    metrics = Table(title=f"By metric ({first})")
+    for col in ("metric", "P", "R", "F1", "tp", "fp", "fn"):
+        metrics.add_column(col, justify="right")
+    for metric, s in result["metrics"].items():
+        metrics.add_row(
+            metric,
+            f"{s['precision']:.3f}",
+            f"{s['recall']:.3f}",
+            f"{s['f1']:.3f}",
+            str(s["tp"]),
+            str(s["fp"]),
+            str(s["fn"]),
+        )
+    console.print(metrics)
+    speed_table = Table(title="Throughput (one core)")
+    for col in ("input", "MB", "seconds", "MB/s"):
+        speed_table.add_column(col, justify="right")
+    for name, s in speed.items():
+        speed_table.add_row(name, f"{s['mb']:.2f}", f"{s['seconds']:.2f}", f"{s['mb_per_s']:.2f}")
+    console.print(speed_table)
+
+
+def _language_table(result: dict[str, Any], title: str) -> Any:
+    from rich.table import Table
+
+    langs = Table(title=title)
     for col in (
         "lang",
         "P",
@@ -223,27 +263,7 @@ def _print_tables(result: dict[str, Any], speed: dict[str, dict[str, float]]) ->
             str(s["fn"]),
             *(f"{f.get(k, 1.0):.3f}" for k in FIELDS),
         )
-    console.print(langs)
-    metrics = Table(title="By metric")
-    for col in ("metric", "P", "R", "F1", "tp", "fp", "fn"):
-        metrics.add_column(col, justify="right")
-    for metric, s in result["metrics"].items():
-        metrics.add_row(
-            metric,
-            f"{s['precision']:.3f}",
-            f"{s['recall']:.3f}",
-            f"{s['f1']:.3f}",
-            str(s["tp"]),
-            str(s["fp"]),
-            str(s["fn"]),
-        )
-    console.print(metrics)
-    speed_table = Table(title="Throughput (one core)")
-    for col in ("input", "MB", "seconds", "MB/s"):
-        speed_table.add_column(col, justify="right")
-    for name, s in speed.items():
-        speed_table.add_row(name, f"{s['mb']:.2f}", f"{s['seconds']:.2f}", f"{s['mb_per_s']:.2f}")
-    console.print(speed_table)
+    return langs
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -252,29 +272,49 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 if a language misses target")
     parser.add_argument("--errors", action="store_true", help="list mismatches")
     parser.add_argument("--no-speed", action="store_true", help="skip the throughput runs")
+    parser.add_argument(
+        "--set",
+        action="append",
+        choices=sorted(SET_DIRS),
+        dest="sets",
+        help="labelled set(s) to score (repeatable; default: every set present)",
+    )
     args = parser.parse_args(argv)
-    items = load_items()
-    result = evaluate(items)
+    names = args.sets or [n for n, d in SET_DIRS.items() if d.is_dir()] or ["eval"]
+    scored = {n: evaluate(load_items(SET_DIRS[n])) for n in dict.fromkeys(names)}
+    first = next(iter(scored))
+    result: dict[str, Any] = dict(scored[first])
+    result["set"] = first
+    others = {n: r for n, r in scored.items() if n != first}
+    if others:
+        result["sets"] = others
+    items = load_items(SET_DIRS[first])
     speed: dict[str, dict[str, float]] = {}
     if not args.no_speed:
         eval_docs = [(it["text"], it["lang"]) for it in items]
-        speed["eval texts"] = throughput(eval_docs)
+        speed[f"{first} texts"] = throughput(eval_docs)
         corpus = _corpus_texts()
         if corpus:
             speed["corpus pages"] = throughput(corpus)
     if args.json:
         payload = {k: v for k, v in result.items() if k != "errors" or args.errors}
+        if not args.errors and "sets" in payload:
+            payload["sets"] = {
+                n: {k: v for k, v in r.items() if k != "errors"} for n, r in others.items()
+            }
         payload["throughput"] = speed
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         _print_tables(result, speed)
         if args.errors:
-            for err in result["errors"]:
-                print(json.dumps(err, ensure_ascii=False))
+            for res in scored.values():
+                for err in res["errors"]:
+                    print(json.dumps(err, ensure_ascii=False))
     if args.check:
         failing = [
-            lang
-            for lang, s in result["languages"].items()
+            f"{lang} ({name})"
+            for name, res in scored.items()
+            for lang, s in res["languages"].items()
             if lang != "all" and (s["precision"] < TARGET_P or s["recall"] < TARGET_R)
         ]
         if failing:

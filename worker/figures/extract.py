@@ -84,7 +84,8 @@ class _Extractor:
         if found:
             ctx.claimant = found[-1]  # no inheritance here: keeps the look-back bounded
         toks = tokenize(stext, lex)
-        terms = self._terms(stext, toks, found, [])[0]
+        cue_spans = spans(lex.modality_re.finditer(stext), lex.modality_labels, toks)
+        terms = self._terms(stext, toks, found, [], speakers=_active_speakers(cue_spans))[0]
         if terms:
             ctx.subject = terms[-1].label.split(":")[0]
         return ctx
@@ -103,8 +104,12 @@ class _Extractor:
         claimants: list[ClaimantMatch],
         mention_tokens: list[int],
         triggers: list[Span] | None = None,
+        speakers: list[Span] | None = None,
     ) -> tuple[list[Span], list[Span]]:
-        """Usable subject terms, plus every raw subject mention (for coordination checks)."""
+        """Usable subject terms, plus every raw subject mention (for coordination checks).
+
+        A nationality next to the speaker of an attribution ("a Ukrainian commander said",
+        "dijo un comandante ucraniano") names who speaks, not whose people are counted."""
         lex = self.lex
         raw = spans(lex.subject_re.finditer(stext), lex.subject_labels, toks)
         if not raw:
@@ -120,6 +125,10 @@ class _Extractor:
         for sp in raw:
             if any(c.start < sp.end and c.end > sp.start for c in claimants):
                 continue
+            if speakers and any(
+                0 < k.first - sp.last <= 2 or 0 < sp.first - k.last <= 1 for k in speakers
+            ):
+                continue
             if any(t.start < sp.end and t.end > sp.start for t in weak):
                 continue  # "dans la région russe de Koursk" names a place, not whose troops
             if lex.location_before_re.search(stext, max(0, sp.start - 16), sp.start):
@@ -129,7 +138,7 @@ class _Extractor:
                     stext, max(0, sp.start - 16), sp.start
                 ):
                     continue
-            elif not any(a in anchors for a in range(sp.first - 2, sp.last + 3)):
+            elif not any(a in anchors for a in _window(toks, sp.first, sp.last)):
                 if people is None:
                     people = [
                         (m.start(), m.end(), toks.at(m.start()), toks.at(m.end() - 1))
@@ -154,11 +163,12 @@ class _Extractor:
         stext: str,
     ) -> str | None:
         best: tuple[int, int, Span] | None = None
+        before = int(self.lex.subject_prefer_before)  # on a tie, which side wins
         for sp in terms[0]:
             if sp.first > mtok[1]:
-                d, side = sp.first - mtok[1], 0
+                d, side = sp.first - mtok[1], before
             elif sp.last < mtok[0]:
-                d, side = mtok[0] - sp.last, 1
+                d, side = mtok[0] - sp.last, 1 - before
             else:
                 d, side = 0, 0
             if sp.label.endswith(":weak"):
@@ -237,8 +247,11 @@ class _Extractor:
         claimants = self.lexicons.claimants.find(stext)
         cue_spans = spans(lex.modality_re.finditer(stext), lex.modality_labels, toks)
         cues = {c.label for c in cue_spans}
+        speakers = _active_speakers(cue_spans)
         if claimants:
             ctx.claimant = claimants[-1]
+        elif speakers:
+            pass  # "..., a Ukrainian commander said": an unregistered speaker, no inheritance
         elif "hedge" in cues or ("attribution" in cues and "source" not in cues):
             # hedged, or "he said": the source is the one named just before; "according to
             # Kyiv" names a new (unregistered) source instead
@@ -246,14 +259,21 @@ class _Extractor:
         mtoks = [(toks.at(m.start), toks.at(m.end - 1)) for m, _ in mentions]
         triggers = [Span(a, b, label, toks.at(a), toks.at(b - 1)) for a, b, label in found]
         terms = self._terms(
-            stext, toks, claimants, [t for a, b in mtoks for t in range(a, b + 1)], triggers
+            stext,
+            toks,
+            claimants,
+            [t for a, b in mtoks for t in range(a, b + 1)],
+            triggers,
+            speakers,
         )
         scopes = spans(lex.scope_re.finditer(stext), lex.scope_labels, toks)
         attributed = claimants or cues & {"hedge", "source", "attribution"}
         default_modality = "reported" if attributed else "asserted"
         seen: set[tuple[str, int]] = set()
         out: list[Claim] = []
-        assigned = assign_triggers(mentions, mtoks, triggers, toks)
+        assigned = assign_triggers(
+            mentions, mtoks, triggers, toks, (lex.after_window, lex.before_window)
+        )
         for idx, (m, np) in enumerate(mentions):
             tr = assigned[idx]
             if tr is not None and not (np == "civilian" and tr.label.startswith("deployed")):
@@ -285,7 +305,7 @@ class _Extractor:
                     modality=modality,
                     claimant=claimant.claimant if claimant else None,
                     claimant_raw=claimant.raw if claimant else None,
-                    scope=self._scope(scopes, mtoks[idx], toks)
+                    scope=self._scope(scopes, m, mtoks[idx], toks, stext)
                     or self._continued_scope(k, m, stext),
                     sentence=stext,
                     start=s.start + m.start,
@@ -334,11 +354,18 @@ class _Extractor:
                 best = (d, c)
         return best[1] if best else None
 
-    @staticmethod
-    def _scope(scopes: list[Span], mtok: tuple[int, int], toks: Tokens) -> str | None:
-        """Label of the scope cue nearest to the number (token gap, commas count)."""
+    def _scope(
+        self, scopes: list[Span], m: Mention, mtok: tuple[int, int], toks: Tokens, stext: str
+    ) -> str | None:
+        """Label of the scope cue nearest to the number (token gap, commas count).  A cue does
+        not reach across a contrastive clause break: "In total, 1,100 were killed, while the
+        number of missing stands at 1,000" scopes the first figure only."""
         best: tuple[int, str] | None = None
+        barrier = self.lex.scope_barrier_re
         for sp in scopes:
+            lo, hi = (sp.end, m.start) if sp.end <= m.start else (m.end, sp.start)
+            if lo < hi and (";" in stext[lo:hi] or barrier.search(stext, lo, hi)):
+                continue
             if sp.first > mtok[1]:
                 d = toks.gap(mtok[1], sp.first)
             elif sp.last < mtok[0]:
@@ -348,6 +375,38 @@ class _Extractor:
             if best is None or d < best[0]:
                 best = (d, sp.label)
         return best[1] if best else None
+
+
+def _window(toks: Tokens, first: int, last: int) -> range:
+    """Tokens within two of a subject term; an opening parenthesis is transparent
+    ("Le bilan nord-coréen (environ 600 morts ...)")."""
+    lo, hi = first - 2, last + 3
+    texts = toks.texts
+    if "(" in texts[last + 1 : last + 3]:
+        hi += 1
+    if ")" in texts[max(0, lo) : first]:
+        lo -= 1
+    return range(lo, hi)
+
+
+SPEAKER_REACH = 3  # tokens between a speaker noun and its reporting verb
+
+
+def _active_speakers(cues: list[Span]) -> list[Span]:
+    """Speaker nouns ("commander", "comandante", "지휘관") next to a reporting verb: the
+    sentence names an unregistered source."""
+    speakers = [c for c in cues if c.label == "speaker"]
+    if not speakers:
+        return []
+    verbs = [c for c in cues if c.label in ("attribution", "source")]
+    return [
+        k
+        for k in speakers
+        if any(
+            0 <= k.first - v.last <= SPEAKER_REACH or 0 <= v.first - k.last <= SPEAKER_REACH
+            for v in verbs
+        )
+    ]
 
 
 def extract_claims(

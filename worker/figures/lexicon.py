@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from worker.figures.claimants import ClaimantRegistry, load_claimants
-from worker.figures.scan import first_char
+from worker.figures.scan import first_chars
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -26,14 +26,21 @@ LANGUAGES = ("en", "fr", "de", "es", "ru", "uk", "ko")
 _FLAGS = re.IGNORECASE | re.UNICODE
 
 
+def _keys(pattern: str) -> frozenset[str] | None:
+    """Case-folded possible first characters of a fragment (None: could start anywhere)."""
+    chars = first_chars(pattern)
+    return None if chars is None else frozenset(c.lower() for c in chars)
+
+
 def _guard(patterns: Iterable[str]) -> str:
     """Lookahead on the possible first characters of ``patterns`` (empty if unknown)."""
     chars: set[str] = set()
     for pat in patterns:
-        first = first_char(pat)
-        if first is None:
+        keys = _keys(pat)
+        if keys is None:
             return ""
-        chars.update((first.lower(), first.upper()))
+        for key in keys:
+            chars.update((key, key.upper()))
     return "(?=[" + "".join(sorted(re.escape(c) for c in chars)) + "])" if chars else ""
 
 
@@ -49,8 +56,8 @@ def _alt(patterns: Iterable[str]) -> str:
         return "(?:" + "|".join(items) + ")"
     buckets: dict[str, list[str]] = {}
     for pat in items:
-        first = first_char(pat)
-        buckets.setdefault(first.lower() if first else "", []).append(pat)
+        for key in sorted(_keys(pat) or {""}):
+            buckets.setdefault(key, []).append(pat)
     branches: list[str] = []
     for key, pats in buckets.items():
         if not key:
@@ -80,14 +87,14 @@ def _named_alternation(
         for label, patterns in groups
         for pat in sorted({p for p in patterns if p}, key=len, reverse=True)
     ]
-    firsts = [first_char(pat) for _, pat in ranked]
-    keys = sorted({f.lower() for f in firsts if f is not None})
+    firsts = [_keys(pat) for _, pat in ranked]
+    keys = sorted({k for f in firsts if f is not None for k in f})
     labels: list[str] = []
     branches: list[str] = []
     for key in [*keys, None]:
         parts: list[str] = []
         for (label, pat), first in zip(ranked, firsts, strict=True):
-            if first is None or (key is not None and first.lower() == key):
+            if first is None or (key is not None and key in first):
                 parts.append(f"(?P<g{len(labels)}>{pat})")
                 labels.append(label)
         if not parts:
@@ -124,6 +131,9 @@ class NumberSyntax:
     word_table: Mapping[str, float]
     word_scales: frozenset[str]
     articles: frozenset[str]
+    # "около тысячи" is "about a thousand", not "about thousands": a qualifier before a
+    # one-word vague quantity makes it a count
+    vague_takes_qualifier: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +168,10 @@ class LanguageLexicon:
     range_join_re: re.Pattern[str]
     range_weak_join_re: re.Pattern[str]
     coordinator_re: re.Pattern[str]
+    subject_prefer_before: bool
+    after_window: int
+    before_window: int
+    scope_barrier_re: re.Pattern[str]
     range_prefix_re: re.Pattern[str]
     total_anaphor_re: re.Pattern[str]
     modality_re: re.Pattern[str]
@@ -167,6 +181,7 @@ class LanguageLexicon:
     continuation_re: re.Pattern[str]
     abbreviations: frozenset[str]
     starters_re: re.Pattern[str] | None
+    starters: frozenset[str]
     ordinal_dot: bool
 
 
@@ -250,6 +265,7 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
         word_table=table,
         word_scales=frozenset(s.lower() for s in _list(num, "word_scales")),
         articles=frozenset(s.lower() for s in _list(num, "articles")),
+        vague_takes_qualifier=bool(num.get("vague_takes_qualifier", False)),
     )
 
 
@@ -286,7 +302,10 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
     mod = data.get("modality", {})
     # one scan for all modality cues; earlier groups win when cues overlap
     modality_re, modality_labels = _named_alternation(
-        [(k, _list(mod, k)) for k in ("negated", "possible", "hedge", "source", "attribution")],
+        [
+            (k, _list(mod, k))
+            for k in ("negated", "possible", "hedge", "source", "attribution", "speaker")
+        ],
         word_end=word_end,
     )
     scope = data.get("scope", {})
@@ -354,7 +373,11 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         range_weak_join_re=re.compile(
             r"[\s\u00a0]*" + _alt(_list(rng, "weak_join")) + r"[\s\u00a0]*", _FLAGS
         ),
-        coordinator_re=_compile(_list(rng, "weak_join"), word_end=word_end),
+        coordinator_re=_compile(_list(rng, "weak_join") + _list(rng, "compare"), word_end=word_end),
+        subject_prefer_before=str(subjects.get("prefer", "after")) == "before",
+        after_window=int(data.get("windows", {}).get("after", 12)),
+        before_window=int(data.get("windows", {}).get("before", 12)),
+        scope_barrier_re=_compile(_list(scope, "barrier"), word_end=word_end),
         range_prefix_re=re.compile(
             r"(?<!\w)" + _alt(_list(rng, "prefix")) + r"[\s\u00a0]*$", _FLAGS
         ),
@@ -366,6 +389,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         continuation_re=_compile(_list(scope, "continuation"), word_end=word_end),
         abbreviations=frozenset(a.lower() for a in _list(sent, "abbreviations")),
         starters_re=starters_re,
+        starters=frozenset(starters),
         ordinal_dot=bool(sent.get("ordinal_dot", False)),
     )
 

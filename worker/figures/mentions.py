@@ -16,8 +16,8 @@ from itertools import accumulate
 from worker.figures.lexicon import LanguageLexicon, match_label
 from worker.figures.numbers import Mention, find_mentions, with_range
 
-AFTER_WINDOW = 12  # max weighted token distance from a number to a following trigger
-BEFORE_WINDOW = 12  # ... to a preceding trigger
+AFTER_WINDOW = 12  # default max weighted token distance from a number to a following trigger
+BEFORE_WINDOW = 12  # ... to a preceding trigger (both can be set per language: [windows])
 COMMA_COST = 1
 CROSS_COST = 4  # crossing another number
 WEAK_COST = 8  # weak triggers ("in Russia" for deployed) only win when nothing else is near
@@ -204,8 +204,12 @@ def _pick_trigger(
     triggers: list[Span],
     toks: Tokens,
     excluded: set[int],
+    windows: tuple[int, int] = (AFTER_WINDOW, BEFORE_WINDOW),
 ) -> tuple[int, int] | None:
-    """Nearest trigger for mention ``idx`` as (weighted distance, trigger index)."""
+    """Nearest trigger for mention ``idx`` as (weighted distance, trigger index).
+
+    ``windows`` bounds the distance to a following / preceding trigger; verb-final languages
+    (German subordinate clauses) reach further after the number."""
     first, last = mtoks[idx]
     m = mentions[idx][0]
     starts = [a for a, _ in mtoks]
@@ -217,14 +221,14 @@ def _pick_trigger(
             d = 0 if tr.first <= last else toks.gap(last, tr.first)
             crossed = bisect.bisect_left(starts, tr.first) - (idx + 1)
             d += CROSS_COST * max(0, crossed)
-            if d > AFTER_WINDOW:
+            if d > windows[0]:
                 continue
             side = 0
         else:
             d = 0 if tr.last >= first else toks.gap(tr.last, first)
             crossed = idx - bisect.bisect_right(starts, tr.last)
             d += CROSS_COST * max(0, crossed)
-            if d > BEFORE_WINDOW:
+            if d > windows[1]:
                 continue
             side = 1
         if tr.label.endswith(":weak"):
@@ -258,13 +262,15 @@ def assign_triggers(
     mtoks: list[tuple[int, int]],
     triggers: list[Span],
     toks: Tokens,
+    windows: tuple[int, int] = (AFTER_WINDOW, BEFORE_WINDOW),
 ) -> list[Span | None]:
     """Each number takes its nearest trigger; a trigger lying between two numbers that both
     chose it stays with the one that leaves both numbers a trigger (then the shorter total
     distance), and the other picks again."""
     excluded: list[set[int]] = [set() for _ in mentions]
     picks = [
-        _pick_trigger(i, mentions, mtoks, triggers, toks, excluded[i]) for i in range(len(mentions))
+        _pick_trigger(i, mentions, mtoks, triggers, toks, excluded[i], windows)
+        for i in range(len(mentions))
     ]
     for _ in range(4):
         changed = False
@@ -276,8 +282,8 @@ def assign_triggers(
             if not (mentions[i][0].end <= tr.start and tr.end <= mentions[i + 1][0].start):
                 continue
             ex_i, ex_j = excluded[i] | {a[1]}, excluded[i + 1] | {a[1]}
-            alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i)
-            alt_j = _pick_trigger(i + 1, mentions, mtoks, triggers, toks, ex_j)
+            alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i, windows)
+            alt_j = _pick_trigger(i + 1, mentions, mtoks, triggers, toks, ex_j, windows)
             # keep the assignment that leaves both numbers a trigger, then the shorter total
             cost_keep_i = (alt_j is None, a[0] + (alt_j[0] if alt_j else 0))
             cost_keep_j = (alt_i is None, b[0] + (alt_i[0] if alt_i else 0))
@@ -291,6 +297,13 @@ def assign_triggers(
 
 
 def qualifier_of(stext: str, m: Mention, lex: LanguageLexicon) -> str:
+    if (
+        m.qualifier == "vague"
+        and lex.numbers.vague_takes_qualifier
+        and " " not in stext[m.start : m.end].strip()
+    ):
+        qb = lex.qual_before_re.search(stext, max(0, m.start - 40), m.start)
+        return match_label(qb, lex.qual_before_labels) if qb else "vague"
     if m.qualifier in ("range", "vague"):
         return m.qualifier
     qb = lex.qual_before_re.search(stext, max(0, m.start - 40), m.start)
@@ -312,14 +325,40 @@ def bounds(value: int, qualifier: str, m: Mention) -> tuple[int, int | None, int
     return value, value, value
 
 
+def _in_aside(cue: Span, spots: list[tuple[int, int]], toks: Tokens) -> bool:
+    """True when the cue sits in a comma-enclosed aside (", das seine Beteiligung lange
+    bestritten hatte,") that contains neither the number nor its trigger."""
+    commas = toks.commas
+    before = commas[cue.first]  # commas strictly before the cue
+    after = commas[cue.last + 1]  # commas up to and including the cue
+    if before == 0 or commas[-1] == after:
+        return False  # the cue's segment opens or closes the sentence
+    return all(commas[a] != before or commas[b + 1] != after for a, b in spots)
+
+
 def modality_near(
     cues: list[Span], mtok: tuple[int, int], tr: Span | None, toks: Tokens
 ) -> str | None:
-    """'negated' or 'possible' when such a cue is close to the number or to its trigger."""
-    spots = [mtok] + ([(tr.first, tr.last)] if tr is not None else [])
+    """'negated' or 'possible' when such a cue is close to the number or to its trigger.
+
+    Clause-aware: a trigger in another comma segment than the number does not bring cues
+    near it ("Moscow denied that any were killed, while Kyiv said the toll exceeded 4,000");
+    a cue in a comma-enclosed aside or two clauses after the number does not apply ("..., NATO
+    said, adding that Pyongyang could send more")."""
+    commas = toks.commas
+    spots = [mtok]
+    if tr is not None:
+        lo, hi = (mtok[1], tr.first) if tr.first > mtok[1] else (tr.last, mtok[0])
+        if hi <= lo or commas[hi] == commas[lo + 1]:
+            spots.append((tr.first, tr.last))
+    end = max(b for _, b in spots)
     found: set[str] = set()
     for cue in cues:
         if cue.label not in ("negated", "possible"):
+            continue
+        if cue.first > end and commas[cue.first] - commas[end + 1] >= 2:
+            continue  # two clauses after the figure
+        if _in_aside(cue, spots, toks):
             continue
         for a, b in spots:
             if cue.first > b:

@@ -20,6 +20,12 @@ from worker.figures.lexicon import NumberSyntax, load_lexicons
 _SPACES = " \u00a0\u202f"
 _TOKEN_SPLIT_RE = re.compile(r"\S+")
 MAX_VALUE = 100_000_000
+# telephone numbers: a run of three or more digit groups opened by "+", "(0..)" or a leading 0
+# ("0 800 50 12 70", "+38 066 580 34 98", "080-123-4567", "(044) 123-45-67")
+_PHONE_RE = re.compile(
+    r"[+(0](?<![\d+.,].)(?<!\d[ \u00a0\u202f].)(?:(?<=\+)\d{1,3}|(?<=\()0\d{1,4}\)|(?<=0)\d{0,4})"
+    r"(?:[ \u00a0\-.]\d{2,4}){2,}(?!\d)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +226,12 @@ def find_mentions(text: str, syn: NumberSyntax) -> list[Mention]:
         *_digit_mentions(text, syn),
         *_word_mentions(text, syn),
     ]
+    if candidates and ("0" in text or "+" in text):
+        phones = [p.span() for p in _PHONE_RE.finditer(text)]
+        if phones:
+            candidates = [
+                m for m in candidates if not any(a < m.end and m.start < b for a, b in phones)
+            ]
     if len(candidates) > 1:
         candidates.sort(key=lambda m: (m.start - m.end, m.start))
     chosen: list[Mention] = []

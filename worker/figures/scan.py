@@ -22,6 +22,85 @@ def first_char(pattern: str) -> str | None:
     return pattern[0] if pattern[:1].isalnum() else None
 
 
+_GROUP_OPENERS = ("(?:", "(?-i:", "(?i:")
+
+
+def _skip_class(pattern: str, i: int) -> int:
+    """Index just after the character class opening at ``pattern[i] == "["``."""
+    j = i + 1
+    if pattern[j : j + 1] == "^":
+        j += 1
+    if pattern[j : j + 1] == "]":
+        j += 1
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
+def _optional_after(pattern: str, j: int) -> bool:
+    nxt = pattern[j : j + 1]
+    return nxt in ("?", "*") or pattern.startswith("{0", j)
+
+
+def first_chars(pattern: str) -> frozenset[str] | None:
+    """Every character a match of the regex fragment can start with, or None if unknown.
+
+    Understands a leading literal, escaped punctuation, a simple character class ("[ву]")
+    and a leading group of alternatives ("(?:killed|dead|died)"), so such fragments are
+    only tried at word starts that can begin them."""
+    if not pattern:
+        return None
+    head = pattern[0]
+    if head.isalnum() or (head == "\\" and len(pattern) > 1 and not pattern[1].isalnum()):
+        width = 1 if head.isalnum() else 2
+        if _optional_after(pattern, width):
+            return None
+        return frozenset(pattern[width - 1])
+    if head == "[":
+        end = _skip_class(pattern, 0)
+        body = pattern[1 : end - 1]
+        if not body or body.startswith("^") or "\\" in body or "-" in body[1:-1]:
+            return None
+        if _optional_after(pattern, end):
+            return None
+        return frozenset(body)
+    opener = next((o for o in _GROUP_OPENERS if pattern.startswith(o)), None)
+    if opener is None:
+        return None
+    depth, i, start = 1, len(opener), len(opener)
+    alternatives: list[str] = []
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _skip_class(pattern, i)
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                alternatives.append(pattern[start:i])
+                break
+        elif c == "|" and depth == 1:
+            alternatives.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    else:
+        return None  # unbalanced
+    if _optional_after(pattern, i + 1):
+        return None
+    chars: set[str] = set()
+    for alt in alternatives:
+        sub = first_chars(alt)
+        if sub is None:
+            return None
+        chars |= sub
+    return frozenset(chars)
+
+
 class Dispatcher:
     """Labelled patterns matched at word starts, bucketed by first character."""
 
@@ -33,9 +112,14 @@ class Dispatcher:
         entries = list(items)
         keys_of: list[list[str | None]] = []
         for pat, _, sensitive in entries:
-            first = first_char(pat)
-            keys = [first] if first is None or sensitive else [first.lower(), first.upper()]
-            keys_of.append(list(dict.fromkeys(keys)))
+            firsts = first_chars(pat)
+            if firsts is None:
+                keys_of.append([None])
+                continue
+            cased = [
+                k for c in sorted(firsts) for k in ((c,) if sensitive else (c.lower(), c.upper()))
+            ]
+            keys_of.append(list(dict.fromkeys(cased)))
         all_keys = {k for keys in keys_of for k in keys if k is not None}
         keyed: dict[str | None, list[tuple[str, str, bool]]] = {}
         for entry, keys in zip(entries, keys_of, strict=True):

@@ -16,6 +16,7 @@ from worker.figures.lexicon import LanguageLexicon
 _BOUNDARY_RE = re.compile(r"[.!?。？！]+[\"'»”’)\]]*(?=\s)|\n")
 _PARAGRAPH_RE = re.compile(r"\n[ \t\u00a0]*\n")
 _WORD_BEFORE_RE = re.compile(r"(\w+(?:\.\w+)*)\W*$")
+_WORD_AFTER_RE = re.compile(r"\s*(\w+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,12 @@ def _is_abbreviation(text: str, dot: int, lex: LanguageLexicon) -> bool:
         return True
     if len(word) == 1 and word.isalpha() and word.isupper():
         return True  # initials: "J. Kirby"
-    return lex.ordinal_dot and word.isdigit() and len(word) <= 3
+    if not (lex.ordinal_dot and word.isdigit() and len(word) <= 3):
+        return False
+    # "am 9. Januar" is an ordinal; "auf etwa 600. Weitere 30 ..." ends a sentence: an
+    # ordinal is never followed by a sentence starter (article, pronoun, "Weitere")
+    nxt = _WORD_AFTER_RE.match(text, dot + 1)
+    return nxt is None or nxt.group(1) not in lex.starters
 
 
 def _next_starts_sentence(text: str, pos: int) -> bool:
