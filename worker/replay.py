@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 from worker.errors import FetchError, InputError
 from worker.feeds import parse_feed
 from worker.pipeline import Analysis, CoreConfig, Document, Outcome, Store, analyse
+from worker.procs import exit_with_parent
 
 CONTENT_SUFFIXES = (".html", ".htm", ".txt", ".xml")
 SIDECAR_KEYS = {"url", "title", "published", "source", "language", "fetched"}
@@ -220,7 +221,8 @@ def replay(paths: Iterable[Path], store: Store, core: CoreConfig, *, processes: 
             summary.errors += 1
             summary.failed.append({"file": str(path), "error": str(exc)})
     docs.sort(key=_order)
-    executor = ProcessPoolExecutor(processes) if processes > 1 and len(docs) > 4 else None
+    executor = (ProcessPoolExecutor(processes, initializer=exit_with_parent)
+                if processes > 1 and len(docs) > 4 else None)
     try:
         for done, (doc, result) in enumerate(_analyse_all(docs, core, executor, window), 1):
             if isinstance(result, BaseException):

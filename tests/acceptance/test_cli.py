@@ -39,6 +39,22 @@ def snapshot(db_url: str) -> dict[str, list[tuple]]:
     return out
 
 
+def processes_with_env(needle: str) -> list[int]:
+    """PIDs of live processes whose environment contains `needle` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            state = (entry / "stat").read_text().split(") ", 1)[1][0]
+        except OSError:
+            continue
+        if needle.encode() in environ and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
 def test_replay_json_summary_and_figures_table(db_url: str) -> None:
     res = run_worker(["replay", str(SEED), "--json"], db_url)
     assert res.returncode == 0, res.stderr
@@ -105,6 +121,11 @@ def test_replay_killed_at_random_moments_then_rerun_leaves_the_same_rows(
         time.sleep(rng.uniform(0.5, 4.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+    # the killed replays' pool processes must not live on as orphans
+    deadline = time.monotonic() + 10
+    while processes_with_env(db_url) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_with_env(db_url) == []
     final = run_worker(["replay", str(SEEDS), "--json"], db_url)
     assert final.returncode == 0, final.stderr
     assert snapshot(db_url) == expected
