@@ -127,11 +127,13 @@ def evaluate(pairs: list[tuple[str, str, bool, str]], threshold: float, bands: i
 def scale(sizes: list[int], probes: int = 200) -> list[dict[str, Any]]:
     """Lookup + insert time per article with N articles already in the SQLite LSH index (the
     stored signatures are random: the cost of a lookup does not depend on their content)."""
-    from sqlalchemy import insert, select, tuple_
+    from sqlalchemy import insert
+    from sqlalchemy.orm import Session
 
     from worker.config import load_settings
     from worker.store.db import make_engine, upgrade
-    from worker.store.models import Article, LshBand
+    from worker.store.models import Article, LshBand, Story
+    from worker.store.queries import story_candidates
 
     rows = []
     for n in sizes:
@@ -144,12 +146,14 @@ def scale(sizes: list[int], probes: int = 200) -> list[dict[str, Any]]:
             vocab = [f"w{i}" for i in range(5000)]
             t0 = time.perf_counter()
             with engine.begin() as conn:
+                conn.execute(insert(Story), [{"id": 1}])
                 batch_a, batch_b = [], []
                 for i in range(1, n + 1):
                     sig = nprng.integers(0, 2**63, size=128, dtype=np.uint64).tobytes()
                     batch_a.append({"id": i, "canonical_url": f"https://x/{i}", "url": f"u{i}",
                                     "relevant": True, "relevance": 1.0, "signature": sig,
-                                    "status": "active", "needs_retry": False})
+                                    "status": "active", "needs_retry": False,
+                                    "story_id": 1})
                     batch_b.extend({"band": b, "bucket": k, "article_id": i}
                                    for b, k in band_buckets(sig, bands))
                     if len(batch_a) >= 2000:
@@ -165,20 +169,17 @@ def scale(sizes: list[int], probes: int = 200) -> list[dict[str, Any]]:
                 text = " ".join(rng.choices(vocab, k=60))
                 sig = signature_bytes(minhash(text))
                 start = time.perf_counter()
-                with engine.begin() as conn:
+                with Session(engine) as session, session.begin():
                     buckets = band_buckets(sig, bands)
-                    cands = set(conn.execute(
-                        select(Article.id, Article.signature)
-                        .join(LshBand, LshBand.article_id == Article.id)
-                        .where(tuple_(LshBand.band, LshBand.bucket).in_(buckets))))
-                    assert all(containment(sig, 60, s, 60) < 1.0 for _, s in cands)
+                    cands = story_candidates(session, buckets)
+                    assert all(containment(sig, 60, s, 60) < 1.0 for s, _, _ in cands)
                     aid = n + 1 + j
-                    conn.execute(insert(Article), [{
+                    session.execute(insert(Article), [{
                         "id": aid, "canonical_url": f"https://x/{aid}", "url": "u",
                         "relevant": True, "relevance": 1.0, "signature": sig,
-                        "status": "active", "needs_retry": False}])
-                    conn.execute(insert(LshBand), [{"band": b, "bucket": k, "article_id": aid}
-                                                   for b, k in buckets])
+                        "status": "active", "needs_retry": False, "story_id": 1}])
+                    session.execute(insert(LshBand), [
+                        {"band": b, "bucket": k, "article_id": aid} for b, k in buckets])
                 timings.append(time.perf_counter() - start)
             engine.dispose()
         rows.append({"stored": n, "fill_seconds": fill,

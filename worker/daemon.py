@@ -9,6 +9,10 @@ and `Store.save` recognises the article (canonical URL, content fingerprint) ins
 duplicating it. Why several workers can share the work: a worker claims due feeds in batches
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, an immediate transaction on SQLite) with a lease, so a
 dead worker's feeds come back when the lease expires.
+
+Where the time goes: fetch threads (`[fetch] max_connections`) wait on the network, and hand
+each page to a process pool (`procs.AnalysisPool`, `[pipeline] processes`) for the CPU-bound
+cleaning and figure extraction, so fetching goes on while pages are analysed on every core.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ from worker.errors import ConfigError, FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
 from worker.fetch import FetchCancelled, Fetcher, FetchResult
 from worker.metrics import Metrics
-from worker.pipeline import Analysis, CoreConfig, Document, Store, analyse
+from worker.pipeline import Analysis, CoreConfig, Document, Store
+from worker.procs import AnalysisPool, PoolClosed
 from worker.replay import documents_from_file, iter_files
 from worker.store.models import (
     Article,
@@ -124,7 +129,21 @@ def load_feed_specs(path: Path, base_dir: Path) -> list[FeedSpec]:
 
 def upsert_feeds(factory: sessionmaker[Session], specs: Iterable[FeedSpec],
                  origin: str = "config") -> int:
-    """Insert new feeds, update names/intervals/options of known ones; polling state is kept."""
+    """Insert new feeds, update names/intervals/options of known ones; polling state is kept.
+    Workers starting together insert the same feeds: the loser of that race tries again and
+    then finds them."""
+    specs = list(specs)
+    for attempt in range(1, 4):
+        try:
+            return _upsert_feeds(factory, specs, origin)
+        except IntegrityError:
+            if attempt == 3:
+                raise
+            log.info("feeds inserted concurrently by another worker, retrying")
+    raise AssertionError("unreachable")
+
+
+def _upsert_feeds(factory: sessionmaker[Session], specs: list[FeedSpec], origin: str) -> int:
     added = 0
     with factory() as s, s.begin():
         for spec in specs:
@@ -214,7 +233,8 @@ class Poller:
 
     def __init__(self, settings: Settings, factory: sessionmaker[Session], fetcher: Fetcher,
                  *, metrics: Metrics, worker_id: str, stop: threading.Event,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 analysis: AnalysisPool | None = None) -> None:
         self.settings = settings
         self.factory = factory
         self.fetcher = fetcher
@@ -224,14 +244,19 @@ class Poller:
         self.rng = rng or random.Random()
         self.store = Store(factory, settings, worker_id=worker_id)
         self.core = CoreConfig.from_settings(settings)
+        self.analysis = analysis or AnalysisPool(self.core, processes=1)
         sc = settings.schedule
         self.policy = schedule.IntervalPolicy(default=sc.default_interval,
                                               minimum=sc.min_interval,
                                               maximum=sc.max_interval, jitter=sc.jitter)
 
     def analyse(self, doc: Document) -> Analysis:
-        """The one call of the CPU-bound core (the place for a process pool)."""
-        return analyse(doc, self.core)
+        """The one call of the CPU-bound core: in the pool's processes, while this thread
+        waits and the other threads go on fetching. Stopping cancels it (FetchCancelled)."""
+        try:
+            return self.analysis.analyse(doc)
+        except PoolClosed:
+            raise FetchCancelled() from None
 
     # -- polling -------------------------------------------------------------------------
 
@@ -347,6 +372,8 @@ class Poller:
         doc, retry = self._item_document(st, e, source, language)
         try:
             analysis = self.analyse(doc)
+        except FetchCancelled:
+            raise
         except Exception as exc:  # noqa: BLE001 - reported per item, never fatal
             log.exception("cannot analyse %s", doc.url, extra={"feed": st.url})
             self.store.record_error(doc, f"{type(exc).__name__}: {exc}")
@@ -459,6 +486,8 @@ class Poller:
             try:
                 outcome = self.store.save(doc, self.analyse(doc)).outcome
                 article = self._article_for(doc.url)
+            except FetchCancelled:
+                raise
             except Exception as exc:  # noqa: BLE001 - reported per item
                 self.store.record_error(doc, f"{type(exc).__name__}: {exc}")
                 outcome, article = "error", None
@@ -618,7 +647,8 @@ class CycleSummary:
 
 
 class Daemon:
-    """Claims due feeds and due re-checks and runs them in a bounded thread pool."""
+    """Claims due feeds and due re-checks and runs them in a bounded thread pool; their pages
+    are analysed in one process pool per daemon (`[pipeline] processes`, 0 = one per core)."""
 
     def __init__(self, settings: Settings, factory: sessionmaker[Session], *,
                  metrics: Metrics | None = None, worker_id: str | None = None,
@@ -630,8 +660,12 @@ class Daemon:
         self.stopping = threading.Event()
         self.fetcher = Fetcher(settings.fetch, base_dir=settings.base_dir, stop=self.stopping,
                                metrics=self.metrics)
+        self.analysis = AnalysisPool(CoreConfig.from_settings(settings),
+                                     processes=settings.pipeline.processes,
+                                     queue_size=settings.pipeline.queue_size)
         self.poller = Poller(settings, factory, self.fetcher, metrics=self.metrics,
-                             worker_id=self.worker_id, stop=self.stopping, rng=rng)
+                             worker_id=self.worker_id, stop=self.stopping, rng=rng,
+                             analysis=self.analysis)
         self.capacity = max(1, settings.fetch.max_connections)
         self.pool = ThreadPoolExecutor(self.capacity, thread_name_prefix="poll")
         self.inflight: set[Future[Any]] = set()
@@ -765,6 +799,7 @@ class Daemon:
         self._closed = True
         self.stopping.set()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.analysis.close(wait=False)  # queued pages are cancelled, running ones finish
         with self.lock:
             pending = set(self.inflight)
         _done, still = wait(pending, timeout=self.settings.daemon.shutdown_grace
@@ -776,4 +811,5 @@ class Daemon:
             log.exception("could not release leases")
         if not still:
             self.fetcher.close()
+            self.analysis.close(wait=True)
         return not still

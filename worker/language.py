@@ -30,9 +30,10 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     if not sample.strip():
         return None
     hangul = len(_HANGUL.findall(sample))
-    letters = sum(ch.isalpha() for ch in sample)
-    if letters and hangul / letters > 0.3:
-        return "ko"
+    if hangul:  # counting letters costs more than the rest of this function
+        letters = sum(ch.isalpha() for ch in sample)
+        if letters and hangul / letters > 0.3:
+            return "ko"
     lang, _prob = _identifier().classify(sample)
     if lang in ("ru", "uk", "be", "bg", "mk"):
         uk, ru = len(_UK_ONLY.findall(sample)), len(_RU_ONLY.findall(sample))

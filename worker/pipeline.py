@@ -1,7 +1,8 @@
 """Where I/O meets the core: a document (from a feed, a fixture file or a re-check) is analysed
 by pure functions (`analyse`: clean, language, date, topic, figures, signature) and then stored
 in ONE transaction (`store`: article, version, claims, story link, ingest event), so a kill at
-any moment leaves no half-stored article and a rerun finishes the job without duplicates."""
+any moment leaves no half-stored article and a rerun finishes the job without duplicates.
+`AnalysisPool` runs `analyse` in worker processes for the daemon's fetch threads."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +22,7 @@ from worker.config import Settings
 from worker.dates import date_from_text
 from worker.figures import Claim, extract_claims, load_lexicons
 from worker.language import detect_language
+from worker.store import queries
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -311,12 +313,7 @@ class Store:
         trimmed tail is contained in the original."""
         dd = self.settings.dedupe
         buckets = dedupe.band_buckets(signature, dd.bands)
-        candidates = session.execute(
-            select(Article.signature, Article.shingles, Article.story_id)
-            .join(LshBand, LshBand.article_id == Article.id)
-            .where(tuple_(LshBand.band, LshBand.bucket).in_(buckets),
-                   Article.id != article.id, Article.story_id.is_not(None))
-            .distinct())
+        candidates = queries.story_candidates(session, buckets, exclude_article=article.id)
         best: tuple[float, int] | None = None
         for other_sig, other_shingles, story_id in candidates:
             if other_sig is None or story_id is None:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from worker import dedupe, revisions
-from worker.store.models import Article, ArticleEvent, ArticleVersion, FigureClaim, Story
+from worker.store.models import (
+    Article,
+    ArticleEvent,
+    ArticleVersion,
+    FigureClaim,
+    LshBand,
+    Story,
+)
 from worker.store.views import SERIES_COLUMNS, changes_select, latest_select
 
 CHANGE_COLUMNS = (
@@ -156,6 +163,28 @@ def stories(session: Session, *, min_copies: int = 1) -> list[dict[str, Any]]:
         if outlet and outlet not in s["outlets"]:
             s["outlets"].append(outlet)
     return [s for s in grouped.values() if s["copies"] >= min_copies]
+
+
+def story_candidates(session: Session, buckets: list[tuple[int, int]],
+                     exclude_article: int | None = None) -> list[tuple[bytes, int | None, int]]:
+    """(signature, shingles, story_id) of the stored articles sharing an LSH bucket: a lookup
+    by the (band, bucket) primary key, whatever the number of articles stored. An OR of
+    equalities rather than a row-value IN, which SQLite answers with a full scan."""
+    if not buckets:
+        return []
+    q = (select(Article.signature, Article.shingles, Article.story_id)
+         .join(LshBand, LshBand.article_id == Article.id)
+         .where(or_(*[and_(LshBand.band == b, LshBand.bucket == k) for b, k in buckets]),
+                Article.story_id.is_not(None), Article.signature.is_not(None))
+         .distinct())
+    if exclude_article is not None:
+        q = q.where(Article.id != exclude_article)
+    out: list[tuple[bytes, int | None, int]] = []
+    for row in session.execute(q):
+        signature, shingles, story_id = row[0], row[1], row[2]
+        if signature is not None and story_id is not None:  # excluded by the query already
+            out.append((signature, shingles, story_id))
+    return out
 
 
 def counts(session: Session) -> dict[str, int]:

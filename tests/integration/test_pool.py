@@ -1,0 +1,265 @@
+"""The analysis process pool of the daemon, and concurrent writers on one database: the same
+analysis as in-process, a dead pool process replaced, stopping cancels queued work, a pool that
+keeps dying is an ingest error (not a crash), and racing workers store a story once."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import SEEDS
+from tests.integration.httpserver import LocalServer, rss
+from worker.config import Settings, load_settings
+from worker.daemon import Daemon, FeedSpec, upsert_feeds
+from worker.pipeline import CoreConfig, Document, Store, analyse
+from worker.procs import AnalysisPool, PoolClosed
+from worker.store.db import make_engine, session_factory, upgrade
+from worker.store.models import Article, ArticleVersion, Feed, FeedItem, IngestEvent
+
+PAGES = sorted(p for p in SEEDS.glob("*.html") if "014_" not in p.name)
+
+
+def doc(n: int = 0, url: str | None = None) -> Document:
+    return Document(url=url or f"https://example.org/{n}", locator=str(PAGES[n]),
+                    html=PAGES[n].read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def core() -> CoreConfig:
+    return CoreConfig.from_settings(load_settings(env={}))
+
+
+@pytest.fixture
+def pool(core: CoreConfig) -> Iterator[AnalysisPool]:
+    p = AnalysisPool(core, processes=2, queue_size=4)
+    yield p
+    p.close()
+
+
+def test_the_pool_gives_the_same_analysis_as_the_calling_process(
+        pool: AnalysisPool, core: CoreConfig) -> None:
+    for n in range(3):
+        assert pool.analyse(doc(n)) == analyse(doc(n), core)
+
+
+def test_processes_1_analyses_in_the_calling_thread_without_a_pool(core: CoreConfig) -> None:
+    inline = AnalysisPool(core, processes=1)
+    assert inline.analyse(doc(0)) == analyse(doc(0), core)
+    assert inline.executor is None
+
+
+def test_threads_share_the_pool_with_at_most_queue_size_documents_in_flight(
+        pool: AnalysisPool) -> None:
+    peak = 0
+    lock = threading.Lock()
+    original = pool._wait
+
+    def counting(fut: Future[Any]) -> Any:
+        nonlocal peak
+        with lock:
+            peak = max(peak, len(pool.inflight) + 1)
+        return original(fut)
+
+    pool._wait = counting  # type: ignore[method-assign]
+    results: list[Any] = []
+    threads = [threading.Thread(target=lambda n=n: results.append(pool.analyse(doc(n % 6))))
+               for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len(results) == 12
+    assert 1 <= peak <= 4
+
+
+def test_a_killed_pool_process_is_replaced_and_the_document_analysed(
+        pool: AnalysisPool, core: CoreConfig) -> None:
+    pool.analyse(doc(0))
+    executor = pool.executor
+    assert executor is not None
+    victim = next(iter(executor._processes))
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while not executor._broken and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pool.analyse(doc(1)) == analyse(doc(1), core)
+    assert pool.restarts == 1
+    assert pool.executor is not executor
+
+
+def test_a_closed_pool_refuses_and_cancels_work(pool: AnalysisPool) -> None:
+    pool.analyse(doc(0))
+    pool.close(wait=False)
+    with pytest.raises(PoolClosed):
+        pool.analyse(doc(1))
+
+
+class _AlwaysBroken:
+    def submit(self, *_args: Any) -> Future[Any]:
+        fut: Future[Any] = Future()
+        fut.set_exception(BrokenProcessPool("a process died"))
+        return fut
+
+    def shutdown(self, **_kwargs: Any) -> None:
+        pass
+
+
+def test_a_pool_that_keeps_dying_raises_after_one_retry(pool: AnalysisPool) -> None:
+    tries = []
+
+    def broken() -> Any:
+        tries.append(1)
+        return _AlwaysBroken()
+
+    pool._executor = broken  # type: ignore[method-assign]
+    with pytest.raises(BrokenProcessPool):
+        pool.analyse(doc(0))
+    assert len(tries) == 2
+
+
+# -- the daemon with its pool ---------------------------------------------------------------
+
+def _settings(db_url: str, tmp: Path, **env: str) -> Settings:
+    return load_settings(env={
+        "WORKER_DATABASE_URL": db_url, "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
+        "WORKER_FETCH_TIMEOUT": "5", "WORKER_FETCH_HOST_DELAY": "0",
+        "WORKER_FETCH_PER_HOST_CONNECTIONS": "8", "WORKER_SCHEDULE_JITTER": "0",
+        "WORKER_PIPELINE_FEEDS_FILE": str(tmp / "none.toml"), **env})
+
+
+@pytest.fixture
+def factory(db_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    yield session_factory(engine)
+    engine.dispose()
+
+
+def _serve(srv: LocalServer, feeds: int, per_feed: int) -> list[FeedSpec]:
+    specs = []
+    for f in range(feeds):
+        entries = []
+        for i in range(per_feed):
+            n = f * per_feed + i
+            srv.route(f"/p{n}", body=PAGES[n].read_bytes())
+            entries.append({"guid": f"g{n}", "link": srv.url(f"/p{n}"), "title": f"Item {n}",
+                            "pubDate": f"Fri, 0{1 + i} May 2025 10:00:00 GMT"})
+        srv.route(f"/feed{f}", body=rss(entries))
+        specs.append(FeedSpec(url=srv.url(f"/feed{f}")))
+    return specs
+
+
+def test_a_daemon_cycle_analyses_in_its_pool_and_shuts_it_down(
+        db_url: str, tmp_path: Path, factory: sessionmaker[Session]) -> None:
+    with LocalServer() as srv:
+        upsert_feeds(factory, _serve(srv, 3, 3))
+        daemon = Daemon(_settings(db_url, tmp_path, WORKER_PIPELINE_PROCESSES="2"), factory)
+        summary = daemon.run_cycle()
+        executor = daemon.analysis.executor
+        assert executor is not None
+        processes = list(executor._processes.values())
+        assert daemon.close()
+    assert len(processes) == 2 and not any(p.is_alive() for p in processes)
+    assert summary.polls == Counter(ok=3)
+    assert sum(summary.items.values()) == 9 and "error" not in summary.items
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(FeedItem)) == 9
+
+
+def test_a_pool_that_keeps_dying_is_an_ingest_error_not_a_crash(
+        db_url: str, tmp_path: Path, factory: sessionmaker[Session]) -> None:
+    with LocalServer() as srv:
+        upsert_feeds(factory, _serve(srv, 1, 2))
+        daemon = Daemon(_settings(db_url, tmp_path, WORKER_PIPELINE_PROCESSES="2"), factory)
+        daemon.analysis._executor = lambda: _AlwaysBroken()  # type: ignore[method-assign]
+        summary = daemon.run_cycle()
+        assert daemon.close()
+    assert summary.polls == Counter(ok=1)
+    assert summary.items == Counter(error=2)
+    with factory() as s:
+        details = list(s.scalars(select(IngestEvent.detail)
+                                 .where(IngestEvent.outcome == "error")))
+    assert len(details) == 2 and all("BrokenProcessPool" in (d or "") for d in details)
+
+
+# -- racing writers ----------------------------------------------------------------------------
+
+def test_workers_racing_on_one_story_store_it_once(
+        db_url: str, core: CoreConfig, factory: sessionmaker[Session],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """On PostgreSQL every racer first sees no article (a barrier after the lookup), so all
+    but one insert hits the unique constraint, and the retry in a new transaction finds it."""
+    racers = 4
+    settings = load_settings(env={"WORKER_DATABASE_URL": db_url})
+    d = doc(0)
+    analysis = analyse(d, core)
+    postgres = db_url.startswith("postgresql")
+    barrier = threading.Barrier(racers, timeout=20)
+    local = threading.local()
+
+    class RacingStore(Store):
+        def _find(self, session: Session, canonical: str) -> Article | None:
+            found = super()._find(session, canonical)
+            if postgres and not getattr(local, "waited", False):
+                local.waited = True
+                barrier.wait()
+            return found
+
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def race(n: int) -> None:
+        try:
+            store = RacingStore(factory, settings, worker_id=f"w{n}")
+            outcomes.append(store.save(d, analysis).outcome)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    caplog.set_level(logging.INFO, logger="worker.pipeline")
+    threads = [threading.Thread(target=race, args=(n,)) for n in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert Counter(outcomes) == Counter(new=1, duplicate=racers - 1)
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Article)) == 1
+        assert s.scalar(select(func.count()).select_from(ArticleVersion)) == 1
+    if postgres:
+        retried = [r for r in caplog.records if "concurrent insert" in r.getMessage()]
+        assert len(retried) == racers - 1
+
+
+def test_workers_starting_together_declare_their_feeds_once(
+        factory: sessionmaker[Session]) -> None:
+    specs = [FeedSpec(url=f"https://example.org/feed{n}.xml") for n in range(50)]
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            upsert_feeds(factory, specs)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Feed)) == 50
