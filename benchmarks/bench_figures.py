@@ -214,15 +214,7 @@ def _print_tables(result: dict[str, Any], speed: dict[str, dict[str, float]]) ->
     for col in ("metric", "P", "R", "F1", "tp", "fp", "fn"):
         metrics.add_column(col, justify="right")
     for metric, s in result["metrics"].items():
-        metrics.add_row(
-            metric,
-            f"{s['precision']:.3f}",
-            f"{s['recall']:.3f}",
-            f"{s['f1']:.3f}",
-            str(s["tp"]),
-            str(s["fp"]),
-            str(s["fn"]),
-        )
+        metrics.add_row(metric, *_prf_cells(s))
     console.print(metrics)
     speed_table = Table(title="Throughput (one core)")
     for col in ("input", "MB", "seconds", "MB/s"):
@@ -230,6 +222,12 @@ def _print_tables(result: dict[str, Any], speed: dict[str, dict[str, float]]) ->
     for name, s in speed.items():
         speed_table.add_row(name, f"{s['mb']:.2f}", f"{s['seconds']:.2f}", f"{s['mb_per_s']:.2f}")
     console.print(speed_table)
+
+
+def _prf_cells(s: dict[str, Any]) -> list[str]:
+    """Precision, recall, F1 and the counts behind them, as table cells."""
+    return [f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}",
+            str(s["tp"]), str(s["fp"]), str(s["fn"])]
 
 
 def _language_table(result: dict[str, Any], title: str) -> Any:
@@ -253,16 +251,7 @@ def _language_table(result: dict[str, Any], title: str) -> Any:
         langs.add_column(col, justify="right")
     for lang, s in result["languages"].items():
         f = result["fields"].get(lang, {})
-        langs.add_row(
-            lang,
-            f"{s['precision']:.3f}",
-            f"{s['recall']:.3f}",
-            f"{s['f1']:.3f}",
-            str(s["tp"]),
-            str(s["fp"]),
-            str(s["fn"]),
-            *(f"{f.get(k, 1.0):.3f}" for k in FIELDS),
-        )
+        langs.add_row(lang, *_prf_cells(s), *(f"{f.get(k, 1.0):.3f}" for k in FIELDS))
     return langs
 
 

@@ -49,8 +49,6 @@ class Extracted:
     text: str
     title: str | None
     date: str | None
-    language: str | None
-    sitename: str | None
 
 
 def load_rules(path: Path) -> BoilerplateRules:
@@ -142,8 +140,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool =
         from htmldate import find_date
 
         found_date = find_date(html, extensive_search=False, original_date=True)
-    return Extracted(text=text, title=html_title(html), date=found_date, language=None,
-                     sitename=None)
+    return Extracted(text=text, title=html_title(html), date=found_date)
 
 
 def normalise_plain(text: str) -> str:

@@ -94,11 +94,6 @@ def signature_bytes(m: MinHash) -> bytes:
     return np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
 
 
-def signature_from_bytes(data: bytes, num_perm: int = 128) -> MinHash:
-    values = np.frombuffer(data, dtype=np.uint64)
-    return MinHash(num_perm=num_perm, seed=1, hashvalues=values)
-
-
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of two stored signatures."""
     va, vb = np.frombuffer(a, dtype=np.uint64), np.frombuffer(b, dtype=np.uint64)

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from benchmarks import bench_figures as bench
+
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_DIR = ROOT / "tests" / "data" / "figures_eval"
-BENCH = ROOT / "benchmarks" / "bench_figures.py"
-
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_figures", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_figures", module)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:
     if not EVAL_DIR.is_dir() or not any(EVAL_DIR.glob("*.jsonl")):
         pytest.skip(f"no labelled data in {EVAL_DIR} (tests/data/figures_eval/*.jsonl)")
-    bench = _bench()
     items = bench.load_items(EVAL_DIR)
     if not items:
         pytest.skip(f"labelled files in {EVAL_DIR} are empty")
@@ -47,7 +35,6 @@ def test_precision_and_recall_per_language(result: dict[str, Any], lang: str) ->
 
 
 def test_matching_is_one_to_one() -> None:
-    bench = _bench()
     from worker.figures import extract_claims
 
     text = "About 600 soldiers were killed; later 600 more were killed in another attack."

@@ -6,18 +6,16 @@ Each test names the mechanism it pins down; the second development set
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
-import sys
 from contextlib import redirect_stdout
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from benchmarks import bench_figures as bench
 from worker.figures import Claim, extract_claims, load_lexicons
 from worker.figures.lexicon import _alt
 from worker.figures.numbers import _PHONE_RE
@@ -25,7 +23,6 @@ from worker.figures.scan import first_chars
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV2_DIR = ROOT / "tests" / "data" / "figures_dev2"
-BENCH = ROOT / "benchmarks" / "bench_figures.py"
 
 
 def _one(text: str, lang: str) -> Claim:
@@ -324,20 +321,10 @@ def test_every_lexicon_compiles_and_speakers_are_known() -> None:
 # -- the second development set and the benchmark ------------------------------------------
 
 
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_figures", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("bench_figures", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def dev2() -> dict[str, Any]:
     if not DEV2_DIR.is_dir() or not any(DEV2_DIR.glob("*.jsonl")):
         pytest.skip(f"no labelled data in {DEV2_DIR}")
-    bench = _bench()
     out: dict[str, Any] = bench.evaluate(bench.load_items(DEV2_DIR))
     return out
 
@@ -381,7 +368,6 @@ def test_dev2_items_follow_the_schema() -> None:
 
 
 def test_benchmark_scores_the_selected_sets_only() -> None:
-    bench = _bench()
     buf = io.StringIO()
     with redirect_stdout(buf):
         code = bench.main(["--set", "eval", "--set", "dev2", "--json", "--no-speed"])
