@@ -178,6 +178,15 @@ def claim_feeds(factory: sessionmaker[Session], worker_id: str, limit: int,
     return ids
 
 
+def renew_leases(factory: sessionmaker[Session], worker_id: str, lease_seconds: int) -> int:
+    """Extend every lease this worker holds: a poll slower than `lease_seconds` (a big feed, a
+    slow host, a busy machine) keeps its feed instead of letting another worker poll it too."""
+    with factory() as s, s.begin():
+        result = s.execute(update(Feed).where(Feed.leased_by == worker_id).values(
+            lease_until=utcnow() + timedelta(seconds=lease_seconds)))
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
 def release_leases(factory: sessionmaker[Session], worker_id: str) -> int:
     with factory() as s, s.begin():
         result = s.execute(update(Feed).where(Feed.leased_by == worker_id)
@@ -703,11 +712,18 @@ class Daemon:
             return self.capacity - len(self.inflight)
 
     def tick(self, due_before: datetime | None = None) -> int:
-        """Claim as many due feeds as there are free slots (at most a batch) and start them."""
+        """Renew the leases of the feeds in flight, then claim as many due feeds as there are
+        free slots (at most a batch) and start them."""
         self.last_tick = time.monotonic()
         self.metrics.last_tick.set_to_current_time()
+        if self.stopping.is_set():
+            return 0
+        with self.lock:
+            busy = bool(self.inflight)
+        if busy:
+            renew_leases(self.factory, self.worker_id, self.settings.daemon.lease_seconds)
         free = min(self._free(), self.settings.daemon.batch_size)
-        if self.stopping.is_set() or free <= 0:
+        if free <= 0:
             return 0
         ids = claim_feeds(self.factory, self.worker_id, free,
                           self.settings.daemon.lease_seconds, due_before=due_before)
