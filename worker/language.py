@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 SUPPORTED = ("en", "fr", "de", "es", "ru", "uk", "ko")
+SAMPLE_CHARS = 800
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 _UK_ONLY = re.compile(r"[іїєґІЇЄҐ]")
 _RU_ONLY = re.compile(r"[ыэъЫЭЪё]")
@@ -26,7 +27,9 @@ def detect_language(text: str, hint: str | None = None) -> str | None:
     """The language of `text`; `hint` (from a feed or sidecar) wins when given."""
     if hint:
         return hint.lower().split("-")[0]
-    sample = text[:1500]  # enough for a confident answer; cost grows with length
+    # 800 characters give the same answers as 1,500 on the corpus, the seeds and the eval
+    # sets, at half the cost (langid's cost grows with the length of the sample)
+    sample = text[:SAMPLE_CHARS]
     if not sample.strip():
         return None
     hangul = len(_HANGUL.findall(sample))

@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -200,34 +200,41 @@ class Store:
     # -- the one transaction ------------------------------------------------------------
 
     def _event(self, session: Session, doc: Document, outcome: Outcome) -> Outcome:
-        session.add(IngestEvent(
+        session.execute(insert(IngestEvent).values(
             source=doc.origin, locator=doc.locator, outcome=outcome.outcome,
             feed_id=doc.feed_id, article_id=outcome.article_id, version_id=outcome.version_id,
             detail=outcome.detail, worker_id=self.worker_id,
         ))
         return outcome
 
-    def _find(self, session: Session, canonical: str) -> Article | None:
-        article = session.scalar(select(Article).where(Article.canonical_url == canonical))
-        if article is None:
-            alias = session.get(UrlAlias, canonical)
-            if alias is not None:
-                article = session.get(Article, alias.article_id)
-        return article
+    @staticmethod
+    def _lookup(session: Session, canonical: str, fingerprint: str
+                ) -> tuple[int | None, int | None]:
+        """In one round trip: the article stored under this URL (directly or as an alias) and
+        the article that first had this text, if any."""
+        q = union_all(
+            select(literal(0), Article.id).where(Article.canonical_url == canonical),
+            select(literal(1), UrlAlias.article_id).where(UrlAlias.url == canonical),
+            select(literal(2), ContentFingerprint.article_id)
+            .where(ContentFingerprint.fingerprint == fingerprint),
+        )
+        found: dict[int, int] = {}
+        for kind, article_id in session.execute(q):
+            found.setdefault(kind, article_id)
+        return found.get(0, found.get(1)), found.get(2)
 
     def _save(self, session: Session, doc: Document, a: Analysis) -> Outcome:
         canonical = dedupe.canonical_url(doc.url)
         fetched = doc.fetched_at or utcnow()
-        article = self._find(session, canonical)
-        if article is None:
-            owner = session.get(ContentFingerprint, a.fingerprint)
+        by_url, owner = self._lookup(session, canonical, a.fingerprint)
+        if by_url is None:
             if owner is not None:
-                session.add(UrlAlias(url=canonical, article_id=owner.article_id))
-                detail = f"same text as article {owner.article_id}"
-                return self._event(session, doc, Outcome("duplicate", owner.article_id,
-                                                         detail=detail))
+                session.execute(insert(UrlAlias).values(url=canonical, article_id=owner))
+                detail = f"same text as article {owner}"
+                return self._event(session, doc, Outcome("duplicate", owner, detail=detail))
             return self._new_article(session, doc, a, canonical, fetched)
 
+        article = session.get_one(Article, by_url)
         article.last_fetched_at = max(fetched, article.last_fetched_at or fetched)
         if not article.relevant:
             if article.fingerprint == a.fingerprint or not a.relevant:
@@ -235,31 +242,40 @@ class Store:
                 return self._event(session, doc, Outcome("irrelevant", article.id))
             article.relevant, article.relevance = True, a.relevance
             article.fingerprint = a.fingerprint
-            return self._add_version(session, doc, a, article, fetched, outcome="new")
+            return self._add_version(session, doc, a, article, fetched, outcome="new",
+                                     fingerprint_owner=owner)
         known = session.scalar(select(ArticleVersion.id).where(
             ArticleVersion.article_id == article.id,
             ArticleVersion.fingerprint == a.fingerprint))
         if known is not None:
             return self._event(session, doc, Outcome("duplicate", article.id, known))
-        return self._add_version(session, doc, a, article, fetched, outcome="revised")
+        return self._add_version(session, doc, a, article, fetched, outcome="revised",
+                                 fingerprint_owner=owner)
 
     def _new_article(self, session: Session, doc: Document, a: Analysis, canonical: str,
                      fetched: datetime) -> Outcome:
-        article = Article(
+        values = dict(
             canonical_url=canonical, url=doc.url, title=a.title, outlet=doc.source,
             language=a.language, published_at=a.published, first_seen_at=fetched,
             last_fetched_at=fetched, relevant=a.relevant, relevance=a.relevance,
             fingerprint=a.fingerprint,
         )
+        if not a.relevant:
+            # most pages of a general feed: three plain INSERTs, no ORM object to track
+            article_id = session.execute(
+                insert(Article).values(**values).returning(Article.id)).scalar_one()
+            session.execute(insert(ContentFingerprint).values(
+                fingerprint=a.fingerprint, article_id=article_id))
+            return self._event(session, doc, Outcome("irrelevant", article_id))
+        article = Article(**values)
         session.add(article)
         session.flush()
-        session.add(ContentFingerprint(fingerprint=a.fingerprint, article_id=article.id))
-        if not a.relevant:
-            return self._event(session, doc, Outcome("irrelevant", article.id))
-        return self._add_version(session, doc, a, article, fetched, outcome="new")
+        return self._add_version(session, doc, a, article, fetched, outcome="new",
+                                 fingerprint_owner=None)
 
     def _add_version(self, session: Session, doc: Document, a: Analysis, article: Article,
-                     fetched: datetime, *, outcome: str) -> Outcome:
+                     fetched: datetime, *, outcome: str, fingerprint_owner: int | None
+                     ) -> Outcome:
         previous = session.scalars(
             select(ArticleVersion).where(ArticleVersion.article_id == article.id)
             .order_by(ArticleVersion.number.desc()).limit(1)
@@ -278,8 +294,9 @@ class Store:
             changes=changes,
         )
         session.add(version)
-        if session.get(ContentFingerprint, a.fingerprint) is None:
-            session.add(ContentFingerprint(fingerprint=a.fingerprint, article_id=article.id))
+        if fingerprint_owner is None:
+            session.execute(insert(ContentFingerprint).values(
+                fingerprint=a.fingerprint, article_id=article.id))
         article.fingerprint = a.fingerprint
         article.title = a.title or article.title
         if previous is None:
@@ -290,14 +307,14 @@ class Store:
         claimed_at = article.published_at or fetched
         if previous is not None:
             claimed_at = fetched  # a figure changed in place is claimed when it was changed
-        for c in a.claims:
-            session.add(FigureClaim(
+        if a.claims:
+            session.execute(insert(FigureClaim), [dict(
                 version_id=version.id, article_id=article.id, metric=c.metric,
                 subject=c.subject, value=c.value, low=c.low, high=c.high,
                 qualifier=c.qualifier, modality=c.modality, claimant=c.claimant,
                 claimant_raw=c.claimant_raw, scope=c.scope, sentence=c.sentence,
                 start=c.start, end=c.end, claimed_at=claimed_at,
-            ))
+            ) for c in a.claims])
         if a.signature is not None and article.signature is None:
             article.signature, article.shingles = a.signature, a.shingles
             self._link_story(session, article, a.signature, a.shingles)
@@ -328,5 +345,5 @@ class Store:
             session.add(story)
             session.flush()
             article.story_id = story.id
-        for band, bucket in buckets:
-            session.add(LshBand(band=band, bucket=bucket, article_id=article.id))
+        session.execute(insert(LshBand), [
+            {"band": band, "bucket": bucket, "article_id": article.id} for band, bucket in buckets])

@@ -419,4 +419,8 @@ def extract_claims(
     lex = lexs.get(language)
     if lex is None:
         return []
+    if lex.trigger_re.search(text) is None and lex.deploy_context_re.search(text) is None:
+        # no metric word and no deployment context anywhere: no sentence can yield a claim,
+        # so skip sentence splitting (most pages of a general feed end here)
+        return []
     return _Extractor(text, lex, lexs, published).run()
