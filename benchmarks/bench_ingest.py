@@ -3,6 +3,11 @@ dedupe, topic, figures, store into a fresh SQLite file), next to bare `trafilatu
 with the same options, measured in the same run on one core; then the pipeline with a process
 pool; then where the time goes (cProfile of the one-core run, by stage).
 
+Two workloads. "as fetched": the corpus pages as they are (none of them is about the DPRK-Russia
+story, so they are stored as irrelevant), with figure extraction forced on every page anyway.
+"all kept": the same pages under a topic rule that keeps everything, so every page also gets a
+MinHash signature, LSH bands, a story, a version and its claims: the worst case.
+
 The three runs are interleaved in rounds (bare, pipeline, pool; bare, pipeline, pool; ...) and
 each keeps its best round, so a shared machine that slows down for a while slows all three
 alike instead of skewing the ratios."""
@@ -16,6 +21,7 @@ import pstats
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -38,6 +44,7 @@ STAGES = {
     "fingerprint": "fingerprint",
     "figures": "extract_claims",
     "store (SQLite)": "save",
+    "  of which story linking": "_link_story",
 }
 
 
@@ -60,6 +67,13 @@ def _store(tmp: str) -> Store:
     engine = make_engine(settings.database.url)
     upgrade(engine)
     return Store(session_factory(engine), settings)
+
+
+def keep_everything(core: CoreConfig, tmp: str) -> CoreConfig:
+    """The same configuration with a topic rule under which every text is relevant."""
+    rule = Path(tmp) / "keep-everything.toml"
+    rule.write_text("threshold = 0.0\n", encoding="utf-8")
+    return replace(core, topics=str(rule))
 
 
 def pipeline(docs: list[Document], core: CoreConfig, processes: int) -> float:
@@ -104,35 +118,45 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     settings = load_settings(env={})
     core = CoreConfig.from_settings(settings)
     docs = documents(corpus_pages())
-    analyse(docs[0], core, claims_always=True)  # warm caches (lexicons, rules, models)
-    t_bare = t_one = t_pool = float("inf")
-    for _ in range(args.rounds):
-        t_bare = min(t_bare, bare(docs))
-        t_one = min(t_one, pipeline(docs, core, 1))
-        t_pool = min(t_pool, pipeline(docs, core, args.processes))
     n = len(docs)
-    result = {
-        "articles": n,
-        "rounds": args.rounds,
-        "bare_per_s": n / t_bare,
-        "pipeline_1core_per_s": n / t_one,
-        "pipeline_pool_per_s": n / t_pool,
-        "processes": args.processes,
-        "ratio_1core": t_bare / t_one,
-        "ratio_pool": t_bare / t_pool,
-        "profile": profile(docs, core),
-    }
+    with tempfile.TemporaryDirectory() as rules_dir:
+        workloads = {"as_fetched": core, "all_kept": keep_everything(core, rules_dir)}
+        for c in workloads.values():
+            analyse(docs[0], c, claims_always=True)  # warm caches (lexicons, rules, models)
+        best: dict[str, float] = {}
+        for _ in range(args.rounds):
+            runs = [("bare", lambda: bare(docs))]
+            for name, c in workloads.items():
+                runs.append((f"{name}_1core", partial(pipeline, docs, c, 1)))
+                runs.append((f"{name}_pool", partial(pipeline, docs, c, args.processes)))
+            for key, run in runs:
+                best[key] = min(best.get(key, float("inf")), run())
+        result: dict[str, Any] = {"articles": n, "rounds": args.rounds,
+                                  "processes": args.processes, "bare_per_s": n / best["bare"]}
+        for key, seconds in best.items():
+            if key != "bare":
+                result[f"{key}_per_s"] = n / seconds
+                result[f"{key}_ratio"] = best["bare"] / seconds
+        result["profile"] = profile(docs, workloads["all_kept"])
+    # the headline figures: the worst case
+    result["pipeline_1core_per_s"] = result["all_kept_1core_per_s"]
+    result["pipeline_pool_per_s"] = result["all_kept_pool_per_s"]
+    result["ratio_1core"] = result["all_kept_1core_ratio"]
+    result["ratio_pool"] = result["all_kept_pool_ratio"]
     if args.json:
         emit_json(result)
         return result
+    p = args.processes
+    rows: list[tuple[str, float, float, str]] = [
+        ("bare trafilatura.extract, 1 core", result["bare_per_s"], 1.0, "")]
+    for name, label in (("as_fetched", "as fetched"), ("all_kept", "all kept")):
+        rows.append((f"pipeline, {label}, 1 core", result[f"{name}_1core_per_s"],
+                     result[f"{name}_1core_ratio"], "≥ 0.85"))
+        rows.append((f"pipeline, {label}, pool of {p}", result[f"{name}_pool_per_s"],
+                     result[f"{name}_pool_ratio"], "≥ 1.6"))
     show(f"Ingest throughput on {n} corpus pages (best of {args.rounds} interleaved rounds)",
-         ["run", "articles/s", "× bare (1 core)", "target"],
-         [("bare trafilatura.extract, 1 core", result["bare_per_s"], 1.0, ""),
-          ("pipeline, 1 core", result["pipeline_1core_per_s"], result["ratio_1core"],
-           "≥ 0.85"),
-          (f"pipeline, pool of {args.processes}", result["pipeline_pool_per_s"],
-           result["ratio_pool"], "≥ 1.6")])
-    show("Where the time goes (pipeline, 1 core; share of total)", ["stage", "share"],
+         ["run", "articles/s", "× bare (1 core)", "target"], rows)
+    show("Where the time goes (pipeline, all kept, 1 core; share of total)", ["stage", "share"],
          result["profile"])
     return result
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, literal, select, union_all
+from sqlalchemy import Table, bindparam, insert, literal, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,6 +27,7 @@ from worker.store.models import (
     Article,
     ArticleEvent,
     ArticleVersion,
+    Base,
     ContentFingerprint,
     FigureClaim,
     IngestEvent,
@@ -101,6 +102,60 @@ class Outcome:
     figures: int = 0
     detail: str | None = None
     claims: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+# Statements built once, executed with parameters: plain Core INSERTs skip the ORM's per-row
+# work, and a statement without literal values is compiled once and then taken from the cache.
+_INSERT_EVENT = insert(_table(IngestEvent))
+_INSERT_ALIAS = insert(_table(UrlAlias))
+_INSERT_FINGERPRINT = insert(_table(ContentFingerprint))
+_INSERT_BAND = insert(_table(LshBand))
+_INSERT_CLAIM = insert(_table(FigureClaim))
+_INSERT_ARTICLE = insert(_table(Article)).returning(_table(Article).c.id)
+_INSERT_VERSION = insert(_table(ArticleVersion)).returning(_table(ArticleVersion).c.id)
+_INSERT_STORY = insert(_table(Story)).returning(_table(Story).c.id)
+_INSERT_ARTICLE_EVENT = insert(_table(ArticleEvent))
+_UPDATE_ARTICLE = update(_table(Article)).where(_table(Article).c.id == bindparam("article_key"))
+_SELECT_ARTICLE = select(
+    Article.id, Article.relevant, Article.fingerprint, Article.title, Article.published_at,
+    Article.last_fetched_at, Article.signature.is_not(None),
+).where(Article.id == bindparam("id"))
+_SELECT_KNOWN_VERSION = select(ArticleVersion.id).where(
+    ArticleVersion.article_id == bindparam("id"),
+    ArticleVersion.fingerprint == bindparam("fp")).limit(1)
+_SELECT_LATEST_VERSION = (
+    select(ArticleVersion.id, ArticleVersion.number, ArticleVersion.text)
+    .where(ArticleVersion.article_id == bindparam("id"))
+    .order_by(ArticleVersion.number.desc()).limit(1))
+_LOOKUP = union_all(
+    select(literal(0), Article.id).where(Article.canonical_url == bindparam("url")),
+    select(literal(1), UrlAlias.article_id).where(UrlAlias.url == bindparam("url")),
+    select(literal(2), ContentFingerprint.article_id)
+    .where(ContentFingerprint.fingerprint == bindparam("fingerprint")),
+)
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """What the write path reads of a stored article (one row, no ORM object to track)."""
+
+    id: int
+    relevant: bool
+    fingerprint: str | None
+    title: str | None
+    published_at: datetime | None
+    last_fetched_at: datetime | None
+    has_signature: bool
+
+
+def _update_article(session: Session, article_id: int, changes: dict[str, Any]) -> None:
+    """SET the columns named in `changes` (the statement takes its SET list from them)."""
+    if changes:
+        session.execute(_UPDATE_ARTICLE, {**changes, "article_key": article_id})
 
 
 @lru_cache(maxsize=4)
@@ -200,11 +255,11 @@ class Store:
     # -- the one transaction ------------------------------------------------------------
 
     def _event(self, session: Session, doc: Document, outcome: Outcome) -> Outcome:
-        session.execute(insert(IngestEvent).values(
-            source=doc.origin, locator=doc.locator, outcome=outcome.outcome,
-            feed_id=doc.feed_id, article_id=outcome.article_id, version_id=outcome.version_id,
-            detail=outcome.detail, worker_id=self.worker_id,
-        ))
+        session.execute(_INSERT_EVENT, {
+            "source": doc.origin, "locator": doc.locator, "outcome": outcome.outcome,
+            "feed_id": doc.feed_id, "article_id": outcome.article_id,
+            "version_id": outcome.version_id, "detail": outcome.detail,
+            "worker_id": self.worker_id})
         return outcome
 
     @staticmethod
@@ -212,14 +267,9 @@ class Store:
                 ) -> tuple[int | None, int | None]:
         """In one round trip: the article stored under this URL (directly or as an alias) and
         the article that first had this text, if any."""
-        q = union_all(
-            select(literal(0), Article.id).where(Article.canonical_url == canonical),
-            select(literal(1), UrlAlias.article_id).where(UrlAlias.url == canonical),
-            select(literal(2), ContentFingerprint.article_id)
-            .where(ContentFingerprint.fingerprint == fingerprint),
-        )
         found: dict[int, int] = {}
-        for kind, article_id in session.execute(q):
+        for kind, article_id in session.execute(_LOOKUP, {"url": canonical,
+                                                          "fingerprint": fingerprint}):
             found.setdefault(kind, article_id)
         return found.get(0, found.get(1)), found.get(2)
 
@@ -229,121 +279,110 @@ class Store:
         by_url, owner = self._lookup(session, canonical, a.fingerprint)
         if by_url is None:
             if owner is not None:
-                session.execute(insert(UrlAlias).values(url=canonical, article_id=owner))
+                session.execute(_INSERT_ALIAS, {"url": canonical, "article_id": owner})
                 detail = f"same text as article {owner}"
                 return self._event(session, doc, Outcome("duplicate", owner, detail=detail))
             return self._new_article(session, doc, a, canonical, fetched)
 
-        article = session.get_one(Article, by_url)
-        article.last_fetched_at = max(fetched, article.last_fetched_at or fetched)
-        if not article.relevant:
-            if article.fingerprint == a.fingerprint or not a.relevant:
-                article.fingerprint = a.fingerprint
-                return self._event(session, doc, Outcome("irrelevant", article.id))
-            article.relevant, article.relevance = True, a.relevance
-            article.fingerprint = a.fingerprint
-            return self._add_version(session, doc, a, article, fetched, outcome="new",
-                                     fingerprint_owner=owner)
-        known = session.scalar(select(ArticleVersion.id).where(
-            ArticleVersion.article_id == article.id,
-            ArticleVersion.fingerprint == a.fingerprint))
+        art = _Stored(*session.execute(_SELECT_ARTICLE, {"id": by_url}).one())
+        changes: dict[str, Any] = {
+            "last_fetched_at": max(fetched, art.last_fetched_at or fetched)}
+        if not art.relevant:
+            if art.fingerprint == a.fingerprint or not a.relevant:
+                changes["fingerprint"] = a.fingerprint
+                _update_article(session, art.id, changes)
+                return self._event(session, doc, Outcome("irrelevant", art.id))
+            changes.update(relevant=True, relevance=a.relevance)
+            return self._add_version(session, doc, a, art, fetched, changes, outcome="new",
+                                     fingerprint_owner=owner, first=True)
+        known = session.scalar(_SELECT_KNOWN_VERSION, {"id": art.id, "fp": a.fingerprint})
         if known is not None:
-            return self._event(session, doc, Outcome("duplicate", article.id, known))
-        return self._add_version(session, doc, a, article, fetched, outcome="revised",
-                                 fingerprint_owner=owner)
+            _update_article(session, art.id, changes)
+            return self._event(session, doc, Outcome("duplicate", art.id, known))
+        return self._add_version(session, doc, a, art, fetched, changes, outcome="revised",
+                                 fingerprint_owner=owner, first=False)
 
     def _new_article(self, session: Session, doc: Document, a: Analysis, canonical: str,
                      fetched: datetime) -> Outcome:
-        values = dict(
-            canonical_url=canonical, url=doc.url, title=a.title, outlet=doc.source,
-            language=a.language, published_at=a.published, first_seen_at=fetched,
-            last_fetched_at=fetched, relevant=a.relevant, relevance=a.relevance,
-            fingerprint=a.fingerprint,
-        )
-        if not a.relevant:
-            # most pages of a general feed: three plain INSERTs, no ORM object to track
-            article_id = session.execute(
-                insert(Article).values(**values).returning(Article.id)).scalar_one()
-            session.execute(insert(ContentFingerprint).values(
-                fingerprint=a.fingerprint, article_id=article_id))
+        article_id = session.execute(_INSERT_ARTICLE, {
+            "canonical_url": canonical, "url": doc.url, "title": a.title, "outlet": doc.source,
+            "language": a.language, "published_at": a.published, "first_seen_at": fetched,
+            "last_fetched_at": fetched, "relevant": a.relevant, "relevance": a.relevance,
+            "fingerprint": a.fingerprint,
+        }).scalar_one()
+        if not a.relevant:  # most pages of a general feed end here
+            session.execute(_INSERT_FINGERPRINT,
+                            {"fingerprint": a.fingerprint, "article_id": article_id})
             return self._event(session, doc, Outcome("irrelevant", article_id))
-        article = Article(**values)
-        session.add(article)
-        session.flush()
-        return self._add_version(session, doc, a, article, fetched, outcome="new",
-                                 fingerprint_owner=None)
+        art = _Stored(article_id, True, a.fingerprint, a.title, a.published, fetched, False)
+        return self._add_version(session, doc, a, art, fetched, {}, outcome="new",
+                                 fingerprint_owner=None, first=True)
 
-    def _add_version(self, session: Session, doc: Document, a: Analysis, article: Article,
-                     fetched: datetime, *, outcome: str, fingerprint_owner: int | None
-                     ) -> Outcome:
-        previous = session.scalars(
-            select(ArticleVersion).where(ArticleVersion.article_id == article.id)
-            .order_by(ArticleVersion.number.desc()).limit(1)
-        ).first()
-        changes = None
+    def _add_version(self, session: Session, doc: Document, a: Analysis, art: _Stored,
+                     fetched: datetime, changes: dict[str, Any], *, outcome: str,
+                     fingerprint_owner: int | None, first: bool) -> Outcome:
+        """Store a new version of `art` with its claims, link the article to a story, and
+        write `changes` (plus what this version changes) to the article row."""
+        previous = None if first else session.execute(_SELECT_LATEST_VERSION,
+                                                      {"id": art.id}).first()
+        diff = None
         if previous is not None:
             old_claims = session.scalars(
                 select(FigureClaim).where(FigureClaim.version_id == previous.id)).all()
-            changes = revisions.compare_versions(previous.text, a.text, old_claims, a.claims)
+            diff = revisions.compare_versions(previous.text, a.text, old_claims, a.claims)
             if revisions.is_correction_note(previous.text, a.text):
-                session.add(ArticleEvent(article_id=article.id, at=fetched, kind="corrected"))
-                article.status = "corrected"
-        version = ArticleVersion(
-            article_id=article.id, number=(previous.number + 1) if previous else 1,
-            fetched_at=fetched, title=a.title, text=a.text, fingerprint=a.fingerprint,
-            changes=changes,
-        )
-        session.add(version)
+                session.execute(_INSERT_ARTICLE_EVENT,
+                                {"article_id": art.id, "at": fetched, "kind": "corrected"})
+                changes["status"] = "corrected"
+        version_id = session.execute(_INSERT_VERSION, {
+            "article_id": art.id, "number": (previous.number + 1) if previous else 1,
+            "fetched_at": fetched, "title": a.title, "text": a.text,
+            "fingerprint": a.fingerprint, "changes": diff,
+        }).scalar_one()
         if fingerprint_owner is None:
-            session.execute(insert(ContentFingerprint).values(
-                fingerprint=a.fingerprint, article_id=article.id))
-        article.fingerprint = a.fingerprint
-        article.title = a.title or article.title
+            session.execute(_INSERT_FINGERPRINT,
+                            {"fingerprint": a.fingerprint, "article_id": art.id})
+        changes.update(fingerprint=a.fingerprint, title=a.title or art.title)
+        published = art.published_at
         if previous is None:
-            article.language = a.language
+            changes["language"] = a.language
             if a.published:
-                article.published_at = a.published
-        session.flush()
-        claimed_at = article.published_at or fetched
-        if previous is not None:
-            claimed_at = fetched  # a figure changed in place is claimed when it was changed
+                changes["published_at"] = published = a.published
+        # a figure changed in place is claimed when it was changed
+        claimed_at = fetched if previous is not None else (published or fetched)
         if a.claims:
-            session.execute(insert(FigureClaim), [dict(
-                version_id=version.id, article_id=article.id, metric=c.metric,
-                subject=c.subject, value=c.value, low=c.low, high=c.high,
-                qualifier=c.qualifier, modality=c.modality, claimant=c.claimant,
-                claimant_raw=c.claimant_raw, scope=c.scope, sentence=c.sentence,
-                start=c.start, end=c.end, claimed_at=claimed_at,
-            ) for c in a.claims])
-        if a.signature is not None and article.signature is None:
-            article.signature, article.shingles = a.signature, a.shingles
-            self._link_story(session, article, a.signature, a.shingles)
-        out = Outcome(outcome, article.id, version.id, figures=len(a.claims),
+            session.execute(_INSERT_CLAIM, [{
+                "version_id": version_id, "article_id": art.id, "metric": c.metric,
+                "subject": c.subject, "value": c.value, "low": c.low, "high": c.high,
+                "qualifier": c.qualifier, "modality": c.modality, "claimant": c.claimant,
+                "claimant_raw": c.claimant_raw, "scope": c.scope, "sentence": c.sentence,
+                "start": c.start, "end": c.end, "claimed_at": claimed_at,
+            } for c in a.claims])
+        if a.signature is not None and not art.has_signature:
+            changes.update(signature=a.signature, shingles=a.shingles,
+                           story_id=self._link_story(session, art.id, a.signature, a.shingles))
+        _update_article(session, art.id, changes)
+        out = Outcome(outcome, art.id, version_id, figures=len(a.claims),
                       claims=[c.to_dict() for c in a.claims])
         return self._event(session, doc, out)
 
-    def _link_story(self, session: Session, article: Article, signature: bytes,
-                    shingles: int) -> None:
-        """Join the story of the most similar earlier article (LSH candidates only, so the
-        cost does not grow with the number of stored articles), or start a new story.
+    def _link_story(self, session: Session, article_id: int, signature: bytes,
+                    shingles: int) -> int:
+        """The story of the most similar earlier article (LSH candidates only, so the cost
+        does not grow with the number of stored articles), or a new story; returns its id.
         Similarity is containment (see dedupe.containment): a reprint with a new lede or a
         trimmed tail is contained in the original."""
         dd = self.settings.dedupe
         buckets = dedupe.band_buckets(signature, dd.bands)
-        candidates = queries.story_candidates(session, buckets, exclude_article=article.id)
+        candidates = queries.story_candidates(session, buckets, exclude_article=article_id)
         best: tuple[float, int] | None = None
         for other_sig, other_shingles, story_id in candidates:
-            if other_sig is None or story_id is None:
-                continue
             sim = dedupe.containment(signature, shingles, other_sig, other_shingles or shingles)
             if sim >= dd.threshold and (best is None or sim > best[0]):
                 best = (sim, story_id)
+        session.execute(_INSERT_BAND, [
+            {"band": band, "bucket": bucket, "article_id": article_id}
+            for band, bucket in buckets])
         if best is not None:
-            article.story_id = best[1]
-        else:
-            story = Story(first_article_id=article.id)
-            session.add(story)
-            session.flush()
-            article.story_id = story.id
-        session.execute(insert(LshBand), [
-            {"band": band, "bucket": bucket, "article_id": article.id} for band, bucket in buckets])
+            return best[1]
+        return int(session.execute(_INSERT_STORY, {"first_article_id": article_id}).scalar_one())

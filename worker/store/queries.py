@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import Executable, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from worker import dedupe, revisions
@@ -165,6 +166,20 @@ def stories(session: Session, *, min_copies: int = 1) -> list[dict[str, Any]]:
     return [s for s in grouped.values() if s["copies"] >= min_copies]
 
 
+@lru_cache(maxsize=8)
+def _candidates_statement(n_buckets: int) -> Executable:
+    """The candidate lookup for `n_buckets` (band, bucket) pairs, built once with bound
+    parameters: building a 64-band expression costs more than running it."""
+    return (select(Article.signature, Article.shingles, Article.story_id)
+            .join(LshBand, LshBand.article_id == Article.id)
+            .where(or_(*[and_(LshBand.band == bindparam(f"b{i}"),
+                              LshBand.bucket == bindparam(f"k{i}"))
+                         for i in range(n_buckets)]),
+                   Article.story_id.is_not(None), Article.signature.is_not(None),
+                   Article.id != bindparam("exclude"))
+            .distinct())
+
+
 def story_candidates(session: Session, buckets: list[tuple[int, int]],
                      exclude_article: int | None = None) -> list[tuple[bytes, int | None, int]]:
     """(signature, shingles, story_id) of the stored articles sharing an LSH bucket: a lookup
@@ -172,15 +187,11 @@ def story_candidates(session: Session, buckets: list[tuple[int, int]],
     equalities rather than a row-value IN, which SQLite answers with a full scan."""
     if not buckets:
         return []
-    q = (select(Article.signature, Article.shingles, Article.story_id)
-         .join(LshBand, LshBand.article_id == Article.id)
-         .where(or_(*[and_(LshBand.band == b, LshBand.bucket == k) for b, k in buckets]),
-                Article.story_id.is_not(None), Article.signature.is_not(None))
-         .distinct())
-    if exclude_article is not None:
-        q = q.where(Article.id != exclude_article)
+    params: dict[str, int] = {"exclude": -1 if exclude_article is None else exclude_article}
+    for i, (band, bucket) in enumerate(buckets):
+        params[f"b{i}"], params[f"k{i}"] = band, bucket
     out: list[tuple[bytes, int | None, int]] = []
-    for row in session.execute(q):
+    for row in session.execute(_candidates_statement(len(buckets)), params):
         signature, shingles, story_id = row[0], row[1], row[2]
         if signature is not None and story_id is not None:  # excluded by the query already
             out.append((signature, shingles, story_id))
