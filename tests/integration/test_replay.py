@@ -186,3 +186,55 @@ def test_a_page_replaced_by_a_correction_note_gets_a_corrected_event(
         events = s.scalars(select(ArticleEvent.kind)).all()
     assert article.status == "corrected"
     assert events == ["corrected"]
+
+
+def test_an_irrelevant_page_edited_into_coverage_becomes_a_relevant_article(
+        tmp_path: Path, factory: sessionmaker[Session], settings: Settings) -> None:
+    f = tmp_path / "live.txt"
+    (tmp_path / "live.meta.toml").write_text(
+        'url = "https://news.example.com/live"\npublished = 2025-01-13\n', encoding="utf-8")
+    f.write_text("Markets were calm on Monday as investors waited for the central bank's "
+                 "decision on interest rates.", encoding="utf-8")
+    assert run([tmp_path], factory, settings)["irrelevant"] == 1
+    with factory() as s:
+        first = s.scalars(select(Article)).one()
+        first_id, first_fp = first.id, first.fingerprint
+    f.write_text(TROOPS.format(n=300), encoding="utf-8")
+    assert run([tmp_path], factory, settings)["new"] == 1
+    with factory() as s:
+        article = s.scalars(select(Article)).one()
+        versions = s.scalars(select(ArticleVersion)).all()
+        claims = s.scalars(select(FigureClaim.value).where(FigureClaim.metric == "killed")).all()
+        fingerprints = set(s.scalars(select(ContentFingerprint.fingerprint)))
+    assert article.id == first_id and article.relevant and article.fingerprint != first_fp
+    assert article.story_id is not None and article.signature is not None
+    assert [v.number for v in versions] == [1] and versions[0].changes is None
+    assert claims == [300]
+    assert fingerprints == {first_fp, article.fingerprint}  # both texts lead to the article
+    # the edited text replayed again is a duplicate of its version, not a third state
+    assert run([tmp_path], factory, settings)["duplicates"] == 1
+
+
+def test_a_revision_keeps_the_story_and_records_the_changed_figure(
+        tmp_path: Path, factory: sessionmaker[Session], settings: Settings) -> None:
+    f = tmp_path / "report.txt"
+    (tmp_path / "report.meta.toml").write_text(
+        'url = "https://news.example.com/report"\npublished = 2025-01-13\n', encoding="utf-8")
+    f.write_text(TROOPS.format(n=300), encoding="utf-8")
+    run([tmp_path], factory, settings)
+    with factory() as s:
+        story = s.scalars(select(Article.story_id)).one()
+    f.write_text(TROOPS.format(n=600), encoding="utf-8")
+    assert run([tmp_path], factory, settings)["revised"] == 1
+    with factory() as s:
+        article = s.scalars(select(Article)).one()
+        versions = s.scalars(select(ArticleVersion).order_by(ArticleVersion.number)).all()
+        killed = s.execute(select(FigureClaim.value, FigureClaim.version_id)
+                           .where(FigureClaim.metric == "killed")
+                           .order_by(FigureClaim.version_id)).all()
+    assert article.story_id == story and article.status == "active"
+    assert [v.number for v in versions] == [1, 2]
+    changed = versions[1].changes["figures"]["changed"]
+    assert any(c["metric"] == "killed" for c in changed), changed
+    assert [v for v, _ in killed] == [300, 600]
+    assert killed[1][1] == versions[1].id
