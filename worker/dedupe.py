@@ -66,13 +66,18 @@ def normalise_for_fingerprint(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
-def fingerprint(text: str) -> str:
-    """SHA-256 of the normalised text: equal for texts that differ only trivially."""
-    return hashlib.sha256(normalise_for_fingerprint(text).encode("utf-8")).hexdigest()
+def fingerprint(text: str, *, normalised: str | None = None) -> str:
+    """SHA-256 of the normalised text: equal for texts that differ only trivially.
+    `normalised`, when given, is `normalise_for_fingerprint(text)` already computed."""
+    if normalised is None:
+        normalised = normalise_for_fingerprint(text)
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
 
 
-def shingles(text: str, size: int) -> set[bytes]:
-    words = normalise_for_fingerprint(text).split()
+def shingles(text: str, size: int, *, normalised: str | None = None) -> set[bytes]:
+    if normalised is None:
+        normalised = normalise_for_fingerprint(text)
+    words = normalised.split()
     if len(words) < size:
         return {" ".join(words).encode("utf-8")} if words else set()
     return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
@@ -82,9 +87,10 @@ def minhash(text: str, *, num_perm: int = 128, shingle: int = 5) -> MinHash:
     return text_signature(text, num_perm=num_perm, shingle=shingle)[0]
 
 
-def text_signature(text: str, *, num_perm: int = 128, shingle: int = 5) -> tuple[MinHash, int]:
+def text_signature(text: str, *, num_perm: int = 128, shingle: int = 5,
+                   normalised: str | None = None) -> tuple[MinHash, int]:
     """The MinHash of a text's word shingles, and how many distinct shingles it has."""
-    grams = shingles(text, shingle)
+    grams = shingles(text, shingle, normalised=normalised)
     m = MinHash(num_perm=num_perm, seed=1)
     m.update_batch(list(grams))
     return m, len(grams)

@@ -7,6 +7,8 @@ any moment leaves no half-stored article and a rerun finishes the job without du
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
@@ -207,13 +209,14 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     if published is None:
         published = _as_datetime(date_from_text(text, today=today))
     rel = topic.relevance(text, topic.cached_topic(core.topics), title=title)
-    fp = dedupe.fingerprint(text)
+    normalised = dedupe.normalise_for_fingerprint(text)  # shared by fingerprint and MinHash
+    fp = dedupe.fingerprint(text, normalised=normalised)
     signature: bytes | None = None
     n_shingles = 0
     claims: tuple[Claim, ...] = ()
     if rel.relevant:
         mh, n_shingles = dedupe.text_signature(text, num_perm=core.num_perm,
-                                               shingle=core.shingle)
+                                               shingle=core.shingle, normalised=normalised)
         signature = dedupe.signature_bytes(mh)
     if rel.relevant or claims_always:
         claims = tuple(extract_claims(
@@ -232,13 +235,18 @@ class Store:
         self.factory = factory
         self.settings = settings
         self.worker_id = worker_id
+        # SQLite has one writer at a time: threads of this process take turns here instead of
+        # colliding on the file lock, where SQLite's busy handler sleeps for milliseconds
+        bind = factory.kw.get("bind")
+        sqlite = bind is not None and bind.dialect.name == "sqlite"
+        self.write_lock: AbstractContextManager[Any] = threading.Lock() if sqlite else nullcontext()
 
     def save(self, doc: Document, analysis: Analysis) -> Outcome:
         """Store a document; on a unique-constraint race with another worker, retry once (the
         second pass sees the other worker's rows and records a duplicate or a revision)."""
         for attempt in (1, 2):
             try:
-                with self.factory() as session, session.begin():
+                with self.write_lock, self.factory() as session, session.begin():
                     return self._save(session, doc, analysis)
             except IntegrityError:
                 if attempt == 2:
@@ -247,7 +255,7 @@ class Store:
         raise AssertionError("unreachable")
 
     def record_error(self, doc: Document, message: str) -> None:
-        with self.factory() as session, session.begin():
+        with self.write_lock, self.factory() as session, session.begin():
             session.add(IngestEvent(source=doc.origin, locator=doc.locator, outcome="error",
                                     feed_id=doc.feed_id, detail=message[:2000],
                                     worker_id=self.worker_id))

@@ -7,8 +7,10 @@ from worker.dedupe import (
     canonical_url,
     fingerprint,
     minhash,
+    normalise_for_fingerprint,
     signature_bytes,
     similarity,
+    text_signature,
 )
 
 
@@ -41,6 +43,16 @@ def test_fingerprint_ignores_trivial_differences() -> None:
     b = "north korean   troops 600 killed!"
     assert fingerprint(a) == fingerprint(b)
     assert fingerprint(a) != fingerprint("North Korean troops, 300 killed.")
+
+
+def test_a_shared_normalisation_gives_the_same_fingerprint_and_signature() -> None:
+    text = "Updated 09:00\nNorth Korean troops - about 600 killed, 4,700 casualties. " * 5
+    normal = normalise_for_fingerprint(text)
+    assert fingerprint(text, normalised=normal) == fingerprint(text)
+    shared, n_shared = text_signature(text, normalised=normal)
+    alone, n_alone = text_signature(text)
+    assert n_shared == n_alone > 1
+    assert signature_bytes(shared) == signature_bytes(alone)
 
 
 def test_minhash_similarity_separates_copies_from_different_texts() -> None:
