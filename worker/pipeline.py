@@ -270,8 +270,7 @@ class Store:
             "worker_id": self.worker_id})
         return outcome
 
-    @staticmethod
-    def _lookup(session: Session, canonical: str, fingerprint: str
+    def _lookup(self, session: Session, canonical: str, fingerprint: str
                 ) -> tuple[int | None, int | None]:
         """In one round trip: the article stored under this URL (directly or as an alias) and
         the article that first had this text, if any."""

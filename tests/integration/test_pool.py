@@ -211,8 +211,9 @@ def test_workers_racing_on_one_story_store_it_once(
     local = threading.local()
 
     class RacingStore(Store):
-        def _find(self, session: Session, canonical: str) -> Article | None:
-            found = super()._find(session, canonical)
+        def _lookup(self, session: Session, canonical: str, fingerprint: str
+                    ) -> tuple[int | None, int | None]:
+            found = super()._lookup(session, canonical, fingerprint)
             if postgres and not getattr(local, "waited", False):
                 local.waited = True
                 barrier.wait()
@@ -263,3 +264,36 @@ def test_workers_starting_together_declare_their_feeds_once(
     assert errors == []
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(Feed)) == 50
+
+
+def test_threads_sharing_one_store_all_write_and_none_sees_a_lock_error(
+        db_url: str, core: CoreConfig, factory: sessionmaker[Session]) -> None:
+    """The daemon's poll threads share one Store: on SQLite they take turns on its write lock,
+    on PostgreSQL they write side by side; either way every document is stored once."""
+    settings = load_settings(env={"WORKER_DATABASE_URL": db_url})
+    store = Store(factory, settings, worker_id="threads")
+    texts = [f"Report {n}: markets moved {n} points on Monday in quiet trading." for n in range(40)]
+    docs = [Document(url=f"https://example.org/t{n}", locator=f"t{n}", text=t)
+            for n, t in enumerate(texts)]
+    analyses = [analyse(d, core) for d in docs]
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def write(batch: range) -> None:
+        for i in batch:
+            try:
+                outcomes.append(store.save(docs[i], analyses[i]).outcome)
+            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(range(k, 40, 8),)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert Counter(outcomes) == Counter(irrelevant=40)
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(Article)) == 40
+        assert s.scalar(select(func.count()).select_from(IngestEvent)
+                        .where(IngestEvent.worker_id == "threads")) == 40
