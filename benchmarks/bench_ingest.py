@@ -4,7 +4,7 @@ with the same options, measured in the same run on one core; then the pipeline w
 worker's process pool; then where the time goes (cProfile of the one-core run, by stage).
 
 The pipeline runs as the daemon runs it: `AnalysisPool.analyse` then `Store.save`, called from
-threads (two per pool process) when there is a pool, in the calling thread when there is not.
+the daemon's number of poll threads when there is a pool, in the calling thread when not.
 
 Two workloads:
 - "as fetched": the corpus pages as they are. None of them is about the DPRK-Russia story, so
@@ -98,13 +98,14 @@ def keep_everything(core: CoreConfig, tmp: str) -> CoreConfig:
 
 
 def ingest(docs: list[Document], store: Store, pool: AnalysisPool) -> float:
-    """Seconds to analyse and store `docs` the way the daemon does."""
+    """Seconds to analyse and store `docs` the way the daemon does: with a pool, from as many
+    threads as the daemon polls with (`[fetch] max_connections`)."""
     t0 = time.perf_counter()
     if pool.processes <= 1:
         for d in docs:
             store.save(d, pool.analyse(d))
     else:
-        with ThreadPoolExecutor(2 * pool.processes) as threads:
+        with ThreadPoolExecutor(store.settings.fetch.max_connections) as threads:
             for _ in threads.map(lambda d: store.save(d, pool.analyse(d)), docs):
                 pass
     return time.perf_counter() - t0
