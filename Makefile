@@ -22,7 +22,7 @@ run: install
 	$(BIN)/worker replay seeds/
 	$(BIN)/worker figures
 	$(BIN)/worker changes --subject KP --metric killed
-	@if $(BIN)/worker --help | grep -q ' report '; then $(BIN)/worker report; fi
+	$(BIN)/worker report
 	$(BIN)/worker run
 
 lint: install
