@@ -70,6 +70,7 @@ class CoreConfig:
     claimants_dir: str
     num_perm: int = 128
     shingle: int = 5
+    claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
 
     @classmethod
     def from_settings(cls, s: Settings) -> CoreConfig:
@@ -192,9 +193,10 @@ def _as_datetime(value: str | date | datetime | None) -> datetime | None:
 
 
 def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
-            claims_always: bool = False) -> Analysis:
+            claims_always: bool | None = None) -> Analysis:
     """Pure: everything the pipeline knows about a document before it touches the database.
-    Figures are extracted from relevant texts only, unless `claims_always`."""
+    Figures are extracted from relevant texts only, unless `claims_always` (by default
+    `core.claims_always`)."""
     rules = clean.cached_rules(core.boilerplate)
     extracted_title = extracted_date = None
     if doc.html is not None:
@@ -218,6 +220,8 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         mh, n_shingles = dedupe.text_signature(text, num_perm=core.num_perm,
                                                shingle=core.shingle, normalised=normalised)
         signature = dedupe.signature_bytes(mh)
+    if claims_always is None:
+        claims_always = core.claims_always
     if rel.relevant or claims_always:
         claims = tuple(extract_claims(
             text, language or "en", published.date() if published else None,
