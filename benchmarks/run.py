@@ -189,7 +189,8 @@ def headlines(name: str, r: Any) -> list[Row]:
         add("bare trafilatura.extract, 1 core", f"{r['bare_per_s']:.1f} art/s")
         add(f"bare trafilatura.extract, {r['processes']} processes (ceiling)",
             f"{r['bare_pool_per_s']:.1f} art/s ({r['bare_pool_ratio']:.2f}× bare)")
-        for key, label in (("as_fetched", "as fetched"), ("all_kept", "all kept")):
+        for key, label in (("as_fetched", "as fetched"), ("figures_forced", "figures forced"),
+                           ("all_kept", "all kept")):
             one, pool = r[f"{key}_1core_ratio"], r[f"{key}_pool_ratio"]
             add(f"pipeline, {label}, 1 core", f"{r[f'{key}_1core_per_s']:.1f} art/s "
                 f"({one:.2f}× bare)", f"≥ {INGEST_1CORE}× bare", one >= INGEST_1CORE)

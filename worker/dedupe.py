@@ -9,6 +9,8 @@ import hashlib
 import re
 import struct
 import unicodedata
+from functools import lru_cache
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -87,11 +89,24 @@ def minhash(text: str, *, num_perm: int = 128, shingle: int = 5) -> MinHash:
     return text_signature(text, num_perm=num_perm, shingle=shingle)[0]
 
 
+# Named, not left to datasketch's default (which changed in 2.0): stored signatures must stay
+# comparable with the ones computed after an upgrade.
+MINHASH_SCHEME = "affine32"
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> Any:
+    """The permutations of MinHash(num_perm, seed=1), drawn once (a third of a millisecond
+    each time otherwise); the arrays are only read."""
+    return MinHash(num_perm=num_perm, seed=1, scheme=MINHASH_SCHEME).permutations
+
+
 def text_signature(text: str, *, num_perm: int = 128, shingle: int = 5,
                    normalised: str | None = None) -> tuple[MinHash, int]:
     """The MinHash of a text's word shingles, and how many distinct shingles it has."""
     grams = shingles(text, shingle, normalised=normalised)
-    m = MinHash(num_perm=num_perm, seed=1)
+    m = MinHash(num_perm=num_perm, seed=1, scheme=MINHASH_SCHEME,
+                permutations=_permutations(num_perm))
     m.update_batch(list(grams))
     return m, len(grams)
 

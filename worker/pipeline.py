@@ -15,7 +15,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, literal, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -130,6 +140,8 @@ _SELECT_ARTICLE = select(
 _SELECT_KNOWN_VERSION = select(ArticleVersion.id).where(
     ArticleVersion.article_id == bindparam("id"),
     ArticleVersion.fingerprint == bindparam("fp")).limit(1)
+_SELECT_CLAIMS = select(FigureClaim.metric, FigureClaim.subject, FigureClaim.claimant,
+                        FigureClaim.value).where(FigureClaim.version_id == bindparam("id"))
 _SELECT_LATEST_VERSION = (
     select(ArticleVersion.id, ArticleVersion.number, ArticleVersion.text)
     .where(ArticleVersion.article_id == bindparam("id"))
@@ -155,10 +167,10 @@ class _Stored:
     has_signature: bool
 
 
-def _update_article(session: Session, article_id: int, changes: dict[str, Any]) -> None:
+def _update_article(conn: Connection, article_id: int, changes: dict[str, Any]) -> None:
     """SET the columns named in `changes` (the statement takes its SET list from them)."""
     if changes:
-        session.execute(_UPDATE_ARTICLE, {**changes, "article_key": article_id})
+        conn.execute(_UPDATE_ARTICLE, {**changes, "article_key": article_id})
 
 
 @lru_cache(maxsize=4)
@@ -239,10 +251,14 @@ class Store:
         self.factory = factory
         self.settings = settings
         self.worker_id = worker_id
+        # writes go through Core connections (no ORM session: every statement is prebuilt)
+        engine = factory.kw.get("bind")
+        if not isinstance(engine, Engine):
+            raise TypeError("Store needs a sessionmaker bound to an Engine")
+        self.engine = engine
         # SQLite has one writer at a time: threads of this process take turns here instead of
         # colliding on the file lock, where SQLite's busy handler sleeps for milliseconds
-        bind = factory.kw.get("bind")
-        sqlite = bind is not None and bind.dialect.name == "sqlite"
+        sqlite = engine.dialect.name == "sqlite"
         self.write_lock: AbstractContextManager[Any] = threading.Lock() if sqlite else nullcontext()
 
     def save(self, doc: Document, analysis: Analysis) -> Outcome:
@@ -250,8 +266,8 @@ class Store:
         second pass sees the other worker's rows and records a duplicate or a revision)."""
         for attempt in (1, 2):
             try:
-                with self.write_lock, self.factory() as session, session.begin():
-                    return self._save(session, doc, analysis)
+                with self.write_lock, self.engine.begin() as conn:
+                    return self._save(conn, doc, analysis)
             except IntegrityError:
                 if attempt == 2:
                     raise
@@ -259,99 +275,96 @@ class Store:
         raise AssertionError("unreachable")
 
     def record_error(self, doc: Document, message: str) -> None:
-        with self.write_lock, self.factory() as session, session.begin():
-            session.add(IngestEvent(source=doc.origin, locator=doc.locator, outcome="error",
-                                    feed_id=doc.feed_id, detail=message[:2000],
-                                    worker_id=self.worker_id))
+        with self.write_lock, self.engine.begin() as conn:
+            self._event(conn, doc, Outcome("error", detail=message[:2000]))
 
     # -- the one transaction ------------------------------------------------------------
 
-    def _event(self, session: Session, doc: Document, outcome: Outcome) -> Outcome:
-        session.execute(_INSERT_EVENT, {
+    def _event(self, conn: Connection, doc: Document, outcome: Outcome) -> Outcome:
+        conn.execute(_INSERT_EVENT, {
             "source": doc.origin, "locator": doc.locator, "outcome": outcome.outcome,
             "feed_id": doc.feed_id, "article_id": outcome.article_id,
             "version_id": outcome.version_id, "detail": outcome.detail,
             "worker_id": self.worker_id})
         return outcome
 
-    def _lookup(self, session: Session, canonical: str, fingerprint: str
+    def _lookup(self, conn: Connection, canonical: str, fingerprint: str
                 ) -> tuple[int | None, int | None]:
         """In one round trip: the article stored under this URL (directly or as an alias) and
         the article that first had this text, if any."""
         found: dict[int, int] = {}
-        for kind, article_id in session.execute(_LOOKUP, {"url": canonical,
+        for kind, article_id in conn.execute(_LOOKUP, {"url": canonical,
                                                           "fingerprint": fingerprint}):
             found.setdefault(kind, article_id)
         return found.get(0, found.get(1)), found.get(2)
 
-    def _save(self, session: Session, doc: Document, a: Analysis) -> Outcome:
+    def _save(self, conn: Connection, doc: Document, a: Analysis) -> Outcome:
         canonical = dedupe.canonical_url(doc.url)
         fetched = doc.fetched_at or utcnow()
-        by_url, owner = self._lookup(session, canonical, a.fingerprint)
+        by_url, owner = self._lookup(conn, canonical, a.fingerprint)
         if by_url is None:
             if owner is not None:
-                session.execute(_INSERT_ALIAS, {"url": canonical, "article_id": owner})
+                conn.execute(_INSERT_ALIAS, {"url": canonical, "article_id": owner})
                 detail = f"same text as article {owner}"
-                return self._event(session, doc, Outcome("duplicate", owner, detail=detail))
-            return self._new_article(session, doc, a, canonical, fetched)
+                return self._event(conn, doc, Outcome("duplicate", owner, detail=detail))
+            return self._new_article(conn, doc, a, canonical, fetched)
 
-        art = _Stored(*session.execute(_SELECT_ARTICLE, {"id": by_url}).one())
+        art = _Stored(*conn.execute(_SELECT_ARTICLE, {"id": by_url}).one())
         changes: dict[str, Any] = {
             "last_fetched_at": max(fetched, art.last_fetched_at or fetched)}
         if not art.relevant:
             if art.fingerprint == a.fingerprint or not a.relevant:
                 changes["fingerprint"] = a.fingerprint
-                _update_article(session, art.id, changes)
-                return self._event(session, doc, Outcome("irrelevant", art.id))
+                _update_article(conn, art.id, changes)
+                return self._event(conn, doc, Outcome("irrelevant", art.id))
             changes.update(relevant=True, relevance=a.relevance)
-            return self._add_version(session, doc, a, art, fetched, changes, outcome="new",
+            return self._add_version(conn, doc, a, art, fetched, changes, outcome="new",
                                      fingerprint_owner=owner, first=True)
-        known = session.scalar(_SELECT_KNOWN_VERSION, {"id": art.id, "fp": a.fingerprint})
+        known = conn.scalar(_SELECT_KNOWN_VERSION, {"id": art.id, "fp": a.fingerprint})
         if known is not None:
-            _update_article(session, art.id, changes)
-            return self._event(session, doc, Outcome("duplicate", art.id, known))
-        return self._add_version(session, doc, a, art, fetched, changes, outcome="revised",
+            _update_article(conn, art.id, changes)
+            return self._event(conn, doc, Outcome("duplicate", art.id, known))
+        return self._add_version(conn, doc, a, art, fetched, changes, outcome="revised",
                                  fingerprint_owner=owner, first=False)
 
-    def _new_article(self, session: Session, doc: Document, a: Analysis, canonical: str,
+    def _new_article(self, conn: Connection, doc: Document, a: Analysis, canonical: str,
                      fetched: datetime) -> Outcome:
-        article_id = session.execute(_INSERT_ARTICLE, {
+        article_id = conn.execute(_INSERT_ARTICLE, {
             "canonical_url": canonical, "url": doc.url, "title": a.title, "outlet": doc.source,
             "language": a.language, "published_at": a.published, "first_seen_at": fetched,
             "last_fetched_at": fetched, "relevant": a.relevant, "relevance": a.relevance,
             "fingerprint": a.fingerprint,
         }).scalar_one()
         if not a.relevant:  # most pages of a general feed end here
-            session.execute(_INSERT_FINGERPRINT,
+            conn.execute(_INSERT_FINGERPRINT,
                             {"fingerprint": a.fingerprint, "article_id": article_id})
-            return self._event(session, doc, Outcome("irrelevant", article_id))
+            return self._event(conn, doc, Outcome("irrelevant", article_id))
         art = _Stored(article_id, True, a.fingerprint, a.title, a.published, fetched, False)
-        return self._add_version(session, doc, a, art, fetched, {}, outcome="new",
+        return self._add_version(conn, doc, a, art, fetched, {}, outcome="new",
                                  fingerprint_owner=None, first=True)
 
-    def _add_version(self, session: Session, doc: Document, a: Analysis, art: _Stored,
+    def _add_version(self, conn: Connection, doc: Document, a: Analysis, art: _Stored,
                      fetched: datetime, changes: dict[str, Any], *, outcome: str,
                      fingerprint_owner: int | None, first: bool) -> Outcome:
         """Store a new version of `art` with its claims, link the article to a story, and
         write `changes` (plus what this version changes) to the article row."""
-        previous = None if first else session.execute(_SELECT_LATEST_VERSION,
+        previous = None if first else conn.execute(_SELECT_LATEST_VERSION,
                                                       {"id": art.id}).first()
         diff = None
         if previous is not None:
-            old_claims = session.scalars(
-                select(FigureClaim).where(FigureClaim.version_id == previous.id)).all()
+            old_claims = conn.execute(_SELECT_CLAIMS, {"id": previous.id}).all()
             diff = revisions.compare_versions(previous.text, a.text, old_claims, a.claims)
             if revisions.is_correction_note(previous.text, a.text):
-                session.execute(_INSERT_ARTICLE_EVENT,
+                conn.execute(_INSERT_ARTICLE_EVENT,
                                 {"article_id": art.id, "at": fetched, "kind": "corrected"})
                 changes["status"] = "corrected"
-        version_id = session.execute(_INSERT_VERSION, {
+        version_id = conn.execute(_INSERT_VERSION, {
             "article_id": art.id, "number": (previous.number + 1) if previous else 1,
             "fetched_at": fetched, "title": a.title, "text": a.text,
             "fingerprint": a.fingerprint, "changes": diff,
         }).scalar_one()
         if fingerprint_owner is None:
-            session.execute(_INSERT_FINGERPRINT,
+            conn.execute(_INSERT_FINGERPRINT,
                             {"fingerprint": a.fingerprint, "article_id": art.id})
         changes.update(fingerprint=a.fingerprint, title=a.title or art.title)
         published = art.published_at
@@ -362,7 +375,7 @@ class Store:
         # a figure changed in place is claimed when it was changed
         claimed_at = fetched if previous is not None else (published or fetched)
         if a.claims:
-            session.execute(_INSERT_CLAIM, [{
+            conn.execute(_INSERT_CLAIM, [{
                 "version_id": version_id, "article_id": art.id, "metric": c.metric,
                 "subject": c.subject, "value": c.value, "low": c.low, "high": c.high,
                 "qualifier": c.qualifier, "modality": c.modality, "claimant": c.claimant,
@@ -371,13 +384,13 @@ class Store:
             } for c in a.claims])
         if a.signature is not None and not art.has_signature:
             changes.update(signature=a.signature, shingles=a.shingles,
-                           story_id=self._link_story(session, art.id, a.signature, a.shingles))
-        _update_article(session, art.id, changes)
+                           story_id=self._link_story(conn, art.id, a.signature, a.shingles))
+        _update_article(conn, art.id, changes)
         out = Outcome(outcome, art.id, version_id, figures=len(a.claims),
                       claims=[c.to_dict() for c in a.claims])
-        return self._event(session, doc, out)
+        return self._event(conn, doc, out)
 
-    def _link_story(self, session: Session, article_id: int, signature: bytes,
+    def _link_story(self, conn: Connection, article_id: int, signature: bytes,
                     shingles: int) -> int:
         """The story of the most similar earlier article (LSH candidates only, so the cost
         does not grow with the number of stored articles), or a new story; returns its id.
@@ -385,15 +398,15 @@ class Store:
         trimmed tail is contained in the original."""
         dd = self.settings.dedupe
         buckets = dedupe.band_buckets(signature, dd.bands)
-        candidates = queries.story_candidates(session, buckets, exclude_article=article_id)
+        candidates = queries.story_candidates(conn, buckets, exclude_article=article_id)
         best: tuple[float, int] | None = None
         for other_sig, other_shingles, story_id in candidates:
             sim = dedupe.containment(signature, shingles, other_sig, other_shingles or shingles)
             if sim >= dd.threshold and (best is None or sim > best[0]):
                 best = (sim, story_id)
-        session.execute(_INSERT_BAND, [
+        conn.execute(_INSERT_BAND, [
             {"band": band, "bucket": bucket, "article_id": article_id}
             for band, bucket in buckets])
         if best is not None:
             return best[1]
-        return int(session.execute(_INSERT_STORY, {"first_article_id": article_id}).scalar_one())
+        return int(conn.execute(_INSERT_STORY, {"first_article_id": article_id}).scalar_one())

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import SEEDS
@@ -211,9 +211,9 @@ def test_workers_racing_on_one_story_store_it_once(
     local = threading.local()
 
     class RacingStore(Store):
-        def _lookup(self, session: Session, canonical: str, fingerprint: str
+        def _lookup(self, conn: Connection, canonical: str, fingerprint: str
                     ) -> tuple[int | None, int | None]:
-            found = super()._lookup(session, canonical, fingerprint)
+            found = super()._lookup(conn, canonical, fingerprint)
             if postgres and not getattr(local, "waited", False):
                 local.waited = True
                 barrier.wait()

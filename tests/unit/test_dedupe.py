@@ -68,3 +68,19 @@ def test_identical_signatures_share_every_band_bucket() -> None:
     sig = signature_bytes(minhash("the same text about troops in Kursk " * 20))
     assert band_buckets(sig, 32) == band_buckets(sig, 32)
     assert len(band_buckets(sig, 32)) == 32
+
+
+def test_the_signature_is_datasketchs_minhash_with_its_scheme_named() -> None:
+    """The cached permutations give what a fresh MinHash gives, in the named scheme, so stored
+    signatures stay comparable whatever datasketch's default becomes."""
+    from datasketch import MinHash
+
+    from worker.dedupe import MINHASH_SCHEME, shingles
+
+    text = "North Korean troops fighting in the Kursk region suffered heavy losses. " * 4
+    fresh = MinHash(num_perm=128, seed=1, scheme=MINHASH_SCHEME)
+    fresh.update_batch(list(shingles(text, 5)))
+    ours, _ = text_signature(text)
+    assert ours.scheme == MINHASH_SCHEME
+    assert signature_bytes(ours) == signature_bytes(fresh)
+    assert signature_bytes(text_signature(text)[0]) == signature_bytes(ours)  # cache reused

@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Executable, and_, bindparam, func, or_, select, text
+from sqlalchemy import Connection, Executable, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from worker import dedupe, revisions
@@ -180,7 +180,7 @@ def _candidates_statement(n_buckets: int) -> Executable:
             .distinct())
 
 
-def story_candidates(session: Session, buckets: list[tuple[int, int]],
+def story_candidates(session: Session | Connection, buckets: list[tuple[int, int]],
                      exclude_article: int | None = None) -> list[tuple[bytes, int | None, int]]:
     """(signature, shingles, story_id) of the stored articles sharing an LSH bucket: a lookup
     by the (band, bucket) primary key, whatever the number of articles stored. An OR of
