@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from worker.language import detect_language
@@ -51,3 +53,20 @@ def test_language_detection(text: str, lang: str) -> None:
 
 def test_a_hint_wins_over_detection() -> None:
     assert detect_language("Environ 600 soldats", "en-GB") == "en"
+
+
+def test_terms_written_in_capitals_with_escapes_match_any_case(tmp_path: Path) -> None:
+    """Terms are lower-cased for matching on the lower-cased text; their escapes are kept."""
+    rule_file = tmp_path / "topics.toml"
+    rule_file.write_text(
+        'threshold = 2.0\ncap = 3\n'
+        '[groups.leader]\nweight = 1.0\nrequired = true\nterms = ["Kim\\\\W?Jong[ -]?Un"]\n'
+        '[groups.place]\nweight = 1.0\nrequired = true\nterms = ["KURSK", "\\\\d+ troops"]\n',
+        encoding="utf-8")
+    rule = load_topic(rule_file)
+    assert relevance("KIM JONG UN visited kursk.", rule).relevant
+    assert relevance("Kim-Jong-Un said 300 TROOPS were sent.", rule).hits == {
+        "leader": 1, "place": 1}
+    # \W stayed an escape: lower-casing it to \w would have broken this match
+    assert relevance("kim.jong un, Kursk", rule).relevant
+    assert not relevance("Kimberly Jones visited Kursk.", rule).relevant
