@@ -294,7 +294,7 @@ class Store:
         the article that first had this text, if any."""
         found: dict[int, int] = {}
         for kind, article_id in conn.execute(_LOOKUP, {"url": canonical,
-                                                          "fingerprint": fingerprint}):
+                                                       "fingerprint": fingerprint}):
             found.setdefault(kind, article_id)
         return found.get(0, found.get(1)), found.get(2)
 
@@ -337,7 +337,7 @@ class Store:
         }).scalar_one()
         if not a.relevant:  # most pages of a general feed end here
             conn.execute(_INSERT_FINGERPRINT,
-                            {"fingerprint": a.fingerprint, "article_id": article_id})
+                         {"fingerprint": a.fingerprint, "article_id": article_id})
             return self._event(conn, doc, Outcome("irrelevant", article_id))
         art = _Stored(article_id, True, a.fingerprint, a.title, a.published, fetched, False)
         return self._add_version(conn, doc, a, art, fetched, {}, outcome="new",
@@ -349,14 +349,14 @@ class Store:
         """Store a new version of `art` with its claims, link the article to a story, and
         write `changes` (plus what this version changes) to the article row."""
         previous = None if first else conn.execute(_SELECT_LATEST_VERSION,
-                                                      {"id": art.id}).first()
+                                                   {"id": art.id}).first()
         diff = None
         if previous is not None:
             old_claims = conn.execute(_SELECT_CLAIMS, {"id": previous.id}).all()
             diff = revisions.compare_versions(previous.text, a.text, old_claims, a.claims)
             if revisions.is_correction_note(previous.text, a.text):
                 conn.execute(_INSERT_ARTICLE_EVENT,
-                                {"article_id": art.id, "at": fetched, "kind": "corrected"})
+                             {"article_id": art.id, "at": fetched, "kind": "corrected"})
                 changes["status"] = "corrected"
         version_id = conn.execute(_INSERT_VERSION, {
             "article_id": art.id, "number": (previous.number + 1) if previous else 1,
@@ -365,7 +365,7 @@ class Store:
         }).scalar_one()
         if fingerprint_owner is None:
             conn.execute(_INSERT_FINGERPRINT,
-                            {"fingerprint": a.fingerprint, "article_id": art.id})
+                         {"fingerprint": a.fingerprint, "article_id": art.id})
         changes.update(fingerprint=a.fingerprint, title=a.title or art.title)
         published = art.published_at
         if previous is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 from worker.figures.claimants import ClaimantMatch
 from worker.figures.lexicon import LanguageLexicon, Lexicons, load_lexicons, match_label
@@ -48,9 +49,13 @@ class _Extractor:
         self.lex = lex
         self.lexicons = lexicons
         self.published = published
-        self.sentences = split_sentences(text, lex)
         self.contexts: dict[int, _Context] = {}
         self.recent_subject: tuple[int, str] | None = None  # (sentence, subject) of last claim
+
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        """Split on first use: `run` returns before splitting when nothing can be claimed."""
+        return split_sentences(self.text, self.lex)
 
     # -- context helpers -------------------------------------------------------------------
     def _previous(self, k: int) -> list[int]:
@@ -204,6 +209,10 @@ class _Extractor:
             (m.start(), m.end(), match_label(m, lex.trigger_labels))
             for m in lex.trigger_re.finditer(text)
         ]
+        if not found and lex.deploy_context_re.search(text) is None:
+            # no metric word and no deployment context anywhere: no sentence can yield a claim
+            # (most pages of a general feed end here, before any sentence splitting)
+            return []
         starts = [f[0] for f in found]
         for k, s in enumerate(self.sentences):
             lo = bisect.bisect_left(starts, s.start)
@@ -418,9 +427,5 @@ def extract_claims(
     lexs = lexicons if lexicons is not None else load_lexicons()
     lex = lexs.get(language)
     if lex is None:
-        return []
-    if lex.trigger_re.search(text) is None and lex.deploy_context_re.search(text) is None:
-        # no metric word and no deployment context anywhere: no sentence can yield a claim,
-        # so skip sentence splitting (most pages of a general feed end here)
         return []
     return _Extractor(text, lex, lexs, published).run()
