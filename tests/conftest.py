@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,3 +114,29 @@ def run_worker(args: list[str], db_url: str, *, cwd: Path = ROOT, input_: str | 
         [sys.executable, "-m", "worker", *args], cwd=cwd, env=worker_env(db_url, **extra),
         input=input_, capture_output=True, text=True, timeout=timeout, check=False,
     )
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether process `pid` has a handler installed for `signum` (Linux: SigCgt in /proc)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
+    return False
+
+
+def wait_catching(proc: subprocess.Popen[bytes] | subprocess.Popen[str], signum: int,
+                  timeout: float = 30) -> None:
+    """Wait until `proc` has run far enough to handle `signum` itself. Before that point the
+    interpreter is still starting and the signal's default action applies, as for any program."""
+    deadline = time.monotonic() + timeout
+    while not catches(proc.pid, signum):
+        if proc.poll() is not None:
+            raise AssertionError(f"the process exited with {proc.returncode} before catching "
+                                 f"signal {signum}")
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the process did not catch signal {signum} in {timeout} s")
+        time.sleep(0.002)

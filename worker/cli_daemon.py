@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable
 from datetime import datetime
+from types import FrameType
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -35,7 +37,38 @@ def _config_feeds(settings: Settings) -> Any:
 
 # -- run ---------------------------------------------------------------------------------
 
+class EarlyStop:
+    """Remembers a SIGTERM/SIGINT that arrives while `worker run` is still starting (imports,
+    migrations, feed upserts, forking the pool), before the daemon's own handlers are in place.
+    Without it such a signal kills the process with the default action: exit -15, no log line,
+    which a supervisor stopping a freshly restarted worker reads as a crash."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._old = {sig: signal.signal(sig, self._record) for sig in self.SIGNALS}
+
+    def _record(self, signum: int, _frame: FrameType | None) -> None:
+        self.received = signum
+
+    def describe(self) -> str:
+        return signal.Signals(self.received).name if self.received else ""
+
+    def restore(self) -> None:
+        for sig, previous in self._old.items():
+            signal.signal(sig, previous)
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    early = EarlyStop()
+    try:
+        return _run(args, settings, early)
+    finally:
+        early.restore()
+
+
+def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
     from worker.daemon import Daemon, upsert_feeds
     from worker.metrics import MetricsServer, healthy_since
 
@@ -43,8 +76,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     added = upsert_feeds(factory, _config_feeds(settings))
     if added:
         log.info("%d feeds added from %s", added, settings.pipeline.feeds_file)
+    if early.received:  # nothing leased or started yet: the migrations and upserts are done
+        log.info("received %s while starting, stopped cleanly", early.describe())
+        return 0
     daemon = Daemon(settings, factory)
     restore = daemon.install_signals()
+    if early.received:  # it came while the pool was starting
+        log.info("received %s while starting, stopping", early.describe())
+        daemon.stop()
     server = None
     clean = True
     try:

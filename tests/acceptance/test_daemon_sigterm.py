@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.conftest import ROOT, SEEDS, run_worker, worker_env
+from tests.conftest import ROOT, SEEDS, run_worker, wait_catching, worker_env
 from tests.integration.httpserver import LocalServer, rss
 from worker.store.db import make_engine, session_factory
 from worker.store.models import Article, Feed, FeedItem, IngestEvent
@@ -114,4 +114,38 @@ def test_sigterm_mid_cycle_then_restart_loses_and_duplicates_nothing(
             if proc.poll() is None:
                 proc.kill()
                 proc.communicate()
+            engine.dispose()
+
+
+def test_sigterm_while_starting_stops_cleanly_without_polling(
+        db_url: str, tmp_path: Path) -> None:
+    """A supervisor may stop a worker it has only just started. The signal arrives during the
+    imports and migrations, before the daemon's handlers exist; it must still mean a clean
+    stop (exit 0, a log line, nothing leased) rather than the default action's silent -15."""
+    with LocalServer() as srv:
+        serve(srv)
+        env = {"WORKER_CONFIG": str(write_config(tmp_path, srv)),
+               "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true", "WORKER_DAEMON_METRICS_PORT": "0"}
+        proc = subprocess.Popen([sys.executable, "-m", "worker", "run"], cwd=ROOT,
+                                env=worker_env(db_url, **env), stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True)
+        try:
+            wait_catching(proc, signal.SIGTERM)
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        assert proc.returncode == 0, out[-2000:]
+        assert "received SIGTERM while starting" in out, out[-2000:]
+        assert "Traceback" not in out
+        assert srv.requests == []  # it stopped before taking any work
+        engine = make_engine(db_url)
+        try:
+            with session_factory(engine)() as s:
+                assert s.scalar(select(func.count()).select_from(Feed)) == 3  # start-up done
+                assert s.scalar(select(func.count()).select_from(Feed)
+                                .where(Feed.leased_by.is_not(None))) == 0
+        finally:
             engine.dispose()

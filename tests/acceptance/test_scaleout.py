@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import ROOT, worker_env
+from tests.conftest import ROOT, wait_catching, worker_env
 from tests.integration.httpserver import LocalServer, rss
 from worker.store.db import make_engine, session_factory
 from worker.store.models import (
@@ -145,7 +145,8 @@ class Workers:
 
     def terminate(self, timeout: float = 40) -> dict[str, int]:
         live = self.running()
-        for wid in live:
+        for wid in live:  # a worker started a moment ago may still be in the interpreter's
+            wait_catching(self.procs[wid], signal.SIGTERM)  # start-up, before any of our code
             self.procs[wid].send_signal(signal.SIGTERM)
         return {wid: self.procs[wid].wait(timeout) for wid in live}
 
