@@ -76,7 +76,8 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
     added = upsert_feeds(factory, _config_feeds(settings))
     if added:
         log.info("%d feeds added from %s", added, settings.pipeline.feeds_file)
-    if early.received:  # nothing leased or started yet: the migrations and upserts are done
+    if early.received and not args.once:
+        # nothing is leased or started yet; `--once` goes on to print its (empty) summary
         log.info("received %s while starting, stopped cleanly", early.describe())
         return 0
     daemon = Daemon(settings, factory)
