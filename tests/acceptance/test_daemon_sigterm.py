@@ -3,6 +3,7 @@ nothing lost, nothing duplicated, leases released, exit code 0, /metrics and /he
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -149,3 +150,27 @@ def test_sigterm_while_starting_stops_cleanly_without_polling(
                                 .where(Feed.leased_by.is_not(None))) == 0
         finally:
             engine.dispose()
+
+
+def test_sigterm_while_starting_once_prints_an_empty_summary(sqlite_url: str,
+                                                             tmp_path: Path) -> None:
+    with LocalServer() as srv:
+        serve(srv)
+        env = {"WORKER_CONFIG": str(write_config(tmp_path, srv)),
+               "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true"}
+        proc = subprocess.Popen([sys.executable, "-m", "worker", "run", "--once", "--json"],
+                                cwd=ROOT, env=worker_env(sqlite_url, **env),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            wait_catching(proc, signal.SIGTERM)
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        assert proc.returncode == 0, err[-2000:]
+        assert "received SIGTERM while starting" in err
+        summary = json.loads(out)
+        assert summary["polls"] == {} and summary["items"] == {}
+        assert srv.requests == []
