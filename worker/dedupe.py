@@ -7,8 +7,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import struct
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -77,12 +77,23 @@ def fingerprint(text: str, *, normalised: str | None = None) -> str:
 
 
 def shingles(text: str, size: int, *, normalised: str | None = None) -> set[bytes]:
+    """The distinct runs of `size` words of the normalised text, UTF-8 encoded.
+
+    The normalised text has its words separated by exactly one space, so a shingle is a slice
+    of its encoding between word boundaries: cut from one buffer rather than joined word by
+    word (half the cost; the same bytes)."""
     if normalised is None:
         normalised = normalise_for_fingerprint(text)
-    words = normalised.split()
-    if len(words) < size:
-        return {" ".join(words).encode("utf-8")} if words else set()
-    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+    data = normalised.encode("utf-8")
+    if not data:
+        return set()
+    spaces = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x20)
+    words = len(spaces) + 1
+    if words < size:
+        return {data}
+    starts = [0, *(spaces + 1).tolist()]
+    ends = [*spaces.tolist(), len(data)]
+    return {data[a:b] for a, b in zip(starts[:words - size + 1], ends[size - 1:], strict=True)}
 
 
 def minhash(text: str, *, num_perm: int = 128, shingle: int = 5) -> MinHash:
@@ -101,13 +112,26 @@ def _permutations(num_perm: int) -> Any:
     return MinHash(num_perm=num_perm, seed=1, scheme=MINHASH_SCHEME).permutations
 
 
+def _sha1_hash32(grams: Iterable[bytes]) -> list[int]:
+    """datasketch's sha1_hash32 of each value (the first four bytes of its SHA-1, little
+    endian), for all of them at once: one join and one array view instead of a slice and a
+    struct.unpack per shingle."""
+    digests = b"".join([hashlib.sha1(g).digest() for g in grams])
+    return np.frombuffer(digests, dtype="<u4")[::5].tolist()  # 20-byte digests = 5 words
+
+
+def _identity(value: int) -> int:
+    return value
+
+
 def text_signature(text: str, *, num_perm: int = 128, shingle: int = 5,
                    normalised: str | None = None) -> tuple[MinHash, int]:
-    """The MinHash of a text's word shingles, and how many distinct shingles it has."""
+    """The MinHash of a text's word shingles, and how many distinct shingles it has. The
+    shingles are hashed here in bulk, exactly as datasketch's default hash would one by one."""
     grams = shingles(text, shingle, normalised=normalised)
     m = MinHash(num_perm=num_perm, seed=1, scheme=MINHASH_SCHEME,
-                permutations=_permutations(num_perm))
-    m.update_batch(list(grams))
+                permutations=_permutations(num_perm), hashfunc=_identity)
+    m.update_batch(_sha1_hash32(grams))
     return m, len(grams)
 
 
@@ -137,12 +161,10 @@ def containment(a: bytes, size_a: int, b: bytes, size_b: int) -> float:
 
 
 def band_buckets(signature: bytes, bands: int) -> list[tuple[int, int]]:
-    """(band, bucket) pairs: each band of rows hashed to a signed 64-bit integer."""
-    values = np.frombuffer(signature, dtype=np.uint64)
-    rows = len(values) // bands
-    out = []
-    for band in range(bands):
-        chunk = values[band * rows:(band + 1) * rows].tobytes()
-        digest = hashlib.blake2b(chunk, digest_size=8).digest()
-        out.append((band, struct.unpack(">q", digest)[0]))
-    return out
+    """(band, bucket) pairs: each band of rows (its bytes in the stored signature) hashed to a
+    signed 64-bit integer."""
+    width = len(signature) // 8 // bands * 8
+    view = memoryview(signature)
+    return [(band, int.from_bytes(hashlib.blake2b(view[band * width:(band + 1) * width],
+                                                  digest_size=8).digest(), "big", signed=True))
+            for band in range(bands)]

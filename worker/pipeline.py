@@ -126,7 +126,6 @@ def _table(model: type[Base]) -> Table:
 _INSERT_EVENT = insert(_table(IngestEvent))
 _INSERT_ALIAS = insert(_table(UrlAlias))
 _INSERT_FINGERPRINT = insert(_table(ContentFingerprint))
-_INSERT_BAND = insert(_table(LshBand))
 _INSERT_CLAIM = insert(_table(FigureClaim))
 _INSERT_ARTICLE = insert(_table(Article)).returning(_table(Article).c.id)
 _INSERT_VERSION = insert(_table(ArticleVersion)).returning(_table(ArticleVersion).c.id)
@@ -152,6 +151,16 @@ _LOOKUP = union_all(
     select(literal(2), ContentFingerprint.article_id)
     .where(ContentFingerprint.fingerprint == bindparam("fingerprint")),
 )
+
+
+def _insert_bands(conn: Connection, article_id: int, buckets: list[tuple[int, int]]) -> None:
+    """The article's LSH band rows, through the driver's executemany: SQLAlchemy would build
+    the 64 parameter sets one by one, which costs more than the insert itself."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(
+        f"INSERT INTO {LshBand.__tablename__} (band, bucket, article_id) "
+        f"VALUES ({mark}, {mark}, {mark})",
+        [(band, bucket, article_id) for band, bucket in buckets])
 
 
 @dataclass(frozen=True)
@@ -404,9 +413,7 @@ class Store:
             sim = dedupe.containment(signature, shingles, other_sig, other_shingles or shingles)
             if sim >= dd.threshold and (best is None or sim > best[0]):
                 best = (sim, story_id)
-        conn.execute(_INSERT_BAND, [
-            {"band": band, "bucket": bucket, "article_id": article_id}
-            for band, bucket in buckets])
+        _insert_bands(conn, article_id, buckets)
         if best is not None:
             return best[1]
         return int(conn.execute(_INSERT_STORY, {"first_article_id": article_id}).scalar_one())

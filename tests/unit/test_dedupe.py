@@ -75,12 +75,60 @@ def test_the_signature_is_datasketchs_minhash_with_its_scheme_named() -> None:
     signatures stay comparable whatever datasketch's default becomes."""
     from datasketch import MinHash
 
-    from worker.dedupe import MINHASH_SCHEME, shingles
+    from worker.dedupe import MINHASH_SCHEME
 
     text = "North Korean troops fighting in the Kursk region suffered heavy losses. " * 4
-    fresh = MinHash(num_perm=128, seed=1, scheme=MINHASH_SCHEME)
-    fresh.update_batch(list(shingles(text, 5)))
+    fresh = MinHash(num_perm=128, seed=1, scheme=MINHASH_SCHEME)  # its own sha1_hash32
+    fresh.update_batch(list(reference_shingles(text, 5)))
     ours, _ = text_signature(text)
     assert ours.scheme == MINHASH_SCHEME
     assert signature_bytes(ours) == signature_bytes(fresh)
     assert signature_bytes(text_signature(text)[0]) == signature_bytes(ours)  # cache reused
+
+
+def reference_shingles(text: str, size: int) -> set[bytes]:
+    """The definition: runs of `size` words of the normalised text, joined by one space."""
+    words = normalise_for_fingerprint(text).split()
+    if len(words) < size:
+        return {" ".join(words).encode("utf-8")} if words else set()
+    return {" ".join(words[i:i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "one", "a b c d", "a b c d e", "a b c d e f g",
+    "North Korean troops — 600 killed,   4,700 casualties!\nUpdated 14:05\nSecond line here.",
+    "북한군 1만1천 명 파병, 쿠르스크에서 600명 사망 · 4천700명 사상",
+    "Північнокорейські військові: 600 загиблих і 4700 втрат, каже розвідка.",
+    "Ünter_den Linden\u00a0naïve\tcafé ﬁn ＡＢＣ (NFKC) x_y_z",
+])
+def test_shingles_cut_from_the_encoding_are_the_joined_words(text: str) -> None:
+    from worker.dedupe import shingles
+
+    for size in (1, 3, 5):
+        assert shingles(text, size) == reference_shingles(text, size)
+
+
+def test_bulk_shingle_hashes_are_datasketchs_sha1_hash32() -> None:
+    from datasketch.hashfunc import sha1_hash32
+
+    from worker.dedupe import _sha1_hash32
+
+    grams = [b"", b"a", "북한군 파병".encode(), bytes(range(256))]
+    assert _sha1_hash32(grams) == [sha1_hash32(g) for g in grams]
+    assert _sha1_hash32([]) == []
+
+
+def test_band_buckets_hash_each_bands_bytes() -> None:
+    import hashlib
+    import struct
+
+    import numpy as np
+
+    sig = signature_bytes(minhash("troops in Kursk, 600 killed and 4,700 casualties " * 9))
+    values = np.frombuffer(sig, dtype=np.uint64)
+    for bands in (64, 32, 20):  # 128 rows: 20 bands leave 8 rows out
+        rows = len(values) // bands
+        expected = [(b, struct.unpack(">q", hashlib.blake2b(
+            values[b * rows:(b + 1) * rows].tobytes(), digest_size=8).digest())[0])
+            for b in range(bands)]
+        assert band_buckets(sig, bands) == expected
