@@ -42,7 +42,7 @@ from benchmarks.common import corpus_pages, emit_json, read_page, show
 from worker.clean import TRAFILATURA_OPTIONS
 from worker.config import load_settings
 from worker.pipeline import CoreConfig, Document, Store, analyse
-from worker.procs import AnalysisPool
+from worker.procs import AnalysisPool, settle
 from worker.store.db import make_engine, session_factory, upgrade
 
 CHUNK = 50
@@ -77,6 +77,13 @@ def bare(docs: list[Document]) -> float:
 
 def _extract(html: str | bytes | None) -> int:
     return len(trafilatura.extract(html, **TRAFILATURA_OPTIONS) or "")  # type: ignore[arg-type]
+
+
+def _settled_bare() -> None:
+    """Initializer of the ceiling's processes: trafilatura loaded and the heap frozen, as in
+    the analysis pool's processes (worker.procs.settle), so the two are compared like for like."""
+    _extract("<html><body><article><p>Warm-up text of a page.</p></article></body></html>")
+    settle()
 
 
 def bare_pool(docs: list[Document], executor: ProcessPoolExecutor) -> float:
@@ -138,7 +145,8 @@ def measure(docs: list[Document], workloads: dict[str, CoreConfig], processes: i
     """Seconds per run, summed over chunks and rounds."""
     totals: dict[str, float] = {}
     with pools(workloads, processes, docs[:2 * processes]) as by_run, ExitStack() as stack:
-        executor = stack.enter_context(ProcessPoolExecutor(processes))
+        executor = stack.enter_context(ProcessPoolExecutor(processes,
+                                                           initializer=_settled_bare))
         for _ in executor.map(_extract, [d.html for d in docs[:2 * processes]]):
             pass
         for _ in range(rounds):

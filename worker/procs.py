@@ -8,6 +8,7 @@ not live on as an orphan: its siblings hold the task pipe open, so it would neve
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -48,6 +49,16 @@ def _init_process(core: CoreConfig) -> None:
     with contextlib.suppress(Exception):  # a broken data file shows up per document instead
         analyse(Document(url="warm-up", locator="warm-up", text="Warm-up. 1 000 soldiers."),
                 core, claims_always=True)
+    settle()
+
+
+def settle() -> None:
+    """Once the modules, models and lexicons are loaded: move every object alive into the
+    garbage collector's permanent generation (`gc.freeze`). They live as long as the process,
+    and without this every full collection walks them again; the 2-4 ms it saves a page is a
+    third of what the pipeline adds to trafilatura. Objects frozen are still freed by
+    reference counting; only cycles among them stay."""
+    gc.freeze()
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -76,6 +87,7 @@ class AnalysisPool:
         self.inflight: set[Future[Analysis]] = set()
         self.closed = threading.Event()
         self.restarts = 0
+        self.settled = False
 
     def analyse(self, doc: Document) -> Analysis:
         while not self.slots.acquire(timeout=0.5):
@@ -85,7 +97,11 @@ class AnalysisPool:
             if self.closed.is_set():
                 raise PoolClosed
             if self.processes <= 1:
-                return analyse(doc, self.core)
+                result = analyse(doc, self.core)
+                if not self.settled:  # the first document loaded what stays
+                    self.settled = True
+                    settle()
+                return result
             for attempt in (1, 2):
                 executor = self._executor()
                 try:

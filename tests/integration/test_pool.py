@@ -4,6 +4,7 @@ keeps dying is an ingest error (not a crash), and racing workers store a story o
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -59,6 +60,26 @@ def test_processes_1_analyses_in_the_calling_thread_without_a_pool(core: CoreCon
     inline = AnalysisPool(core, processes=1)
     assert inline.analyse(doc(0)) == analyse(doc(0), core)
     assert inline.executor is None
+
+
+def test_the_loaded_heap_is_frozen_in_pool_processes_and_after_the_first_inline_analysis(
+        pool: AnalysisPool, core: CoreConfig) -> None:
+    """What lives as long as the process (modules, models, lexicons) is moved out of the
+    collector's way once loaded (procs.settle)."""
+    pool.analyse(doc(0))
+    assert pool.executor is not None
+    assert pool.executor.submit(gc.get_freeze_count).result(30) > 10_000
+    gc.unfreeze()
+    try:
+        inline = AnalysisPool(core, processes=1)
+        assert gc.get_freeze_count() == 0
+        inline.analyse(doc(0))
+        frozen = gc.get_freeze_count()
+        assert frozen > 10_000
+        inline.analyse(doc(1))
+        assert gc.get_freeze_count() == frozen  # once, not per document
+    finally:
+        gc.unfreeze()
 
 
 def test_threads_share_the_pool_with_at_most_queue_size_documents_in_flight(
