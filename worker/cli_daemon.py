@@ -71,6 +71,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
     from worker.daemon import Daemon, upsert_feeds
     from worker.metrics import MetricsServer, healthy_since
+    from worker.procs import settle
 
     _, factory = open_store(settings)
     added = upsert_feeds(factory, _config_feeds(settings))
@@ -81,6 +82,7 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
         log.info("received %s while starting, stopped cleanly", early.describe())
         return 0
     daemon = Daemon(settings, factory)
+    settle()  # what start-up loaded stays; the collector need not walk it again (worker.procs)
     restore = daemon.install_signals()
     if early.received:  # it came while the pool was starting
         log.info("received %s while starting, stopping", early.describe())
