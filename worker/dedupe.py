@@ -63,7 +63,8 @@ _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 def normalise_for_fingerprint(text: str) -> str:
     """Text with the trivial differences removed: case, whitespace, punctuation, timestamps."""
-    text = unicodedata.normalize("NFKC", text)
+    if not unicodedata.is_normalized("NFKC", text):  # the check costs a tenth of normalising
+        text = unicodedata.normalize("NFKC", text)
     text = _TIMESTAMP_LINE.sub(" ", text)
     return _NON_WORD.sub(" ", text.lower()).strip()
 

@@ -132,3 +132,9 @@ def test_band_buckets_hash_each_bands_bytes() -> None:
             values[b * rows:(b + 1) * rows].tobytes(), digest_size=8).digest())[0])
             for b in range(bands)]
         assert band_buckets(sig, bands) == expected
+
+
+def test_compatibility_forms_normalise_to_the_plain_letters() -> None:
+    assert normalise_for_fingerprint("Ｎorth ﬁnal ２０２５") == "north final 2025"
+    assert fingerprint("ＡＢＣ ﬁn") == fingerprint("abc fin")
+    assert normalise_for_fingerprint("plain ascii, already normal") == "plain ascii already normal"
