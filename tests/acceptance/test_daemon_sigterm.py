@@ -118,6 +118,26 @@ def test_sigterm_mid_cycle_then_restart_loses_and_duplicates_nothing(
             engine.dispose()
 
 
+def stopped_while_starting(db_url: str, tmp_path: Path, srv: LocalServer,
+                           *args: str) -> tuple[int, str, str]:
+    """`worker run ARGS`, sent SIGTERM as soon as it can handle one (it is then still starting):
+    its exit code, stdout and stderr."""
+    env = {"WORKER_CONFIG": str(write_config(tmp_path, srv)),
+           "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true", "WORKER_DAEMON_METRICS_PORT": "0"}
+    proc = subprocess.Popen([sys.executable, "-m", "worker", "run", *args], cwd=ROOT,
+                            env=worker_env(db_url, **env), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        wait_catching(proc, signal.SIGTERM)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return proc.returncode, out, err
+
+
 def test_sigterm_while_starting_stops_cleanly_without_polling(
         db_url: str, tmp_path: Path) -> None:
     """A supervisor may stop a worker it has only just started. The signal arrives during the
@@ -125,51 +145,27 @@ def test_sigterm_while_starting_stops_cleanly_without_polling(
     stop (exit 0, a log line, nothing leased) rather than the default action's silent -15."""
     with LocalServer() as srv:
         serve(srv)
-        env = {"WORKER_CONFIG": str(write_config(tmp_path, srv)),
-               "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true", "WORKER_DAEMON_METRICS_PORT": "0"}
-        proc = subprocess.Popen([sys.executable, "-m", "worker", "run"], cwd=ROOT,
-                                env=worker_env(db_url, **env), stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
-        try:
-            wait_catching(proc, signal.SIGTERM)
-            proc.send_signal(signal.SIGTERM)
-            out, _ = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        assert proc.returncode == 0, out[-2000:]
-        assert "received SIGTERM while starting" in out, out[-2000:]
-        assert "Traceback" not in out
+        code, _, err = stopped_while_starting(db_url, tmp_path, srv)
+        assert code == 0, err[-2000:]
+        assert "received SIGTERM while starting" in err, err[-2000:]
+        assert "Traceback" not in err
         assert srv.requests == []  # it stopped before taking any work
-        engine = make_engine(db_url)
-        try:
-            with session_factory(engine)() as s:
-                assert s.scalar(select(func.count()).select_from(Feed)) == 3  # start-up done
-                assert s.scalar(select(func.count()).select_from(Feed)
-                                .where(Feed.leased_by.is_not(None))) == 0
-        finally:
-            engine.dispose()
+    engine = make_engine(db_url)
+    try:
+        with session_factory(engine)() as s:
+            assert s.scalar(select(func.count()).select_from(Feed)) == 3  # start-up done
+            assert s.scalar(select(func.count()).select_from(Feed)
+                            .where(Feed.leased_by.is_not(None))) == 0
+    finally:
+        engine.dispose()
 
 
 def test_sigterm_while_starting_once_prints_an_empty_summary(sqlite_url: str,
                                                              tmp_path: Path) -> None:
     with LocalServer() as srv:
         serve(srv)
-        env = {"WORKER_CONFIG": str(write_config(tmp_path, srv)),
-               "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true"}
-        proc = subprocess.Popen([sys.executable, "-m", "worker", "run", "--once", "--json"],
-                                cwd=ROOT, env=worker_env(sqlite_url, **env),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            wait_catching(proc, signal.SIGTERM)
-            proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
-        assert proc.returncode == 0, err[-2000:]
+        code, out, err = stopped_while_starting(sqlite_url, tmp_path, srv, "--once", "--json")
+        assert code == 0, err[-2000:]
         assert "received SIGTERM while starting" in err
         summary = json.loads(out)
         assert summary["polls"] == {} and summary["items"] == {}
