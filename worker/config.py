@@ -39,6 +39,7 @@ class FetchSettings:
     max_connections: int = 16
     per_host_connections: int = 2
     host_delay: float = 1.0
+    host_throttle: float = 60.0
     allow_private_networks: bool = False
     fixture_paths: list[str] = field(default_factory=lambda: ["seeds"])
 

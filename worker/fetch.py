@@ -147,11 +147,17 @@ def _encodings(headers: httpx.Headers) -> list[str]:
 
 # -- politeness --------------------------------------------------------------------------
 
+# Longest wait a host's Retry-After may impose on every request to it (a feed's own backoff
+# honours longer ones, up to [schedule] backoff_cap).
+MAX_HOST_THROTTLE = 3600.0
+
+
 class _HostGate:
     def __init__(self, slots: int) -> None:
         self.slots = threading.BoundedSemaphore(slots)
         self.lock = threading.Lock()
         self.next_start = 0.0
+        self.throttled_until = 0.0  # after a 429/503: no request to this host before then
 
 
 class Fetcher:
@@ -316,14 +322,37 @@ class Fetcher:
     def _one_request(self, url: str, headers: dict[str, str], cap: int,
                      started: float) -> tuple[int, dict[str, str], bytes]:
         gate = self._gate(url)
+        self._check_throttle(gate, url)
         with gate.slots:
             self._wait_turn(gate)
+            self._check_throttle(gate, url)  # another request may have been told to wait
             try:
-                return self._send(url, headers, cap, started)
+                status, resp_headers, body = self._send(url, headers, cap, started)
             finally:
                 with gate.lock:  # the delay also runs from the end of the previous request
                     gate.next_start = max(gate.next_start,
                                           time.monotonic() + self.settings.host_delay)
+            if status in (429, 503):
+                until = time.monotonic() + self._throttle(resp_headers.get("retry-after"))
+                with gate.lock:
+                    gate.throttled_until = max(gate.throttled_until, until)
+            return status, resp_headers, body
+
+    def _throttle(self, retry_after: str | None) -> float:
+        """Seconds to leave a host alone after it answered 429 or 503: its Retry-After, or
+        `[fetch] host_throttle`, at most MAX_HOST_THROTTLE."""
+        wait = parse_retry_after(retry_after, datetime.now(UTC))
+        return min(MAX_HOST_THROTTLE, wait if wait is not None else self.settings.host_throttle)
+
+    @staticmethod
+    def _check_throttle(gate: _HostGate, url: str) -> None:
+        """A host that answered 429/503 is not asked again until its wait is over: the
+        request fails at once (its feed backs off; an article falls back to the feed's text
+        and is retried later) instead of holding a fetch thread."""
+        left = gate.throttled_until - time.monotonic()
+        if left > 0:
+            raise FetchError("throttled", f"{urlsplit(url).netloc} asked to wait (HTTP 429/503);"
+                             f" {left:.0f}s left: {url}", retry_after=left)
 
     def _send(self, url: str, headers: dict[str, str], cap: int,
               started: float) -> tuple[int, dict[str, str], bytes]:

@@ -22,6 +22,8 @@ from worker.daemon import (
     release_leases,
     upsert_feeds,
 )
+from worker.errors import FetchError
+from worker.fetch import Fetcher
 from worker.store.db import make_engine, session_factory, upgrade
 from worker.store.models import (
     Article,
@@ -410,6 +412,48 @@ def test_claims_never_overlap_and_expired_leases_come_back(world: World) -> None
     assert sorted(claim_feeds(world.factory, "w3", 10, 300)) == sorted(a)
     assert release_leases(world.factory, "w2") == 2
     assert sorted(claim_feeds(world.factory, "w4", 10, 300)) == sorted(b)
+
+
+def test_a_429_from_a_page_leaves_its_host_alone_for_the_cycle(world: World) -> None:
+    """After a 429 (Retry-After 600) the worker sends no more requests to that host: the
+    other items fall back to the feed's text and are marked for a later retry."""
+    srv = world.srv
+    entries = items(srv, 3)
+    srv.route("/a0", 429, headers={"Retry-After": "600"})
+    srv.route("/feed", body=rss(entries))
+    world.add("/feed")
+    summary = world.cycle(WORKER_FETCH_PER_HOST_CONNECTIONS="1", WORKER_FETCH_MAX_CONNECTIONS="1")
+    assert sorted(r.path for r in srv.requests) == ["/a0", "/feed"]
+    assert sum(summary["items"].values()) == 3
+    with world.factory() as s:
+        arts = list(s.scalars(select(Article)))
+    assert len(arts) == 3 and all(a.needs_retry for a in arts)
+    assert world.feed().last_error_class is None  # the feed itself was fine
+
+
+def test_a_host_that_answered_429_is_not_asked_again_before_its_retry_after(
+        world: World) -> None:
+    srv = world.srv
+    srv.route("/busy", 429, headers={"Retry-After": "120"})
+    srv.route("/other", body=rss([]))
+    with Fetcher(world.settings().fetch) as f:
+        with pytest.raises(FetchError) as first:
+            f.fetch(srv.url("/busy"))
+        assert first.value.error_class == "http_429"
+        with pytest.raises(FetchError) as second:
+            f.fetch(srv.url("/other"))
+        assert second.value.error_class == "throttled"
+        assert second.value.retry_after is not None and 115 < second.value.retry_after <= 120
+        assert [r.path for r in srv.requests] == ["/busy"]  # refused without a request
+        assert f.fetch(srv.url("/other", host="localhost")).status == 200  # another host
+    with Fetcher(world.settings(WORKER_FETCH_HOST_THROTTLE="0.3").fetch) as f:
+        srv.route("/busy", 503)  # no Retry-After: [fetch] host_throttle
+        with pytest.raises(FetchError):
+            f.fetch(srv.url("/busy"))
+        with pytest.raises(FetchError, match="throttled|asked to wait"):
+            f.fetch(srv.url("/other"))
+        time.sleep(0.35)
+        assert f.fetch(srv.url("/other")).status == 200
 
 
 def test_per_host_limit_and_delay_are_respected(world: World) -> None:
