@@ -39,9 +39,9 @@ def _config_feeds(settings: Settings) -> Any:
 
 class EarlyStop:
     """Remembers a SIGTERM/SIGINT that arrives while `worker run` is still starting (imports,
-    migrations, feed upserts, forking the pool), before the daemon's own handlers are in place.
-    Without it such a signal kills the process with the default action: exit -15, no log line,
-    which a supervisor stopping a freshly restarted worker reads as a crash."""
+    migrations, feed upserts, setting up the daemon), before the daemon's own handlers are in
+    place. Without it such a signal kills the process with the default action: exit -15, no log
+    line, which a supervisor stopping a freshly restarted worker reads as a crash."""
 
     SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
@@ -84,7 +84,7 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
     daemon = Daemon(settings, factory)
     settle()  # what start-up loaded stays; the collector need not walk it again (worker.procs)
     restore = daemon.install_signals()
-    if early.received:  # it came while the pool was starting
+    if early.received:  # it came while the daemon was being set up
         log.info("received %s while starting, stopping", early.describe())
         daemon.stop()
     server = None
