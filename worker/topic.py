@@ -33,14 +33,17 @@ class Relevance:
     hits: dict[str, int]
 
 
-_ESCAPE_OR_RUN = re.compile(r"\\.|[^\\]+", re.DOTALL)
+# an escape, a named-group opener, or a run of anything else
+_ESCAPE_OR_RUN = re.compile(r"\\.|\(\?P|[^\\(]+|\(", re.DOTALL)
 
 
 def _lower_pattern(term: str) -> str:
-    """A term in lower case, its escapes (\\W, \\S, \\b ...) kept as written: terms are matched
-    against the lower-cased text, which is three times faster than an IGNORECASE search."""
+    """A term in lower case, its escapes (\\W, \\S, \\b ...) and named groups ((?P<...>,
+    (?P=...)) kept as written: terms are matched against the lower-cased text, which is three
+    times faster than an IGNORECASE search."""
     return _ESCAPE_OR_RUN.sub(
-        lambda m: m.group() if m.group().startswith("\\") else m.group().lower(), term)
+        lambda m: m.group() if m.group()[0] == "\\" or m.group() == "(?P" else m.group().lower(),
+        term)
 
 
 def load_topic(path: Path) -> TopicRule:

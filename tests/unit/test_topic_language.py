@@ -70,3 +70,13 @@ def test_terms_written_in_capitals_with_escapes_match_any_case(tmp_path: Path) -
     # \W stayed an escape: lower-casing it to \w would have broken this match
     assert relevance("kim.jong un, Kursk", rule).relevant
     assert not relevance("Kimberly Jones visited Kursk.", rule).relevant
+
+
+def test_a_term_with_a_named_group_still_compiles_and_matches_any_case(tmp_path: Path) -> None:
+    rule_file = tmp_path / "topics.toml"
+    rule_file.write_text(
+        'threshold = 1.0\n[groups.place]\nterms = ["(?P<Town>KURSK)\\\\W(?P=Town)"]\n',
+        encoding="utf-8")
+    rule = load_topic(rule_file)
+    assert relevance("Kursk-KURSK", rule).hits == {"place": 1}
+    assert not relevance("Kursk Belgorod", rule).relevant
