@@ -378,7 +378,10 @@ class Fetcher:
         parts: list[bytes] = []
         total = 0
         try:
-            for chunk in _decoded(resp.iter_raw(CHUNK), encodings):
+            # iter_raw() without a size yields each network read as it arrives (a size makes
+            # httpx buffer up to it), so the deadline is checked after every read, however
+            # few bytes it brought; each read is itself bounded by the read timeout.
+            for chunk in _decoded(resp.iter_raw(), encodings):
                 total += len(chunk)
                 if total > cap:
                     raise FetchError("too_large", f"more than {cap} bytes "
