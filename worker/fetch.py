@@ -43,6 +43,7 @@ from worker.errors import FetchError
 from worker.schedule import retry_after as parse_retry_after
 
 CHUNK = 64 * 1024
+H11_HEADER_CAP = 16 * 1024  # h11's default max_incomplete_event_size, which httpcore keeps
 TOTAL_TIME_FACTOR = 3  # a response must be complete within 3x [fetch] timeout (slow drip)
 METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
     "169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2"))
@@ -124,15 +125,19 @@ class _Inflate:
             yield self.z.decompress(self.z.unconsumed_tail, CHUNK)
 
     def finish(self) -> Iterator[bytes]:
-        """What the decoder still holds once the input has ended (brotli buffers output)."""
+        """What the decoder still holds once the input has ended (brotli buffers output).
+        A stream that ends before its encoding does (a cut gzip member, its checksum
+        missing, a brotli stream without its last block) is an error, not a short body."""
         if self.encoding == "br":
             while not self.br.is_finished():
                 out = self.br.process(b"", output_buffer_limit=CHUNK)
                 if not out:
-                    return
+                    raise brotli.error("the brotli stream is truncated")
                 yield out
             return
         yield self.z.flush()
+        if not self.z.eof:
+            raise zlib.error(f"the {self.encoding} stream is truncated")
 
 
 def _decoded(raw: Iterator[bytes], encodings: list[str]) -> Iterator[bytes]:
@@ -572,4 +577,7 @@ def _classify_transport(exc: httpx.TransportError, url: str) -> FetchError:
         cause = cause.__cause__ or cause.__context__
     if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
         return FetchError("tls", f"TLS error: {text}: {url}")
+    if "Receive buffer too long" in text:  # h11's cap on a status line and headers
+        return FetchError("too_large", f"response headers too large (over {H11_HEADER_CAP} "
+                          f"bytes): {url}")
     return FetchError("connect", f"{type(exc).__name__}: {text or 'connection failed'}: {url}")

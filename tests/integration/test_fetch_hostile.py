@@ -153,3 +153,11 @@ def test_tls_names_the_host_not_the_address(tmp_path: Path) -> None:
         listener.close()
     assert exc.value.error_class == "tls"
     assert names == ["rebind.test"]
+
+
+def test_a_megabyte_of_response_headers_is_too_large_not_a_connect_failure(
+        srv: LocalServer) -> None:
+    srv.route("/feed", body=b"<rss/>", headers={"X-Padding": "a" * 1_000_000})
+    with local_fetcher(timeout=5) as f, pytest.raises(FetchError) as exc:
+        f.fetch(srv.url("/feed"))
+    assert exc.value.error_class == "too_large" and "headers" in str(exc.value)
