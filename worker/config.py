@@ -63,6 +63,7 @@ class ScheduleSettings:
 class PipelineSettings:
     processes: int = 0
     queue_size: int = 64
+    max_text_bytes: int = 1_000_000
     boilerplate_file: str = "config/boilerplate.toml"
     topics_file: str = "config/topics.toml"
     claimants_file: str = "config/claimants.toml"

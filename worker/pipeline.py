@@ -81,6 +81,7 @@ class CoreConfig:
     num_perm: int = 128
     shingle: int = 5
     claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
+    max_text_bytes: int = 1_000_000  # of clean text analysed; the rest is cut (0: no cap)
 
     @classmethod
     def from_settings(cls, s: Settings) -> CoreConfig:
@@ -90,6 +91,7 @@ class CoreConfig:
             claimants_dir=str(s.path(s.pipeline.claimants_file).parent),
             num_perm=s.dedupe.num_perm,
             shingle=s.dedupe.shingle,
+            max_text_bytes=s.pipeline.max_text_bytes,
         )
 
 
@@ -105,6 +107,7 @@ class Analysis:
     signature: bytes | None
     shingles: int = 0
     claims: tuple[Claim, ...] = ()
+    cut_from: int = 0  # bytes of clean text before [pipeline] max_text_bytes cut it (0: uncut)
 
 
 @dataclass
@@ -200,6 +203,28 @@ def _title_from_text(text: str) -> str | None:
     return head.rsplit(" ", 1)[0] + "…"
 
 
+CUT_NOTE = "[text cut: the first {kept:,} of {total:,} bytes were analysed and stored]"
+
+
+def cut_text(text: str, max_bytes: int) -> tuple[str, int]:
+    """`text` cut to at most `max_bytes` bytes of UTF-8, at the last line break (else space)
+    of its final tenth when there is one, and the original size in bytes; (text, 0) when it
+    fits. Bounds what one page costs the analysis, however much text it has."""
+    if max_bytes <= 0 or len(text) <= max_bytes // 4:  # 4 bytes at most per character
+        return text, 0
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text, 0
+    head = data[:max_bytes].decode("utf-8", "ignore")  # a split character is dropped
+    floor = len(head) - len(head) // 10
+    for stop in ("\n", " "):
+        at = head.rfind(stop, floor)
+        if at > 0:
+            head = head[:at]
+            break
+    return head, len(data)
+
+
 def _as_datetime(value: str | date | datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -226,6 +251,7 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         extracted_title, extracted_date = ext.title, ext.date
     else:
         text = clean.clean_text(doc.text or "", rules)
+    text, cut_from = cut_text(text, core.max_text_bytes)
     title = doc.title or extracted_title or _title_from_text(text)
     language = detect_language(text, doc.language)
     published = doc.published or _as_datetime(extracted_date)
@@ -247,9 +273,11 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         claims = tuple(extract_claims(
             text, language or "en", published.date() if published else None,
             lexicons=_lexicons(core.claimants_dir)))
+    if cut_from:  # the stored text says so at its end (claims' offsets are unchanged)
+        text = f"{text}\n{CUT_NOTE.format(kept=len(text.encode()), total=cut_from)}"
     return Analysis(text=text, title=title, language=language, published=published,
                     relevant=rel.relevant, relevance=rel.score, fingerprint=fp,
-                    signature=signature, shingles=n_shingles, claims=claims)
+                    signature=signature, shingles=n_shingles, claims=claims, cut_from=cut_from)
 
 
 class Store:
