@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script: `python benchmarks/run.py`
 RESULTS = ROOT / "benchmarks" / "results.json"
 PG_ADMIN_URL = os.environ.get("WORKER_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-NAMES = ("cleaning", "figures", "dedupe", "queries", "ingest", "polling")
+NAMES = ("cleaning", "figures", "dedupe", "queries", "ingest", "polling", "adversarial")
 
 # Targets the issues set (ingest, figures), and ours where they set none (marked "*").
 INGEST_1CORE, INGEST_POOL = 0.85, 1.6
@@ -42,6 +42,7 @@ FIGURES_P, FIGURES_R = 0.95, 0.90
 DEDUPE_P, DEDUPE_R = 0.95, 0.90          # *
 DEDUPE_FLAT = 2.0                        # * median at the largest size <= 2x the smallest
 QUERY_SECONDS = 1.0                      # * filtered `worker changes` / `worker figures`
+HOSTILE_SECONDS = 0.2                    # per 100 KB of hostile text, each pure stage
 
 
 # -- one benchmark, in this process ----------------------------------------------------
@@ -54,6 +55,8 @@ def _args(name: str, quick: bool, pg_url: str | None) -> list[str]:
         return args + (["--postgres", pg_url] if pg_url else [])
     if name == "polling":
         return ["--feeds", "200" if quick else "1000"]
+    if name == "adversarial" and quick:
+        return ["--size", "20000", "--repeat", "1"]
     return []
 
 
@@ -206,6 +209,14 @@ def headlines(name: str, r: Any) -> list[Row]:
             add(f"{r['feeds']:,} feeds, {label}",
                 f"{c['seconds']:.1f} s ({c['feeds_per_second']:.0f} feeds/s)")
         add("peak RSS of the daemon process", f"{r['peak_rss_mb']:.0f} MB")
+    elif name == "adversarial":
+        for stage, w in r["worst"].items():
+            add(f"hostile text, {stage}: worst case ({w['case']}, {w['lang']})",
+                f"{w['s_per_100kb']:.3f} s / 100 KB", f"≤ {HOSTILE_SECONDS} s",
+                w["s_per_100kb"] <= HOSTILE_SECONDS)
+        g = r["worst_growth"]
+        add(f"hostile text, figures: cost per byte at 4× the size ({g['case']}, {g['lang']})",
+            f"{g['ratio']:.2f}×", "≤ 1.5× (linear) *", g["ratio"] <= 1.5)
     return rows
 
 

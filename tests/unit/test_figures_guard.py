@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from worker.figures import extract_claims, load_lexicons
 from worker.figures.guard import (
     MAX_DIGITS,
+    MAX_NUMBERS,
     MAX_PIECE,
-    MAX_SENTENCE,
+    MAX_PIECE_NUMBERS,
     blank_number_runs,
     pieces,
     visible,
@@ -109,19 +110,36 @@ def test_hostile_number_runs_state_no_figure(text: str) -> None:
 
 def test_pieces_cover_the_text_and_are_bounded() -> None:
     sentence = "North Korean troops killed 600 in Kursk. "
-    text = sentence * 2000 + "x" * (3 * MAX_SENTENCE) + " tail"
+    text = "\n".join([sentence * 3] * 700) + "x" * (3 * MAX_PIECE) + " tail"
     spans = pieces(text)
     assert spans[0][0] == 0 and spans[-1][1] == len(text)
-    assert all(a < b for a, b in spans)
     assert all(b == c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
-    assert all(b - a <= MAX_PIECE for a, b in spans)
+    assert all(0 < b - a <= MAX_PIECE for a, b in spans)
+    assert all(text[a:b].count("600") <= MAX_PIECE_NUMBERS for a, b in spans)
+    last_break = text.rindex("\n")
+    assert all(text[b - 1] == "\n" for _, b in spans if b <= last_break)  # at line breaks
     assert pieces("One. Two.") == [(0, 9)]
 
 
-def test_a_long_sentence_is_cut_and_its_figures_still_read() -> None:
-    filler = "and the fighting went on along the front line " * 40
-    text = f"{filler}while 600 North Korean soldiers were killed {filler}"
-    assert len(text) > 3 * MAX_SENTENCE
+def test_only_the_first_max_numbers_are_read() -> None:
+    text = "killed 600. " * (MAX_NUMBERS + 50)
+    spans = pieces(text)
+    assert text[:spans[-1][1]].count("600") == MAX_NUMBERS
+
+
+def test_whitespace_runs_are_shortened_with_offsets_kept() -> None:
+    head, tail = "Seoul said 600 North Korean soldiers", "were killed. 700 were wounded."
+    text = head + " \n" * 5000 + tail
+    assert figures(text) == figures(head + " \n\n" + tail)  # read as its short form
+    assert figures(text)  # and something is read
+    clean, origin = visible("a" + " " * 10 + "\n\n\nb")
+    assert clean == "a \n\nb" and origin == [0, 1, 11, 12, 14, 15]
+
+
+def test_a_paragraph_with_many_numbers_is_cut_and_its_figures_still_read() -> None:
+    para = " ".join(f"In village {i} the fighting went on." for i in range(40))
+    text = f"{para} Seoul said 600 North Korean soldiers were killed. {para}"
+    assert len(pieces(text)) > 2
     assert ("killed", 600, "600") in figures(text)
 
 
