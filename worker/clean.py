@@ -24,6 +24,8 @@ from pathlib import Path
 
 import trafilatura
 
+from worker.charset import decode_page
+
 # Options shared by the pipeline and the benchmark's "bare trafilatura" baseline.
 TRAFILATURA_OPTIONS: dict[str, object] = {
     "include_comments": False,
@@ -140,7 +142,7 @@ def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool =
     """Main text of an HTML page with trafilatura (empty text if none found). The date is only
     searched for (htmldate, costly) when `want_date`, i.e. when no feed or sidecar gave one."""
     if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
+        html = decode_page(html)  # the declared charset if it reads as text, else detected
     text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""  # type: ignore[arg-type]
     found_date = None
     if want_date:

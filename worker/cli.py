@@ -118,7 +118,8 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             err.print(f"[red]error[/red]: {f['error']}")
         d = summary.as_dict()
         out.print(", ".join(f"{k} {d[k]}" for k in ("files", "new", "duplicates", "revised",
-                                                       "irrelevant", "figures", "errors")))
+                                                       "irrelevant", "unreadable", "figures",
+                                                       "errors")))
     return 1 if summary.errors and summary.errors == summary.files else 0
 
 

@@ -51,7 +51,7 @@ from worker.store.models import (
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("new", "duplicate", "revised", "irrelevant", "error")
+OUTCOMES = ("new", "duplicate", "revised", "irrelevant", "unreadable", "error")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +108,7 @@ class Analysis:
     shingles: int = 0
     claims: tuple[Claim, ...] = ()
     cut_from: int = 0  # bytes of clean text before [pipeline] max_text_bytes cut it (0: uncut)
+    unreadable: str | None = None  # why no text came out of the page (then nothing is stored)
 
 
 @dataclass
@@ -203,6 +204,14 @@ def _title_from_text(text: str) -> str | None:
     return head.rsplit(" ", 1)[0] + "…"
 
 
+def _unreadable(doc: Document, reason: str) -> Analysis:
+    """A page nothing could be read from: not irrelevant (nobody read it), so it is stored as
+    nothing but an 'unreadable' event and tried again (see Store.save, Poller._new_item)."""
+    return Analysis(text="", title=doc.title, language=doc.language, published=doc.published,
+                    relevant=False, relevance=0.0, fingerprint="", signature=None,
+                    unreadable=reason[:500])
+
+
 CUT_NOTE = "[text cut: the first {kept:,} of {total:,} bytes were analysed and stored]"
 
 
@@ -246,7 +255,14 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     rules = clean.cached_rules(core.boilerplate)
     extracted_title = extracted_date = None
     if doc.html is not None:
-        ext = clean.extract_html(doc.html, doc.url, want_date=doc.published is None)
+        try:
+            ext = clean.extract_html(doc.html, doc.url, want_date=doc.published is None)
+        except (RecursionError, ValueError, LookupError, MemoryError) as exc:
+            # lxml and trafilatura give up on some pages (nesting 100,000 deep, ...)
+            return _unreadable(doc, f"extraction failed: {type(exc).__name__}: {exc}")
+        if not ext.text.strip():
+            return _unreadable(doc, f"no text extracted from {len(doc.html):,} characters "
+                                    "of HTML")
         text = clean.strip_boilerplate(ext.text, rules)
         extracted_title, extracted_date = ext.title, ext.date
     else:
@@ -337,6 +353,9 @@ class Store:
 
     def _save(self, conn: Connection, doc: Document, a: Analysis) -> Outcome:
         canonical = dedupe.canonical_url(doc.url)
+        if a.unreadable is not None:  # no article is written, or changed, from it
+            by_url, _ = self._lookup(conn, canonical, "")
+            return self._event(conn, doc, Outcome("unreadable", by_url, detail=a.unreadable))
         fetched = doc.fetched_at or utcnow()
         by_url, owner = self._lookup(conn, canonical, a.fingerprint)
         if by_url is None:

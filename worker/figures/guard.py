@@ -36,7 +36,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 MAX_PIECE = 8_000  # characters given to one extractor call
-MAX_PIECE_NUMBERS = 24  # numbers (digit runs) in one extractor call
+MAX_PIECE_NUMBERS = 12  # numbers (digit runs) in one extractor call
 MAX_NUMBERS = 3_000  # numbers read in one text: the most in 989 real ones is 2,761
 MAX_DIGITS = 18  # digits in one number run: "1 000 000 000" has 10; a figure is < 10**9
 
