@@ -78,7 +78,7 @@ class CoreConfig:
 
     boilerplate: str
     topics: str
-    claimants_dir: str
+    claimants: str
     num_perm: int = 128
     shingle: int = 5
     claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
@@ -87,9 +87,9 @@ class CoreConfig:
     @classmethod
     def from_settings(cls, s: Settings) -> CoreConfig:
         return cls(
-            boilerplate=str(s.path(s.pipeline.boilerplate_file)),
-            topics=str(s.path(s.pipeline.topics_file)),
-            claimants_dir=str(s.path(s.pipeline.claimants_file).parent),
+            boilerplate=str(s.data_file("boilerplate_file")),
+            topics=str(s.data_file("topics_file")),
+            claimants=str(s.data_file("claimants_file")),
             num_perm=s.dedupe.num_perm,
             shingle=s.dedupe.shingle,
             prefilter=s.pipeline.prefilter,
@@ -187,8 +187,8 @@ def _update_article(conn: Connection, article_id: int, changes: dict[str, Any]) 
 
 
 @lru_cache(maxsize=4)
-def _lexicons(config_dir: str) -> Any:
-    return load_lexicons(Path(config_dir))
+def _lexicons(claimants_file: str) -> Any:
+    return load_lexicons(claimants_file=Path(claimants_file))
 
 
 def _title_from_text(text: str) -> str | None:
@@ -274,7 +274,7 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     if rel.relevant or claims_always:
         claims = tuple(extract_claims(
             text, language or "en", published.date() if published else None,
-            lexicons=_lexicons(core.claimants_dir)))
+            lexicons=_lexicons(core.claimants)))
     return Analysis(text=text, title=title, language=language, published=published,
                     relevant=rel.relevant, relevance=rel.score, fingerprint=fp,
                     signature=signature, shingles=n_shingles, claims=claims)
