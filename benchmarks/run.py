@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script: `python benchmarks/run.py`
 RESULTS = ROOT / "benchmarks" / "results.json"
 PG_ADMIN_URL = os.environ.get("WORKER_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-NAMES = ("cleaning", "figures", "dedupe", "queries", "ingest", "polling")
+NAMES = ("startup", "cleaning", "figures", "dedupe", "queries", "ingest", "polling")
 
 # Targets the issues set (ingest, figures), and ours where they set none (marked "*").
 INGEST_1CORE, INGEST_POOL = 0.85, 1.6
@@ -199,6 +199,10 @@ def headlines(name: str, r: Any) -> list[Row]:
                 f"≥ {INGEST_POOL}× bare", pool >= INGEST_POOL)
         top = max(r["profile"], key=lambda kv: kv[1])
         add("largest share of pipeline time", f"{top[0]} {top[1]:.0%}")
+    elif name == "startup":
+        for label, c in r["commands"].items():
+            add(f"{label} (median of {r['runs']} runs)", f"{c['median_s']:.3f} s",
+                f"< {c['target_s']} s", c["ok"])
     elif name == "polling":
         for label, key in (("first cycle (all 200)", "first_cycle"),
                            ("second cycle (mostly 304)", "second_cycle")):
