@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script: `python benchmarks/run.py`
 RESULTS = ROOT / "benchmarks" / "results.json"
 PG_ADMIN_URL = os.environ.get("WORKER_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-NAMES = ("cleaning", "figures", "dedupe", "queries", "ingest", "offtopic", "polling")
+NAMES = ("startup", "cleaning", "figures", "dedupe", "queries", "ingest", "offtopic", "polling")
 
 # Targets the issues set (ingest, figures), and ours where they set none (marked "*").
 INGEST_1CORE, INGEST_POOL = 0.85, 1.6
@@ -209,6 +209,10 @@ def headlines(name: str, r: Any) -> list[Row]:
                 f"{m['ratio']:.2f}× bare (CPU {m['cpu_ratio']:.2f}×)",
                 f"≥ {target}× bare" if target else "",
                 m["ratio"] >= target if target else None)
+    elif name == "startup":
+        for label, c in r["commands"].items():
+            add(f"{label} (median of {r['runs']} runs)", f"{c['median_s']:.3f} s",
+                f"< {c['target_s']} s", c["ok"])
     elif name == "polling":
         for label, key in (("first cycle (all 200)", "first_cycle"),
                            ("second cycle (mostly 304)", "second_cycle")):

@@ -25,9 +25,8 @@ import signal
 import socket
 import threading
 import time
-import tomllib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -35,19 +34,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker import dedupe, schedule
 from worker.config import Settings
-from worker.errors import ConfigError, FetchError, InputError
+from worker.errors import FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
 from worker.fetch import FetchCancelled, Fetcher, FetchResult
 from worker.metrics import Metrics
 from worker.pipeline import Analysis, CoreConfig, Document, Store
 from worker.procs import AnalysisPool, PoolClosed
 from worker.replay import documents_from_file, iter_files
+from worker.store.feeds import claim_feeds, claim_rechecks, release_leases, renew_leases
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -60,153 +60,10 @@ from worker.store.models import (
 
 log = logging.getLogger(__name__)
 
-FEED_KEYS = {"url", "name", "language", "interval"}
-OPTION_TYPES: dict[str, type] = {"fetch_articles": bool, "max_items": int}
 
 
 def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
-
-
-# -- feeds declared in worker/data/feeds.toml -------------------------------------------------
-
-@dataclass(frozen=True, kw_only=True)
-class FeedSpec:
-    url: str
-    name: str | None = None
-    language: str | None = None
-    interval: int | None = None
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-def feed_url(value: str, base_dir: Path) -> str:
-    """http(s) URLs as given; a local path (relative to `base_dir`) becomes a file: URL."""
-    value = value.strip()
-    scheme = urlsplit(value).scheme.lower()
-    if scheme in ("http", "https", "file"):
-        return value
-    if scheme and len(scheme) > 1:
-        raise ValueError(f"unsupported URL scheme {scheme!r}: {value}")
-    path = Path(value)
-    path = path if path.is_absolute() else base_dir / path
-    return path.resolve().as_uri()
-
-
-def load_feed_specs(path: Path, base_dir: Path) -> list[FeedSpec]:
-    """The `[[feed]]` tables of a feeds file (a missing file declares no feeds)."""
-    if not path.exists():
-        return []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    specs = []
-    for n, raw in enumerate(data.get("feed", []), 1):
-        where = f"{path}: feed {n}"
-        if not isinstance(raw, dict) or not isinstance(raw.get("url"), str):
-            raise ConfigError(f"{where}: needs a url")
-        options = {}
-        for key, value in raw.items():
-            if key in FEED_KEYS:
-                continue
-            tp = OPTION_TYPES.get(key)
-            if tp is None:
-                raise ConfigError(f"{where}: unknown key {key!r} (known: "
-                                  f"{', '.join(sorted(FEED_KEYS | set(OPTION_TYPES)))})")
-            if not isinstance(value, tp) or (tp is int and isinstance(value, bool)):
-                raise ConfigError(f"{where}: {key}: expected {tp.__name__}")
-            options[key] = value
-        try:
-            interval = raw.get("interval")
-            specs.append(FeedSpec(
-                url=feed_url(raw["url"], base_dir), name=raw.get("name"),
-                language=raw.get("language"), options=options,
-                interval=None if interval is None else schedule.parse_duration(str(interval))))
-        except ValueError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
-    return specs
-
-
-def upsert_feeds(factory: sessionmaker[Session], specs: Iterable[FeedSpec],
-                 origin: str = "config") -> int:
-    """Insert new feeds, update names/intervals/options of known ones; polling state is kept.
-    Workers starting together insert the same feeds: the loser of that race tries again and
-    then finds them."""
-    specs = list(specs)
-    for attempt in range(1, 4):
-        try:
-            return _upsert_feeds(factory, specs, origin)
-        except IntegrityError:
-            if attempt == 3:
-                raise
-            log.info("feeds inserted concurrently by another worker, retrying")
-    raise AssertionError("unreachable")
-
-
-def _upsert_feeds(factory: sessionmaker[Session], specs: list[FeedSpec], origin: str) -> int:
-    added = 0
-    with factory() as s, s.begin():
-        for spec in specs:
-            feed = s.scalar(select(Feed).where(Feed.url == spec.url))
-            if feed is None:
-                s.add(Feed(url=spec.url, name=spec.name, language=spec.language, origin=origin,
-                           interval_seconds=spec.interval, options=dict(spec.options),
-                           next_poll_at=utcnow()))
-                added += 1
-            elif feed.origin == origin:
-                feed.name, feed.language = spec.name, spec.language
-                feed.interval_seconds, feed.options = spec.interval, dict(spec.options)
-    return added
-
-
-# -- leases ------------------------------------------------------------------------------
-
-def claim_feeds(factory: sessionmaker[Session], worker_id: str, limit: int,
-                lease_seconds: int, *, due_before: datetime | None = None) -> list[int]:
-    """Lease up to `limit` due feeds that nobody holds (or whose lease expired)."""
-    now = utcnow()
-    with factory() as s, s.begin():
-        ids = list(s.scalars(
-            select(Feed.id)
-            .where(Feed.next_poll_at <= (due_before or now),
-                   or_(Feed.leased_by.is_(None), Feed.lease_until < now))
-            .order_by(Feed.next_poll_at, Feed.id).limit(limit)
-            .with_for_update(skip_locked=True)))
-        if ids:
-            s.execute(update(Feed).where(Feed.id.in_(ids)).values(
-                leased_by=worker_id, lease_until=now + timedelta(seconds=lease_seconds)))
-    return ids
-
-
-def renew_leases(factory: sessionmaker[Session], worker_id: str, lease_seconds: int) -> int:
-    """Extend every lease this worker holds: a poll slower than `lease_seconds` (a big feed, a
-    slow host, a busy machine) keeps its feed instead of letting another worker poll it too."""
-    with factory() as s, s.begin():
-        result = s.execute(update(Feed).where(Feed.leased_by == worker_id).values(
-            lease_until=utcnow() + timedelta(seconds=lease_seconds)))
-        return int(getattr(result, "rowcount", 0) or 0)
-
-
-def release_leases(factory: sessionmaker[Session], worker_id: str) -> int:
-    with factory() as s, s.begin():
-        result = s.execute(update(Feed).where(Feed.leased_by == worker_id)
-                           .values(leased_by=None, lease_until=None))
-        return int(getattr(result, "rowcount", 0) or 0)
-
-
-def claim_rechecks(factory: sessionmaker[Session], limit: int, lease_seconds: int, *,
-                   due_before: datetime | None = None) -> list[int]:
-    """Articles due for a re-check; claiming pushes their due time out by one lease."""
-    now = utcnow()
-    with factory() as s, s.begin():
-        ids = list(s.scalars(
-            select(Article.id).where(Article.next_recheck_at <= (due_before or now))
-            .order_by(Article.next_recheck_at, Article.id).limit(limit)
-            .with_for_update(skip_locked=True)))
-        if ids:
-            s.execute(update(Article).where(Article.id.in_(ids)).values(
-                next_recheck_at=now + timedelta(seconds=lease_seconds)))
-    return ids
 
 
 # -- the per-feed flow -------------------------------------------------------------------

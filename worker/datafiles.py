@@ -66,7 +66,7 @@ def fail(settings: Settings, key: str, path: Path, why: str) -> ConfigError:
 
 def check_data_files(settings: Settings, keys: tuple[str, ...] = tuple(DATA_FILES)) -> None:
     """Load every data file named in `keys`; raise ConfigError on the first that fails."""
-    from worker.daemon import load_feed_specs
+    from worker.feedlist import load_feed_specs
 
     for key in keys:
         path = settings.data_file(key)

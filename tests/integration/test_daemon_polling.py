@@ -15,16 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import SEEDS
 from tests.integration.httpserver import LocalServer, Reply, gzip_bomb, rss
 from worker.config import Settings, load_settings
-from worker.daemon import (
-    Daemon,
-    FeedSpec,
-    claim_feeds,
-    release_leases,
-    upsert_feeds,
-)
+from worker.daemon import Daemon
 from worker.errors import FetchError
+from worker.feedlist import FeedSpec
 from worker.fetch import Fetcher
 from worker.store.db import make_engine, session_factory, upgrade
+from worker.store.feeds import claim_feeds, release_leases, upsert_feeds
 from worker.store.models import (
     Article,
     ArticleEvent,

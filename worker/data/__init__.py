@@ -8,7 +8,6 @@ beside it. A setting naming a data file overrides the packaged one (see ``worker
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 BOILERPLATE = "boilerplate.toml"
@@ -23,4 +22,6 @@ def packaged(name: str) -> Path:
     The package is installed as plain files (setuptools, wheel), so the resource is a real
     path that worker processes can reopen by name.
     """
+    from importlib.resources import files  # not needed by `worker --help`
+
     return Path(str(files(__name__).joinpath(name)))
