@@ -44,7 +44,7 @@ from worker.errors import FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
 from worker.fetch import FetchCancelled, Fetcher, FetchResult
 from worker.metrics import Metrics
-from worker.pipeline import Analysis, CoreConfig, Document, Store
+from worker.pipeline import Analysis, CoreConfig, Document, Store, raw_digest
 from worker.procs import AnalysisPool, PoolClosed
 from worker.replay import documents_from_file, iter_files
 from worker.store.feeds import claim_feeds, claim_rechecks, release_leases, renew_leases
@@ -265,7 +265,8 @@ class Poller:
             try:
                 res = self.fetcher.fetch(url, kind="article")
                 final = res.final_url if urlsplit(res.final_url).scheme != "file" else url
-                return replace(base, url=final, html=res.body), False
+                return replace(base, url=final, html=res.body, etag=res.etag,
+                               last_modified=res.last_modified), False
             except FetchCancelled:
                 raise
             except FetchError as exc:
@@ -453,17 +454,28 @@ class Poller:
 
     def recheck(self, article_id: int) -> str:
         """Re-fetch one article: a changed text becomes a version, a 404/410 marks it
-        unpublished (never deleted), a page that comes back restores it."""
+        unpublished (never deleted), a page that comes back restores it.
+
+        The request is conditional (the validators of the last fetch); a 304 or a body equal
+        to the last one ends the re-check without analysis (`unchanged`). Every
+        `[schedule] full_fetch_every`-th re-check is unconditional, as for feeds, so validators
+        that lie cannot hide an edit for long; an article stored from the feed's text
+        (`needs_retry`) is always fetched and analysed in full."""
         with self.factory() as s:
             a = s.get(Article, article_id)
             if a is None:
                 return "skipped"
             url, published, outlet, lang = a.url, a.published_at or a.first_seen_at, a.outlet, \
                 a.language
+            etag, last_modified, digest = a.etag, a.last_modified, a.raw_sha256
+            full = (a.needs_retry or not (etag or last_modified)
+                    or a.rechecks_since_full + 1 >= self.settings.schedule.full_fetch_every)
+            retry = a.needs_retry
         now = utcnow()
         plan = self.settings.schedule.revisions
         try:
-            res = self.fetcher.fetch(url, kind="article")
+            res = self.fetcher.fetch(url, kind="article", etag=None if full else etag,
+                                     last_modified=None if full else last_modified)
         except FetchCancelled:
             return "cancelled"
         except FetchError as exc:
@@ -479,9 +491,13 @@ class Poller:
             self.metrics.rechecks.labels(outcome).inc()
             log.info("re-check of %s: %s", url, exc, extra={"url": url, "outcome": outcome})
             return outcome
-        doc = Document(url=url, locator=url, origin="recheck", html=res.body,
-                       published=published, source=outlet, language=lang, fetched_at=now)
-        outcome = self.store.save(doc, self.analyse(doc)).outcome
+        if res.not_modified or (not retry and raw_digest(res.body) == digest):
+            outcome = "unchanged"
+        else:
+            doc = Document(url=url, locator=url, origin="recheck", html=res.body,
+                           published=published, source=outlet, language=lang, fetched_at=now,
+                           etag=res.etag, last_modified=res.last_modified)
+            outcome = self.store.save(doc, self.analyse(doc)).outcome
         with self.factory() as s, s.begin():
             art = s.get(Article, article_id)
             if art is not None:
@@ -489,6 +505,13 @@ class Poller:
                 if art.status == "unpublished":
                     art.status = "active"
                     s.add(ArticleEvent(article_id=art.id, at=now, kind="restored"))
+                if outcome == "unchanged":
+                    # a 304 may carry fresh validators (RFC 9110 §15.4.5); a 200 sends its own
+                    art.etag = res.etag or (art.etag if res.not_modified else None)
+                    art.last_modified = res.last_modified or (
+                        art.last_modified if res.not_modified else None)
+                    art.last_fetched_at = now
+                art.rechecks_since_full = 0 if full else art.rechecks_since_full + 1
                 art.next_recheck_at = schedule.next_recheck(published, now, plan) \
                     if art.relevant else None
         self.metrics.rechecks.labels(outcome).inc()

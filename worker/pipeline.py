@@ -70,6 +70,8 @@ class Document:
     language: str | None = None
     fetched_at: datetime | None = None
     feed_id: int | None = None
+    etag: str | None = None  # the validators of the response that brought `html`
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,6 +219,20 @@ def _as_datetime(value: str | date | datetime | None) -> datetime | None:
         return None
 
 
+def raw_digest(body: str | bytes) -> str:
+    """SHA-256 of a page as fetched: an identical body needs no new analysis."""
+    return hashlib.sha256(body.encode("utf-8") if isinstance(body, str) else body).hexdigest()
+
+
+def _page_state(doc: Document) -> dict[str, str | None]:
+    """What the article row remembers of the page that brought this document (nothing for a
+    plain-text document)."""
+    if doc.html is None:
+        return {}
+    return {"etag": doc.etag, "last_modified": doc.last_modified,
+            "raw_sha256": raw_digest(doc.html)}
+
+
 def _irrelevant_detail(a: Analysis) -> str | None:
     return "pre-filter: no term of a required topic group in the page" if a.prefiltered else None
 
@@ -338,17 +354,18 @@ class Store:
     def _save(self, conn: Connection, doc: Document, a: Analysis) -> Outcome:
         canonical = dedupe.canonical_url(doc.url)
         fetched = doc.fetched_at or utcnow()
+        page = _page_state(doc)
         by_url, owner = self._lookup(conn, canonical, a.fingerprint)
         if by_url is None:
             if owner is not None:
                 conn.execute(_INSERT_ALIAS, {"url": canonical, "article_id": owner})
                 detail = f"same text as article {owner}"
                 return self._event(conn, doc, Outcome("duplicate", owner, detail=detail))
-            return self._new_article(conn, doc, a, canonical, fetched)
+            return self._new_article(conn, doc, a, canonical, fetched, page)
 
         art = _Stored(*conn.execute(_SELECT_ARTICLE, {"id": by_url}).one())
         changes: dict[str, Any] = {
-            "last_fetched_at": max(fetched, art.last_fetched_at or fetched)}
+            "last_fetched_at": max(fetched, art.last_fetched_at or fetched), **page}
         if not art.relevant:
             if art.fingerprint == a.fingerprint or not a.relevant:
                 changes["fingerprint"] = a.fingerprint
@@ -366,12 +383,13 @@ class Store:
                                  fingerprint_owner=owner, first=False)
 
     def _new_article(self, conn: Connection, doc: Document, a: Analysis, canonical: str,
-                     fetched: datetime) -> Outcome:
+                     fetched: datetime, page: dict[str, str | None]) -> Outcome:
         article_id = conn.execute(_INSERT_ARTICLE, {
             "canonical_url": canonical, "url": doc.url, "title": a.title, "outlet": doc.source,
             "language": a.language, "published_at": a.published, "first_seen_at": fetched,
             "last_fetched_at": fetched, "relevant": a.relevant, "relevance": a.relevance,
-            "fingerprint": a.fingerprint,
+            "fingerprint": a.fingerprint, "etag": None, "last_modified": None,
+            "raw_sha256": None, **page,
         }).scalar_one()
         if not a.relevant:  # most pages of a general feed end here
             conn.execute(_INSERT_FINGERPRINT,
