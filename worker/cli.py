@@ -148,7 +148,8 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             err.print(f"[red]error[/red]: {f['error']}")
         d = summary.as_dict()
         out.print(", ".join(f"{k} {d[k]}" for k in ("files", "new", "duplicates", "revised",
-                                                       "irrelevant", "figures", "errors")))
+                                                       "irrelevant", "unreadable", "figures",
+                                                       "errors")))
     return 1 if summary.errors and summary.errors == summary.files else 0
 
 
@@ -287,14 +288,16 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
         for lineno, line in enumerate(sys.stdin, 1):
             if not line.strip():
                 continue
+            item: Any = None
             try:
                 item = json.loads(line)
                 if not isinstance(item, dict):
                     raise ValueError("not a JSON object")
                 result = analyse_one(settings, text=item.get("text"), html=item.get("html"),
                                      language=item.get("lang"), item_id=item.get("id"))
-            except (ValueError, WorkerError) as exc:
-                result = {"id": None, "line": lineno, "error": str(exc)}
+            except (ValueError, WorkerError) as exc:  # the id, when the line had one, is kept
+                result = {"id": item.get("id") if isinstance(item, dict) else None,
+                          "line": lineno, "error": str(exc)}
             except Exception as exc:  # noqa: BLE001 - one bad input must not end the batch
                 logging.getLogger(__name__).exception("extract --batch line %d failed", lineno)
                 result = {"id": item.get("id") if isinstance(item, dict) else None,

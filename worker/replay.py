@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from worker.charset import decode_page
 from worker.errors import FetchError, InputError
 from worker.feeds import parse_feed
 from worker.pipeline import Analysis, CoreConfig, Document, Outcome, Store, analyse
@@ -36,6 +37,7 @@ class Summary:
     duplicates: int = 0
     revised: int = 0
     irrelevant: int = 0
+    unreadable: int = 0
     figures: int = 0
     errors: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -48,7 +50,8 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return {"files": self.files, "new": self.new, "duplicates": self.duplicates,
                 "revised": self.revised, "irrelevant": self.irrelevant,
-                "figures": self.figures, "errors": self.errors, "failed": self.failed}
+                "unreadable": self.unreadable, "figures": self.figures,
+                "errors": self.errors, "failed": self.failed}
 
 
 def _aware(value: Any, key: str, path: Path) -> datetime | None:
@@ -99,7 +102,7 @@ def _read(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return decode_page(data)  # its declared charset if it reads as text, else detected
 
 
 def documents_from_file(path: Path) -> list[Document]:
