@@ -1,7 +1,7 @@
 """Pure: HTML or plain text -> clean article text.
 
 trafilatura extracts the main text of a page; a second pass then strips what it leaves behind,
-by rules from `config/boilerplate.toml`:
+by rules from `worker/data/boilerplate.toml`:
 
 - `line` rules remove a whole paragraph anywhere when the rule matches all of it ("Share on
   Facebook", "Lesen Sie auch: ...");
@@ -137,12 +137,17 @@ def html_title(html: str) -> str | None:
     return unescape(" ".join(title.split())) or None
 
 
+def page_str(html: str | bytes) -> str:
+    """The page as the cleaner reads it (the topic pre-filter must read the same): the declared
+    charset if it reads as text, else the detected one."""
+    return decode_page(html) if isinstance(html, bytes) else html
+
+
 def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool = False
                  ) -> Extracted:
     """Main text of an HTML page with trafilatura (empty text if none found). The date is only
     searched for (htmldate, costly) when `want_date`, i.e. when no feed or sidecar gave one."""
-    if isinstance(html, bytes):
-        html = decode_page(html)  # the declared charset if it reads as text, else detected
+    html = page_str(html)
     text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""  # type: ignore[arg-type]
     found_date = None
     if want_date:

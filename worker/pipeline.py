@@ -6,6 +6,7 @@ any moment leaves no half-stored article and a rerun finishes the job without du
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from contextlib import AbstractContextManager, nullcontext
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import clean, dedupe, revisions, topic
+from worker import clean, dedupe, prefilter, revisions, topic
 from worker.config import Settings
 from worker.dates import date_from_text
 from worker.figures import Claim, extract_claims, load_lexicons
@@ -69,6 +70,8 @@ class Document:
     language: str | None = None
     fetched_at: datetime | None = None
     feed_id: int | None = None
+    etag: str | None = None  # the validators of the response that brought `html`
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,20 +80,22 @@ class CoreConfig:
 
     boilerplate: str
     topics: str
-    claimants_dir: str
+    claimants: str
     num_perm: int = 128
     shingle: int = 5
     claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
+    prefilter: bool = True  # the lossless topic pre-filter in front of trafilatura
     max_text_bytes: int = 1_000_000  # of clean text analysed; the rest is cut (0: no cap)
 
     @classmethod
     def from_settings(cls, s: Settings) -> CoreConfig:
         return cls(
-            boilerplate=str(s.path(s.pipeline.boilerplate_file)),
-            topics=str(s.path(s.pipeline.topics_file)),
-            claimants_dir=str(s.path(s.pipeline.claimants_file).parent),
+            boilerplate=str(s.data_file("boilerplate_file")),
+            topics=str(s.data_file("topics_file")),
+            claimants=str(s.data_file("claimants_file")),
             num_perm=s.dedupe.num_perm,
             shingle=s.dedupe.shingle,
+            prefilter=s.pipeline.prefilter,
             max_text_bytes=s.pipeline.max_text_bytes,
         )
 
@@ -107,6 +112,7 @@ class Analysis:
     signature: bytes | None
     shingles: int = 0
     claims: tuple[Claim, ...] = ()
+    prefiltered: bool = False  # ruled out by the topic pre-filter, never extracted
     cut_from: int = 0  # bytes of clean text before [pipeline] max_text_bytes cut it (0: uncut)
     unreadable: str | None = None  # why no text came out of the page (then nothing is stored)
 
@@ -187,8 +193,8 @@ def _update_article(conn: Connection, article_id: int, changes: dict[str, Any]) 
 
 
 @lru_cache(maxsize=4)
-def _lexicons(config_dir: str) -> Any:
-    return load_lexicons(Path(config_dir))
+def _lexicons(claimants_file: str) -> Any:
+    return load_lexicons(claimants_file=Path(claimants_file))
 
 
 def _title_from_text(text: str) -> str | None:
@@ -247,16 +253,53 @@ def _as_datetime(value: str | date | datetime | None) -> datetime | None:
         return None
 
 
+def raw_digest(body: str | bytes) -> str:
+    """SHA-256 of a page as fetched: an identical body needs no new analysis."""
+    return hashlib.sha256(body.encode("utf-8") if isinstance(body, str) else body).hexdigest()
+
+
+def _page_state(doc: Document) -> dict[str, str | None]:
+    """What the article row remembers of the page that brought this document (nothing for a
+    plain-text document)."""
+    if doc.html is None:
+        return {}
+    return {"etag": doc.etag, "last_modified": doc.last_modified,
+            "raw_sha256": raw_digest(doc.html)}
+
+
+def _irrelevant_detail(a: Analysis) -> str | None:
+    return "pre-filter: no term of a required topic group in the page" if a.prefiltered else None
+
+
+def _prefilter(doc: Document, html: str, core: CoreConfig) -> Analysis | None:
+    """The irrelevant verdict for a page no term of some required topic group can occur in
+    (`worker/prefilter.py` says why that is lossless), or None when the page may be relevant."""
+    title = doc.title or clean.html_title(html)
+    page = prefilter.haystack(html, doc.title, clean.html_title(html))
+    if prefilter.cached_screen(core.topics).could_match(page):
+        return None
+    return Analysis(text="", title=title, language=doc.language, published=doc.published,
+                    relevant=False, relevance=0.0, signature=None, prefiltered=True,
+                    fingerprint=hashlib.sha256(page.encode("utf-8")).hexdigest())
+
+
 def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
             claims_always: bool | None = None) -> Analysis:
     """Pure: everything the pipeline knows about a document before it touches the database.
     Figures are extracted from relevant texts only, unless `claims_always` (by default
     `core.claims_always`)."""
     rules = clean.cached_rules(core.boilerplate)
+    if claims_always is None:
+        claims_always = core.claims_always
     extracted_title = extracted_date = None
     if doc.html is not None:
+        html = clean.page_str(doc.html)
+        if core.prefilter and not claims_always:
+            screened = _prefilter(doc, html, core)
+            if screened is not None:
+                return screened
         try:
-            ext = clean.extract_html(doc.html, doc.url, want_date=doc.published is None)
+            ext = clean.extract_html(html, doc.url, want_date=doc.published is None)
         except (RecursionError, ValueError, LookupError, MemoryError) as exc:
             # lxml and trafilatura give up on some pages (nesting 100,000 deep, ...)
             return _unreadable(doc, f"extraction failed: {type(exc).__name__}: {exc}")
@@ -284,12 +327,10 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         mh, n_shingles = dedupe.text_signature(text, num_perm=core.num_perm,
                                                shingle=core.shingle, normalised=normalised)
         signature = dedupe.signature_bytes(mh)
-    if claims_always is None:
-        claims_always = core.claims_always
     if rel.relevant or claims_always:
         claims = tuple(extract_claims(
             text, language or "en", published.date() if published else None,
-            lexicons=_lexicons(core.claimants_dir)))
+            lexicons=_lexicons(core.claimants)))
     if cut_from:  # the stored text says so at its end (claims' offsets are unchanged)
         text = f"{text}\n{CUT_NOTE.format(kept=len(text.encode()), total=cut_from)}"
     return Analysis(text=text, title=title, language=language, published=published,
@@ -358,22 +399,24 @@ class Store:
             by_url, _ = self._lookup(conn, canonical, "")
             return self._event(conn, doc, Outcome("unreadable", by_url, detail=a.unreadable))
         fetched = doc.fetched_at or utcnow()
+        page = _page_state(doc)
         by_url, owner = self._lookup(conn, canonical, a.fingerprint)
         if by_url is None:
             if owner is not None:
                 conn.execute(_INSERT_ALIAS, {"url": canonical, "article_id": owner})
                 detail = f"same text as article {owner}"
                 return self._event(conn, doc, Outcome("duplicate", owner, detail=detail))
-            return self._new_article(conn, doc, a, canonical, fetched)
+            return self._new_article(conn, doc, a, canonical, fetched, page)
 
         art = _Stored(*conn.execute(_SELECT_ARTICLE, {"id": by_url}).one())
         changes: dict[str, Any] = {
-            "last_fetched_at": max(fetched, art.last_fetched_at or fetched)}
+            "last_fetched_at": max(fetched, art.last_fetched_at or fetched), **page}
         if not art.relevant:
             if art.fingerprint == a.fingerprint or not a.relevant:
                 changes["fingerprint"] = a.fingerprint
                 _update_article(conn, art.id, changes)
-                return self._event(conn, doc, Outcome("irrelevant", art.id))
+                return self._event(conn, doc, Outcome("irrelevant", art.id,
+                                                      detail=_irrelevant_detail(a)))
             changes.update(relevant=True, relevance=a.relevance)
             return self._add_version(conn, doc, a, art, fetched, changes, outcome="new",
                                      fingerprint_owner=owner, first=True)
@@ -385,17 +428,19 @@ class Store:
                                  fingerprint_owner=owner, first=False)
 
     def _new_article(self, conn: Connection, doc: Document, a: Analysis, canonical: str,
-                     fetched: datetime) -> Outcome:
+                     fetched: datetime, page: dict[str, str | None]) -> Outcome:
         article_id = conn.execute(_INSERT_ARTICLE, {
             "canonical_url": canonical, "url": doc.url, "title": a.title, "outlet": doc.source,
             "language": a.language, "published_at": a.published, "first_seen_at": fetched,
             "last_fetched_at": fetched, "relevant": a.relevant, "relevance": a.relevance,
-            "fingerprint": a.fingerprint,
+            "fingerprint": a.fingerprint, "etag": None, "last_modified": None,
+            "raw_sha256": None, **page,
         }).scalar_one()
         if not a.relevant:  # most pages of a general feed end here
             conn.execute(_INSERT_FINGERPRINT,
                          {"fingerprint": a.fingerprint, "article_id": article_id})
-            return self._event(conn, doc, Outcome("irrelevant", article_id))
+            return self._event(conn, doc, Outcome("irrelevant", article_id,
+                                                  detail=_irrelevant_detail(a)))
         art = _Stored(article_id, True, a.fingerprint, a.title, a.published, fetched, False)
         return self._add_version(conn, doc, a, art, fetched, {}, outcome="new",
                                  fingerprint_owner=None, first=True)
