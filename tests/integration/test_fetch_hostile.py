@@ -39,7 +39,7 @@ def local_fetcher(**settings: Any) -> Fetcher:
 def test_a_body_dripping_one_byte_a_second_is_cut_at_the_total_deadline(
         srv: LocalServer) -> None:
     srv.route("/drip", body=b"x" * 120, drip=1.0)
-    timeout = 1.0
+    timeout = 2.0  # each read waits at most 2 s: a byte a second never trips it
     deadline = timeout * TOTAL_TIME_FACTOR
     with local_fetcher(timeout=timeout) as f:
         started = time.monotonic()
