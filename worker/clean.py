@@ -61,8 +61,10 @@ MAX_HEADLINE = 160     # a link under a `header` paragraph: at most this long, n
 MAX_BLOCK = 8          # paragraphs a `block` spans at most
 
 # A paragraph of n characters is matched only against the patterns that can match n characters:
-# patterns are kept in tiers by their longest possible match (exact, and 10x faster on prose).
-_TIERS = (120, 300, MAX_LINE)
+# patterns are kept in tiers by the lengths they can match (exact; prose meets a few long
+# patterns, a one-word line a few short ones).
+_TIERS = (8, 30, 120, 300, MAX_LINE)
+_UNBOUNDED = int(_parser.MAXREPEAT)
 
 PLACEMENTS = ("line", "tail", "both", "teaser", "last", "suffix", "header", "end", "block")
 
@@ -75,7 +77,7 @@ _HEADLINE_END = re.compile(r"[.!?:;…]\s*$")
 class Tiered:
     """One placement's patterns joined into alternations (one match per paragraph instead of
     one per pattern), one alternation per tier: `tiers[k]` holds the patterns that can match
-    more than `_TIERS[k - 1]` characters, so a long paragraph meets only those."""
+    some length in (`_TIERS[k - 1]`, `_TIERS[k]`], so a paragraph meets only those."""
 
     tiers: tuple[re.Pattern[str], ...]
 
@@ -87,30 +89,34 @@ class Tiered:
         return self.tiers[-1].fullmatch(text) is not None
 
 
-def _width(pattern: str) -> int:
-    return int(_parser.parse(pattern, re.IGNORECASE).getwidth()[1])
+def _widths(pattern: str) -> tuple[int, int]:
+    lo, hi = _parser.parse(pattern, re.IGNORECASE).getwidth()
+    return int(lo), int(hi)
 
 
 def _tiered(patterns: list[str]) -> Tiered:
-    widths = [(p, _width(p)) for p in patterns]
+    widths = [(p, *_widths(p)) for p in patterns]
     tiers = []
     lower = 0
     for limit in _TIERS:
-        tiers.append(_any_of([p for p, w in widths if w > lower]))
+        tiers.append(_any_of([p for p, lo, hi in widths if hi > lower and lo <= limit]))
         lower = limit
     return Tiered(tuple(tiers))
 
 
 @dataclass(frozen=True)
 class BoilerplateRules:
-    """The patterns of each placement, tiered (see `Tiered`); `suffix` is searched, so it is
-    one alternation."""
+    """The patterns of each placement, tiered (see `Tiered`); `suffix` patterns are searched,
+    the bounded ones only near the paragraph's end (a match that ends the paragraph starts
+    there)."""
 
     line: Tiered
     tail: Tiered
     teaser: Tiered
     last: Tiered
-    suffix: re.Pattern[str]
+    suffix: re.Pattern[str]        # bounded suffixes: searched in the last `suffix_width` chars
+    suffix_width: int
+    suffix_open: re.Pattern[str]   # open-ended ones (`cue.*$`): searched, cue first
     header: Tiered
     end: Tiered
     blocks: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
@@ -170,10 +176,15 @@ def load_rules(path: Path) -> BoilerplateRules:
                     pattern = _check(path, where, pattern)
                     for target in (("line", "tail") if placement == "both" else (placement,)):
                         groups[target].append(pattern)
+    suffix_widths = [(p, _widths(p)[1]) for p in groups["suffix"]]
+    bounded = [p for p, w in suffix_widths if w < _UNBOUNDED]
     return BoilerplateRules(
         line=_tiered(groups["line"]), tail=_tiered(groups["tail"]),
         teaser=_tiered(groups["teaser"]), last=_tiered(groups["last"]),
-        suffix=_any_of(groups["suffix"]), header=_tiered(groups["header"]),
+        suffix=_any_of(bounded), suffix_width=max((w for _p, w in suffix_widths
+                                                   if w < _UNBOUNDED), default=0),
+        suffix_open=_any_of([p for p, w in suffix_widths if w >= _UNBOUNDED]),
+        header=_tiered(groups["header"]),
         end=_tiered(groups["end"]), blocks=tuple(blocks), kinds=tuple(kinds),
     )
 
@@ -204,9 +215,12 @@ def _headline(paragraph: str) -> bool:
 
 
 def _cut_suffix(paragraph: str, rules: BoilerplateRules) -> str:
-    m = rules.suffix.search(paragraph)
-    if m is None or m.end() != len(paragraph.rstrip()):
-        return paragraph
+    n = len(paragraph)
+    m = rules.suffix.search(paragraph, max(0, n - rules.suffix_width))
+    if m is None or m.end() != n:
+        m = rules.suffix_open.search(paragraph)
+        if m is None or m.end() != n:
+            return paragraph
     return paragraph[:m.start()].rstrip()
 
 
@@ -223,29 +237,50 @@ def _block_end(paragraphs: list[str], i: int, rules: BoilerplateRules) -> tuple[
     return None
 
 
+def _verdict(p: str, rules: BoilerplateRules) -> str:
+    """What the paragraph is on its own: "end", "header", "line", "block" (may start a block)
+    or "" (article text, after its suffix is cut)."""
+    if len(p) > MAX_LINE:
+        return ""
+    if _full(rules.end, p):
+        return "end"
+    if any(_full(start, p) for start, _stop in rules.blocks):
+        return "block"
+    if _full(rules.header, p):
+        return "header"
+    if _full(rules.line, p):
+        return "line"
+    return ""
+
+
 def _paragraph_pass(paragraphs: list[str], rules: BoilerplateRules) -> list[str]:
     kept: list[str] = []
+    verdicts: dict[str, str] = {}  # a paragraph seen again costs a lookup, not a match
     i = 0
     while i < len(paragraphs):
         p = paragraphs[i]
-        if len(p) <= MAX_LINE:
-            if _full(rules.end, p):
-                break
-            block = _block_end(paragraphs, i, rules) if rules.blocks else None
+        verdict = verdicts.get(p)
+        if verdict is None:
+            verdict = verdicts[p] = _verdict(p, rules)
+        if verdict == "end":
+            break
+        if verdict == "block":
+            block = _block_end(paragraphs, i, rules)
             if block is not None:
                 j, rest = block
                 if rest:
                     kept.append(rest)
                 i = j + 1
                 continue
-            if _full(rules.header, p):
+            verdict = "line" if _full(rules.line, p) else ""
+        if verdict == "header":
+            i += 1
+            while i < len(paragraphs) and _headline(paragraphs[i]):
                 i += 1
-                while i < len(paragraphs) and _headline(paragraphs[i]):
-                    i += 1
-                continue
-            if _full(rules.line, p):
-                i += 1
-                continue
+            continue
+        if verdict == "line":
+            i += 1
+            continue
         cut = _cut_suffix(p, rules)
         if cut and (cut == p or not _full(rules.line, cut)):
             kept.append(cut)
