@@ -25,6 +25,22 @@ from worker.clean import TRAFILATURA_OPTIONS, extract_html, load_rules, strip_bo
 
 F1_MARGIN = 0.01
 TIME_RATIO = 1.05
+HOSTILE_SECONDS = 0.2  # per 100 KB of hostile text (issue 14)
+
+# Hostile texts for the boilerplate rules: one cue word repeated (as one paragraph, or one per
+# line), digit runs, a long sentence without punctuation.
+HOSTILE: dict[str, tuple[str, str]] = {
+    "'Read more' lines": ("Read more", "\n"),
+    "'Фото:' run": ("Фото: ", ""),
+    "'관련 키워드' run": ("관련 키워드", ""),
+    "'Subscribe!' run": ("Subscribe! ", ""),
+    "'Lesen Sie auch' lines": ("Lesen Sie auch", "\n"),
+    "one-character lines": ("|", "\n"),
+    "digit run '1 '": ("1 ", ""),
+    "digit lines": ("1 000", "\n"),
+    "'©' run": ("© ", ""),
+    "long sentence, no punctuation": ("troops moved towards Kursk ", ""),
+}
 
 # The variants `--options` compares (each alone, then the pipeline's choice).
 VARIANTS: dict[str, dict[str, object]] = {
@@ -80,6 +96,18 @@ def compare_options(expected: dict[str, Any], pages: dict[str, str]) -> dict[str
     return result
 
 
+def hostile(rules: Any) -> dict[str, float]:
+    """Seconds per 100 KB that the boilerplate rules take on each hostile text."""
+    out = {}
+    for name, (cue, sep) in HOSTILE.items():
+        unit = cue + sep
+        text = unit * (100_000 // len(unit.encode("utf-8")))
+        t0 = time.perf_counter()
+        strip_boilerplate(text, rules)
+        out[name] = (time.perf_counter() - t0) * 100_000 / len(text.encode("utf-8"))
+    return out
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -114,7 +142,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             t_ours += t2 - t1
     s_bare, s_ours = score(bare, expected), score(ours, expected)
     ratio = t_ours / t_bare if t_bare else 0.0
-    result = {"pages": len(pages), "bare": s_bare, "ours": s_ours,
+    hostile_s = hostile(rules)
+    result = {"pages": len(pages), "bare": s_bare, "ours": s_ours, "hostile": hostile_s,
               "bare_seconds": t_bare, "ours_seconds": t_ours, "time_ratio": ratio,
               "f1_gain": s_ours["f1"] - s_bare["f1"],
               "meets": (s_ours["f1"] >= s_bare["f1"] + F1_MARGIN
@@ -134,6 +163,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                t_ours * per_page)])
         print(f"F1 gain {result['f1_gain']:+.4f} (target ≥ +{F1_MARGIN}), time ratio "
               f"{ratio:.3f} (target ≤ {TIME_RATIO})")
+        show("Boilerplate rules on hostile text", ["text", "s / 100 KB", "target"],
+             [(n, v, f"≤ {HOSTILE_SECONDS}") for n, v in hostile_s.items()])
     return result
 
 

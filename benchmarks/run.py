@@ -159,6 +159,9 @@ def headlines(name: str, r: Any) -> list[Row]:
             and r["ours"]["recall"] >= r["bare"]["recall"])
         add("time per page, cleaning / bare trafilatura", f"{r['time_ratio']:.3f}", "≤ 1.05",
             r["time_ratio"] <= 1.05)
+        worst = max(r["hostile"].values(), default=0.0)
+        add("boilerplate rules, worst hostile text", f"{worst:.3f} s / 100 KB", "≤ 0.2",
+            worst <= 0.2)
     elif name == "figures":
         for lang, s in r["languages"].items():
             if lang == "all":
