@@ -20,8 +20,9 @@ from typing import Any
 
 import trafilatura
 
-from benchmarks.common import CORPUS, ROOT, emit_json, read_page, show
+from benchmarks.common import CORPUS, emit_json, read_page, show
 from worker.clean import TRAFILATURA_OPTIONS, extract_html, load_rules, strip_boilerplate
+from worker.data import BOILERPLATE, packaged
 
 F1_MARGIN = 0.01
 TIME_RATIO = 1.05
@@ -127,7 +128,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                  [(n, v["precision"], v["recall"], v["f1"], v["fp"], v["fn"], v["seconds"])
                   for n, v in variants.items()])
         return variants
-    rules = load_rules(ROOT / "config" / "boilerplate.toml")
+    rules = load_rules(packaged(BOILERPLATE))
     bare: dict[str, str] = {}
     ours: dict[str, str] = {}
     t_bare = t_ours = 0.0

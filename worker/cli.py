@@ -89,9 +89,11 @@ def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.datafiles import check_data_files
     from worker.pipeline import CoreConfig, Store
     from worker.replay import replay
 
+    check_data_files(settings)
     _, factory = open_store(settings)
     store = Store(factory, settings, worker_id=settings.daemon.worker_id or None)
     core = CoreConfig.from_settings(settings)
@@ -249,8 +251,10 @@ def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.datafiles import check_data_files
     from worker.extract import analyse_one
 
+    check_data_files(settings, ("boilerplate_file", "topics_file", "claimants_file"))
     if args.batch:
         for lineno, line in enumerate(sys.stdin, 1):
             if not line.strip():
@@ -408,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler: Handler = args.handler
         return handler(args, settings)
     except WorkerError as exc:
-        err.print(f"worker: error: {exc}", markup=False, highlight=False)
+        err.print(f"worker: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         err.print("worker: interrupted")

@@ -32,7 +32,7 @@ def _short(value: datetime | None) -> str:
 def _config_feeds(settings: Settings) -> Any:
     from worker.daemon import load_feed_specs
 
-    return load_feed_specs(settings.path(settings.pipeline.feeds_file), settings.base_dir)
+    return load_feed_specs(settings.data_file("feeds_file"), settings.feeds_base())
 
 
 # -- run ---------------------------------------------------------------------------------
@@ -70,13 +70,15 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
     from worker.daemon import Daemon, upsert_feeds
+    from worker.datafiles import check_data_files
     from worker.metrics import MetricsServer, healthy_since
     from worker.procs import settle
 
+    check_data_files(settings)
     _, factory = open_store(settings)
     added = upsert_feeds(factory, _config_feeds(settings))
     if added:
-        log.info("%d feeds added from %s", added, settings.pipeline.feeds_file)
+        log.info("%d feeds added from %s", added, settings.data_file("feeds_file"))
     if early.received and not args.once:
         # nothing is leased or started yet; `--once` goes on to print its (empty) summary
         log.info("received %s while starting, stopped cleanly", early.describe())
@@ -186,7 +188,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
             s.delete(feed)
         out.print(f"removed {args.url}")
         if origin == "config":
-            err.print(f"note: it is declared in {settings.pipeline.feeds_file} and comes back "
+            err.print(f"note: it is declared in {settings.data_file('feeds_file')} and comes back "
                       "at the next `worker run` unless removed there")
         return 0
     with factory() as s:

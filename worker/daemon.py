@@ -1,4 +1,4 @@
-"""The polling daemon: feeds from `config/feeds.toml`, leases on due feeds, the per-feed flow
+"""The polling daemon: feeds from `worker/data/feeds.toml`, leases on due feeds, the per-feed flow
 (`Poller.poll`: fetch -> parse -> new items -> article pages -> pipeline -> state), revision
 re-checks (`Poller.recheck`) and the APScheduler loop with graceful shutdown (`Daemon`).
 
@@ -68,7 +68,7 @@ def default_worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-# -- feeds declared in config/feeds.toml -------------------------------------------------
+# -- feeds declared in worker/data/feeds.toml -------------------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
 class FeedSpec:
@@ -80,7 +80,7 @@ class FeedSpec:
 
 
 def feed_url(value: str, base_dir: Path) -> str:
-    """http(s) URLs as given; a local path (relative to the project) becomes a file: URL."""
+    """http(s) URLs as given; a local path (relative to `base_dir`) becomes a file: URL."""
     value = value.strip()
     scheme = urlsplit(value).scheme.lower()
     if scheme in ("http", "https", "file"):

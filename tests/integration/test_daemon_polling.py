@@ -49,6 +49,7 @@ class World:
 
     def __init__(self, srv: LocalServer, db_url: str, tmp: Path) -> None:
         self.srv = srv
+        (tmp / "none.toml").write_text("# no feeds\n", encoding="utf-8")
         self.env = {"WORKER_DATABASE_URL": db_url, "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
                     "WORKER_FETCH_TIMEOUT": "1", "WORKER_FETCH_HOST_DELAY": "0",
                     "WORKER_FETCH_PER_HOST_CONNECTIONS": "4", "WORKER_SCHEDULE_JITTER": "0",

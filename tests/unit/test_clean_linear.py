@@ -14,10 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from worker.clean import MAX_LINE, load_rules, strip_boilerplate
+from worker.data import BOILERPLATE, packaged
 
-from ..conftest import ROOT
-
-RULES_FILE = ROOT / "config" / "boilerplate.toml"
+RULES_FILE = packaged(BOILERPLATE)
 RULES = load_rules(RULES_FILE)
 UNBOUNDED = int(_parser.MAXREPEAT)
 

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from worker.clean import load_rules, strip_boilerplate
+from worker.data import BOILERPLATE, packaged
 
 from ..conftest import ROOT
 
-RULES = load_rules(ROOT / "config" / "boilerplate.toml")
+RULES = load_rules(packaged(BOILERPLATE))
 SET = ROOT / "tests" / "data" / "cleaning"
 LANGUAGES = ("en", "fr", "de", "es", "ru", "uk", "ko")
 WHERE = ("head", "inline", "end", "glued")

@@ -17,10 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker.config import PROJECT_ROOT
 from worker.errors import ConfigError, DatabaseError
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+MIGRATIONS = "worker:migrations"  # packaged with the code (package:directory form)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -84,7 +84,7 @@ def make_engine(url: str, *, echo: bool = False, source: str = "[database] url")
 
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    cfg.set_main_option("script_location", MIGRATIONS)
     cfg.attributes["engine"] = engine
     return cfg
 
