@@ -83,6 +83,8 @@ def _check_figure(fig: dict[str, Any], codes: set[str], numbers: list[str]) -> l
     part = fig.get("part_of")
     if part is not None and part not in numbers:
         problems.append(f"part_of {part!r} names no number_text of the item")
+    if not isinstance(fig.get("partial"), bool) or (part is not None and not fig["partial"]):
+        problems.append(f"partial {fig.get('partial')!r} (true for a part or a sub-population)")
     return problems
 
 
