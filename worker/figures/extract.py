@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from worker.figures.claimants import ClaimantMatch
@@ -27,9 +28,23 @@ from worker.figures.mentions import (
 from worker.figures.model import Claim
 from worker.figures.numbers import Mention
 from worker.figures.sentences import Sentence, split_sentences
+from worker.figures.timing import DateSpan, find_dates
 
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
+
+
+@dataclass(slots=True)
+class _Rel:
+    """What the relation pass decides for one claim of a sentence."""
+
+    why: dict[str, str]
+    scope: str | None
+    refers_to: str | None = None
+    recalled: bool = False
+    partial: bool = False
+    drop: bool = False
+    total: Claim | None = None
 
 
 @dataclass(slots=True)
@@ -51,6 +66,9 @@ class _Extractor:
         self.published = published
         self.contexts: dict[int, _Context] = {}
         self.recent_subject: tuple[int, str] | None = None  # (sentence, subject) of last claim
+        self.last_claims: list[Claim] = []  # claims of the latest sentence that had some
+        self.last_claims_sentence = -1
+        self.part_links: dict[int, int] = {}  # start of a part -> start of its total
 
     @cached_property
     def sentences(self) -> list[Sentence]:
@@ -166,7 +184,8 @@ class _Extractor:
         mtok: tuple[int, int],
         terms: tuple[list[Span], list[Span]],
         stext: str,
-    ) -> str | None:
+    ) -> tuple[str | None, str]:
+        """The side whose people the number counts, and why (the rule that decided it)."""
         best: tuple[int, int, Span] | None = None
         before = int(self.lex.subject_prefer_before)  # on a tie, which side wins
         for sp in terms[0]:
@@ -188,16 +207,17 @@ class _Extractor:
                     continue
                 lo, hi = (chosen, other) if chosen.start < other.start else (other, chosen)
                 if self.lex.coordination_re.fullmatch(stext, lo.end, hi.start):
-                    return None
-            return code
+                    return None, f"sides coordinated: {stext[lo.start:hi.end]!r}"
+            return code, f"term {stext[chosen.start:chosen.end]!r}"
         for j in self._previous(k):
             subj = self._context(j).subject
             if subj is not None:
-                return subj
+                return subj, "previous sentence"
         recent = self.recent_subject
         if recent is not None and k - recent[0] <= CONTEXT_SENTENCES:
-            return recent[1]  # the document's running subject ("the overall deployment")
-        return None
+            # the document's running subject ("the overall deployment")
+            return recent[1], "running subject of the text"
+        return None, "no side named"
 
     # -- main --------------------------------------------------------------------------------
     def run(self) -> list[Claim]:
@@ -242,6 +262,14 @@ class _Extractor:
                 continue
             out.append(c)
         out.sort(key=lambda c: c.start)
+        if self.part_links:
+            index = {c.start: i for i, c in enumerate(out)}
+            out = [
+                replace(c, part_of=index.get(self.part_links[c.start]))
+                if c.start in self.part_links
+                else c
+                for c in out
+            ]
         return out
 
     def _process(
@@ -283,16 +311,21 @@ class _Extractor:
         assigned = assign_triggers(
             mentions, mtoks, triggers, toks, (lex.after_window, lex.before_window)
         )
+        used: list[Mention] = []
         for idx, (m, np) in enumerate(mentions):
             tr = assigned[idx]
             if tr is not None and not (np == "civilian" and tr.label.startswith("deployed")):
                 metric = tr.label.split(":")[0]
+                metric_why = f"trigger {stext[tr.start:tr.end]!r}"
             elif out and lex.total_anaphor_re.search(stext, max(0, m.start - 60), m.start):
                 metric = out[-1].metric
+                metric_why = "total of the previous figure"
             elif out and self._coordinated(stext, out[-1].end - s.start, m, triggers):
                 metric = out[-1].metric  # "1.000 zapadores ... y 5.000 constructores"
+                metric_why = "coordinated with the previous figure"
             elif np == "people" and prev_deploys:
                 metric = "deployed"
+                metric_why = "troops after a deployment sentence"
             else:
                 continue
             qualifier = qualifier_of(stext, m, lex)
@@ -302,11 +335,20 @@ class _Extractor:
             seen.add((metric, value))
             modality = modality_near(cue_spans, mtoks[idx], tr, toks) or default_modality
             later = mentions[idx + 1][0].start if idx + 1 < len(mentions) else None
-            claimant = self._nearest_claimant(claimants, m, later) or ctx.claimant
+            named = self._nearest_claimant(claimants, m, later)
+            claimant = named or ctx.claimant
+            subject, subject_why = self._subject(k, m, mtoks[idx], terms, stext)
+            if claimant is None:
+                claimant_why = "no source named"
+            elif named is not None:
+                claimant_why = f"named {claimant.raw!r}"
+            else:
+                claimant_why = f"inherited {claimant.raw!r}"
+            used.append(m)
             out.append(
                 Claim(
                     metric=metric,
-                    subject=self._subject(k, m, mtoks[idx], terms, stext),
+                    subject=subject,
                     value=value,
                     low=low,
                     high=high,
@@ -319,8 +361,16 @@ class _Extractor:
                     sentence=stext,
                     start=s.start + m.start,
                     end=s.start + m.end,
+                    why={
+                        "metric": metric_why,
+                        "subject": subject_why,
+                        "claimant": claimant_why,
+                        "modality": modality_why(modality, cue_spans, stext),
+                    },
                 )
             )
+        if out:
+            out = self._relations(k, stext, s.start, out, used)
         if out:
             ctx.subject = out[-1].subject
             if ctx.subject is not None:
@@ -329,6 +379,154 @@ class _Extractor:
             ctx.subject = terms[0][-1].label.split(":")[0] if terms[0] else None
         ctx.incident = any(c.scope == "incident" for c in out)
         return ctx, out
+
+    # -- relations between figures and time ------------------------------------------------
+    def _own_dates(
+        self, stext: str, used: list[Mention], dates: list[DateSpan], clause: Callable[[int], int]
+    ) -> list[DateSpan | None]:
+        """The date each number refers to.  A date belongs to the number it follows ("11,000
+        sent in late 2024"), else to the one it precedes, without crossing another number; a
+        date next to no number (the sentence's "In December, ...") goes to the nearest number
+        of its clause."""
+        own: list[DateSpan | None] = []
+        for i, m in enumerate(used):
+            nxt = used[i + 1].start if i + 1 < len(used) else len(stext)
+            prv = used[i - 1].end if i > 0 else 0
+            after = [d for d in dates if m.end <= d.start and d.end <= nxt]
+            before = [d for d in dates if prv <= d.start and d.end <= m.start]
+            if after and clause(after[0].start) == clause(m.start):
+                own.append(after[0])
+            elif before and clause(before[-1].start) == clause(m.start):
+                own.append(before[-1])
+            else:
+                own.append(None)
+        taken = {id(d) for d in own if d is not None}
+        loose = [d for d in dates if id(d) not in taken]
+        for i, m in enumerate(used):
+            if own[i] is None:
+                same = [d for d in loose if clause(d.start) == clause(m.start)]
+                own[i] = min(same, key=lambda d: abs(d.start - m.start)) if same else None
+        return own
+
+    def _relations(
+        self, k: int, stext: str, offset: int, out: list[Claim], used: list[Mention]
+    ) -> list[Claim]:
+        """Date referred to, recall, increment, part of a total and sub-population for the
+        claims of one sentence (see worker/figures/timing.py for the dates)."""
+        lex = self.lex
+        breaks = [i for i, ch in enumerate(stext) if ch == ";"]
+        breaks += [b.start() for b in lex.scope_barrier_re.finditer(stext)]
+        breaks.sort()
+        dates = find_dates(stext, lex.time, self.published)
+        dates = [d for d in dates if not any(d.start < m.end and m.start < d.end for m in used)]
+        prev_claims = self.last_claims if self.last_claims_sentence == k - 1 else []
+
+        def clause(pos: int) -> int:
+            return bisect.bisect_right(breaks, pos)
+
+        own = self._own_dates(stext, used, dates, clause)
+        rows: list[_Rel] = []
+        for i, (c, m) in enumerate(zip(out, used, strict=True)):
+            row = _Rel(why=dict(c.why), scope=c.scope)
+            cl = clause(m.start)
+            date = own[i]
+            if date is not None:
+                row.refers_to = date.iso
+                row.why["refers_to"] = f"date {date.cue!r}"
+            lo = breaks[cl - 1] if cl > 0 else 0
+            hi = breaks[cl] if cl < len(breaks) else len(stext)
+            rc = lex.recall_re.search(stext, lo, hi)
+            if rc is not None:
+                row.recalled = True
+                row.why["recalled"] = f"cue {rc.group()!r}"
+            inc = lex.increment_before_re.search(stext, max(0, m.start - 40), m.start)
+            if inc is None:
+                inc = lex.increment_after_re.match(stext, m.end)
+            if inc is not None and c.scope != "incident":
+                row.scope = "increment"
+                row.why["scope"] = f"increment cue {inc.group().strip()!r}"
+            sub = lex.subset_after_re.search(stext, m.end, min(hi, m.end + 80))
+            if sub is not None:
+                row.drop = c.metric == "deployed"  # troops brought home are no deployment
+                row.partial = True
+                row.why["partial"] = f"sub-population {sub.group()!r}"
+            row.why["number"] = stext[m.start : m.end]
+            rows.append(row)
+        self._parts(stext, out, used, rows, prev_claims, clause)
+        # two figures of one series in one sentence: the one dated earlier is recalled
+        for i, c in enumerate(out):
+            ref = rows[i].refers_to
+            if rows[i].recalled or rows[i].partial or ref is None:
+                continue
+            for j, o in enumerate(out):
+                if j == i or o.metric != c.metric or o.value == c.value or rows[j].partial:
+                    continue
+                other = rows[j].refers_to
+                if clause(used[j].start) != clause(used[i].start) and (
+                    other is None or other > ref
+                ):
+                    rows[i].recalled = True
+                    rows[i].why["recalled"] = f"dated {ref}, before the other {c.metric} figure"
+                    break
+        result = [
+            replace(
+                c,
+                refers_to=r.refers_to,
+                recalled=r.recalled,
+                scope=r.scope,
+                partial=r.partial,
+                why=r.why,
+            )
+            for c, r in zip(out, rows, strict=True)
+            if not r.drop
+        ]
+        self.last_claims = result
+        self.last_claims_sentence = k
+        return result
+
+    def _parts(
+        self,
+        stext: str,
+        out: list[Claim],
+        used: list[Mention],
+        rows: list[_Rel],
+        prev_claims: list[Claim],
+        clause: Callable[[int], int],
+    ) -> None:
+        """Parts of a stated total: "18,000, including 11,000 ... and 3,000 ...", "dont",
+        "davon", "из них", "그중", "1만1천 명을 포함한 1만8천 명"."""
+        lex = self.lex
+        for i, (c, m) in enumerate(zip(out, used, strict=True)):
+            total: Claim | None = None
+            cue = lex.part_before_re.search(stext, max(0, m.start - 40), m.start)
+            if cue is not None:
+                before = [t for t in out[:i] if t.value > c.value] or [
+                    t for t in prev_claims if t.value > c.value
+                ]
+                pool = [t for t in before if t.metric == c.metric] or before
+                total = pool[-1] if pool else None
+            else:
+                cue = lex.part_after_re.match(stext, m.end)
+                if cue is not None:
+                    after = [t for t in out[i + 1 :] if t.value > c.value]
+                    total = after[0] if after else None
+                elif i > 0 and rows[i - 1].total is not None:
+                    prev_total = rows[i - 1].total
+                    if (
+                        prev_total is not None
+                        and prev_total.metric == c.metric
+                        and c.value < prev_total.value
+                        and clause(used[i - 1].start) == clause(m.start)
+                    ):
+                        total = prev_total
+            if total is None:
+                continue
+            rows[i].total = total
+            how = repr(cue.group().strip()) if cue else "listed with the previous part"
+            rows[i].why["part_of"] = f"part of {total.value} ({how})"
+            self.part_links[c.start] = total.start
+            if total.metric == c.metric:
+                rows[i].partial = True
 
     def _coordinated(self, stext: str, prev_end: int, m: Mention, triggers: list[Span]) -> bool:
         """The number is joined to the previous claimed number by "and" with no trigger or
@@ -396,6 +594,19 @@ def _window(toks: Tokens, first: int, last: int) -> range:
     if ")" in texts[max(0, lo) : first]:
         lo -= 1
     return range(lo, hi)
+
+
+def modality_why(modality: str, cues: list[Span], stext: str) -> str:
+    """The cue behind a modality, for the claim's ``why``."""
+    wanted = {
+        "negated": ("negated",),
+        "possible": ("possible",),
+        "reported": ("hedge", "source", "attribution"),
+    }.get(modality)
+    if wanted is None:
+        return "no attribution or hedge"
+    cue = next((c for c in cues if c.label in wanted), None)
+    return f"cue {stext[cue.start:cue.end]!r}" if cue else "a source is named"
 
 
 SPEAKER_REACH = 3  # tokens between a speaker noun and its reporting verb

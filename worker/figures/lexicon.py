@@ -18,6 +18,7 @@ from typing import Any
 
 from worker.figures.claimants import ClaimantRegistry, load_claimants
 from worker.figures.scan import first_chars
+from worker.figures.timing import TimeSyntax, build_time
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
@@ -183,6 +184,13 @@ class LanguageLexicon:
     starters_re: re.Pattern[str] | None
     starters: frozenset[str]
     ordinal_dot: bool
+    time: TimeSyntax
+    recall_re: re.Pattern[str]
+    increment_before_re: re.Pattern[str]
+    increment_after_re: re.Pattern[str]
+    part_before_re: re.Pattern[str]
+    part_after_re: re.Pattern[str]
+    subset_after_re: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +324,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
     rng = data.get("ranges", {})
     rej = data.get("reject", {})
     sent = data.get("sentences", {})
+    rel = data.get("relations", {})
     starters = _list(sent, "starters")
     starters_re = (
         re.compile(r"(?<=[a-zß-ÿа-яёіїєґ])([ \t]+)(?=(?:" + "|".join(starters) + r")\b)")
@@ -391,6 +400,30 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         starters_re=starters_re,
         starters=frozenset(starters),
         ordinal_dot=bool(sent.get("ordinal_dot", False)),
+        time=build_time(data.get("time", {})),
+        recall_re=_compile(_list(rel, "recall"), word_end=word_end),
+        # cue just before the number, qualifiers allowed between ("another roughly 1,000")
+        increment_before_re=re.compile(
+            r"(?<!\w)"
+            + _alt(_list(rel, "increment_before"))
+            + r"(?:[\s\u00a0]+\w+){0,2}[\s\u00a0]*$",
+            _FLAGS,
+        ),
+        # cue just after the number or its noun ("3,000 more troops", "3 000 soldats
+        # supplémentaires")
+        increment_after_re=re.compile(
+            r"[\s\u00a0]*(?:[^\W\d]+[\s\u00a0]+)?(?:명\s*)?" + _alt(_list(rel, "increment_after"))
+            + ("(?!\\w)" if word_end else ""),
+            _FLAGS,
+        ),
+        part_before_re=re.compile(
+            r"(?<!\w)" + _alt(_list(rel, "part_before")) + r"[\s\u00a0,:]*(?:\w+[\s\u00a0]+){0,2}$",
+            _FLAGS,
+        ),
+        part_after_re=re.compile(
+            r"[\s\u00a0]*(?:명\s*)?" + _alt(_list(rel, "part_after")), _FLAGS
+        ),
+        subset_after_re=_compile(_list(rel, "subset_after"), word_end=word_end),
     )
 
 
