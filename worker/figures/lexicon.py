@@ -220,7 +220,11 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
     num = data.get("numbers", {})
     scales: dict[str, int] = {str(k): int(v) for k, v in num.get("scales", {}).items()}
     units: dict[str, int] = {str(k): int(v) for k, v in num.get("compound_units", {}).items()}
-    plain = r"\d{1,3}(?:(?:[ \u00a0\u202f]|,|\.)\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+    # thousands grouped by a space (plain, no-break, narrow no-break, thin), comma, dot or
+    # apostrophe ("12'000", Swiss usage)
+    plain = (
+        r"\d{1,3}(?:(?:[ \u00a0\u202f\u2009'’]|,|\.)\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+    )
     scale_alt = "|".join(f"(?P<s{i}>{k})" for i, k in enumerate(scales)) or "(?!)"
     if units:
         unit_alt = _alt(re.escape(u) for u in units)
@@ -231,7 +235,7 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
         core = f"(?P<plain>{plain})"
     digit = (
         rf"(?=\d)(?<![\w.,/:])(?<![^\W\d]-)(?:{core})"
-        rf"(?:[ \u00a0\u202f]?(?P<scale>{scale_alt})(?!\w))?"
+        rf"(?:[ \u00a0\u202f\u2009-]?(?P<scale>{scale_alt})(?!\w))?"
     )
     vague_entries: list[tuple[str, int, str]] = []
     for entry in num.get("vague", []):

@@ -17,7 +17,7 @@ from text_to_num import find_numbers
 
 from worker.figures.lexicon import NumberSyntax, load_lexicons
 
-_SPACES = " \u00a0\u202f"
+_SPACES = " \u00a0\u202f\u2009'’"
 _TOKEN_SPLIT_RE = re.compile(r"\S+")
 MAX_VALUE = 100_000_000
 # telephone numbers: a run of three or more digit groups opened by "+", "(0..)" or a leading 0
