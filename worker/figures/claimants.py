@@ -38,7 +38,9 @@ def _is_acronym(alias: str) -> bool:
 
 
 def _alias_regex(alias: str) -> str:
-    body = re.escape(alias).replace(r"\ ", r"[\s\u00a0]+")
+    # typographic apostrophes and quotes match their plain forms and each other
+    body = re.escape(alias).replace(r"\ ", r"[\s\u00a0]+").replace("'", "['’‘ʼ]")
+    body = body.replace('"', '["“”„«»]')
     if alias[-1:].isalpha() and not ("\uac00" <= alias[-1] <= "\ud7a3"):
         return body + r"(?!\w)"
     return body
