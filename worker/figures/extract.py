@@ -32,6 +32,22 @@ from worker.figures.timing import DateSpan, find_dates
 
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
+ANAPHOR_SENTENCES = 8  # how far back "the agency" / "за його словами" may find its source
+QUOTES_OPEN = "«“„‹"
+QUOTES_CLOSE = "»”‹›"
+
+
+def _open_quote(text: str, start: int, end: int) -> bool:
+    """The sentence opens a quotation it does not close (or continues one: straight quotes
+    counted by parity)."""
+    seg = text[start:end]
+    opened = sum(seg.count(q) for q in QUOTES_OPEN) - sum(seg.count(q) for q in "»”›")
+    return opened > 0 or seg.count('"') % 2 == 1
+
+
+def _closes_quote(text: str, start: int, end: int) -> bool:
+    seg = text[start:end]
+    return any(q in seg for q in "»”›") or seg.count('"') % 2 == 1
 
 
 @dataclass(slots=True)
@@ -112,6 +128,14 @@ class _Extractor:
         if terms:
             ctx.subject = terms[-1].label.split(":")[0]
         return ctx
+
+    def _latest_claimant(self, k: int) -> ClaimantMatch | None:
+        """The source named last before sentence ``k`` (a pronoun or title refers to it)."""
+        for j in range(k - 1, max(-1, k - 1 - ANAPHOR_SENTENCES), -1):
+            c = self._context(j).claimant
+            if c is not None:
+                return c
+        return None
 
     def _inherited_claimant(self, k: int) -> ClaimantMatch | None:
         for j in self._previous(k):
@@ -250,7 +274,56 @@ class _Extractor:
             if ctx is not None:
                 self.contexts[k] = ctx
             claims.extend((k, c) for c in claims_k)
+        if any(c.claimant is None for _, c in claims):
+            claims = self._forward_claimants(claims)
         return self._drop_repeated_headlines(claims)
+
+    def _forward_claimants(self, claims: list[tuple[int, Claim]]) -> list[tuple[int, Claim]]:
+        """A source named after the figures: the next sentence opens with a back-reference
+        ("Про це заявив президент", "Об этом сообщило агентство", "C'est ce qu'a rapporté",
+        "이같이 밝혔다"), or the figures sit in a quotation that a later sentence of the
+        paragraph closes with its speaker ("«... 12 тисяч приїхали ...», — сказав президент")."""
+        lex = self.lex
+        text = self.text
+        found: dict[int, ClaimantMatch | None] = {}
+
+        def source_after(k: int) -> ClaimantMatch | None:
+            if k in found:
+                return found[k]
+            result: ClaimantMatch | None = None
+            s = self.sentences[k]
+            opened = _open_quote(text, s.start, s.end)
+            for j in range(k + 1, min(len(self.sentences), k + 4)):
+                nxt = self.sentences[j]
+                if nxt.paragraph != s.paragraph and j > k + 1:
+                    break
+                named = self.lexicons.claimants.find(text[nxt.start : nxt.end])
+                forward = lex.forward_re.search(text, nxt.start, nxt.end) is not None
+                closes = opened and _closes_quote(text, nxt.start, nxt.end)
+                if named and (forward or closes):
+                    result = named[0]
+                    break
+                if not (opened and not closes):
+                    break  # the quotation (if any) ended without a registered speaker
+            found[k] = result
+            return result
+
+        out: list[tuple[int, Claim]] = []
+        for k, c in claims:
+            if c.claimant is None:
+                src = source_after(k)
+                if src is not None:
+                    why = dict(c.why)
+                    why["claimant"] = f"named after the figure {src.raw!r}"
+                    c = replace(
+                        c,
+                        claimant=src.claimant,
+                        claimant_raw=src.raw,
+                        modality="reported" if c.modality == "asserted" else c.modality,
+                        why=why,
+                    )
+            out.append((k, c))
+        return out
 
     def _drop_repeated_headlines(self, claims: list[tuple[int, Claim]]) -> list[Claim]:
         by_sentence: dict[int, set[tuple[str, int]]] = {}
@@ -289,9 +362,13 @@ class _Extractor:
             ctx.claimant = claimants[-1]
         elif speakers:
             pass  # "..., a Ukrainian commander said": an unregistered speaker, no inheritance
-        elif "hedge" in cues or ("attribution" in cues and "source" not in cues):
-            # hedged, or "he said": the source is the one named just before; "according to
-            # Kyiv" names a new (unregistered) source instead
+        elif lex.anaphor_re.search(stext):
+            # "за його словами", "selon lui", "the agency said": the source named last
+            ctx.claimant = self._latest_claimant(k)
+        elif "source" not in cues:
+            # hedged, "he said", or a statement continuing the previous sentence's report:
+            # the source is the one named just before; "according to Kyiv" names a new
+            # (unregistered) source instead
             ctx.claimant = self._inherited_claimant(k)
         mtoks = [(toks.at(m.start), toks.at(m.end - 1)) for m, _ in mentions]
         triggers = [Span(a, b, label, toks.at(a), toks.at(b - 1)) for a, b, label in found]

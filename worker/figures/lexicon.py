@@ -191,6 +191,8 @@ class LanguageLexicon:
     part_before_re: re.Pattern[str]
     part_after_re: re.Pattern[str]
     subset_after_re: re.Pattern[str]
+    anaphor_re: re.Pattern[str]
+    forward_re: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,6 +430,8 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             r"[\s\u00a0]*(?:명\s*)?" + _alt(_list(rel, "part_after")), _FLAGS
         ),
         subset_after_re=_compile(_list(rel, "subset_after"), word_end=word_end),
+        anaphor_re=_compile(_list(rel, "anaphor"), word_end=word_end),
+        forward_re=_compile(_list(rel, "forward"), word_end=word_end),
     )
 
 
