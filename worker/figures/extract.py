@@ -28,7 +28,7 @@ from worker.figures.mentions import (
 from worker.figures.model import Claim
 from worker.figures.numbers import Mention
 from worker.figures.sentences import Sentence, split_sentences
-from worker.figures.timing import DateSpan, find_dates
+from worker.figures.timing import DateSpan, before_publication, find_dates
 
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
@@ -128,6 +128,17 @@ class _Extractor:
         if terms:
             ctx.subject = terms[-1].label.split(":")[0]
         return ctx
+
+    def _continues(self, stext: str) -> bool:
+        """The sentence opens by continuing the previous one: a back-reference to its figures
+        ("Из них", "Of them", "그중") or a continuation word ("Ще", "Another", "Weitere")."""
+        head = stext[:40]
+        lex = self.lex
+        return (
+            lex.part_before_re.match(head) is not None
+            or lex.part_lead_re.match(head) is not None
+            or lex.continuation_re.match(head) is not None
+        )
 
     def _latest_claimant(self, k: int) -> ClaimantMatch | None:
         """The source named last before sentence ``k`` (a pronoun or title refers to it)."""
@@ -365,10 +376,12 @@ class _Extractor:
         elif lex.anaphor_re.search(stext):
             # "за його словами", "selon lui", "the agency said": the source named last
             ctx.claimant = self._latest_claimant(k)
-        elif "source" not in cues:
-            # hedged, "he said", or a statement continuing the previous sentence's report:
-            # the source is the one named just before; "according to Kyiv" names a new
-            # (unregistered) source instead
+        elif "hedge" in cues or ("attribution" in cues and "source" not in cues) or (
+            "source" not in cues and self._continues(stext)
+        ):
+            # hedged, "he said", or a sentence continuing the previous one's report ("Of
+            # them, 600 died", "Ще 2,7 тис. поранено"): the source is the one named just
+            # before; "according to Kyiv" names a new (unregistered) source instead
             ctx.claimant = self._inherited_claimant(k)
         mtoks = [(toks.at(m.start), toks.at(m.end - 1)) for m, _ in mentions]
         triggers = [Span(a, b, label, toks.at(a), toks.at(b - 1)) for a, b, label in found]
@@ -510,6 +523,9 @@ class _Extractor:
             if date is not None:
                 row.refers_to = date.iso
                 row.why["refers_to"] = f"date {date.cue!r}"
+                if date.bound is None and before_publication(date.iso, self.published):
+                    row.recalled = True
+                    row.why["recalled"] = f"dated {date.iso}, before publication"
             lo = breaks[cl - 1] if cl > 0 else 0
             hi = breaks[cl] if cl < len(breaks) else len(stext)
             rc = lex.recall_re.search(stext, lo, hi)

@@ -192,6 +192,7 @@ class LanguageLexicon:
     part_after_re: re.Pattern[str]
     subset_after_re: re.Pattern[str]
     anaphor_re: re.Pattern[str]
+    part_lead_re: re.Pattern[str]
     forward_re: re.Pattern[str]
 
 
@@ -431,6 +432,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         ),
         subset_after_re=_compile(_list(rel, "subset_after"), word_end=word_end),
         anaphor_re=_compile(_list(rel, "anaphor"), word_end=word_end),
+        part_lead_re=_compile(_list(rel, "part_before"), word_end=word_end),
         forward_re=_compile(_list(rel, "forward"), word_end=word_end),
     )
 

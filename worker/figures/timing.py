@@ -24,6 +24,7 @@ class DateSpan:
     end: int
     iso: str
     cue: str  # the text that gave it
+    bound: str | None = None  # "since" (a period starting then) | "current" ("as of") | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +35,8 @@ class TimeSyntax:
     weekdays: tuple[re.Pattern[str], ...]  # Monday .. Sunday
     date_re: re.Pattern[str] | None  # day/month/year forms with groups d, m, y, w, rel
     relative: Mapping[str, str]  # relative expression (lower-case) -> kind
+    since_re: re.Pattern[str] | None = None  # words before/after a date starting a period
+    current_re: re.Pattern[str] | None = None  # ... or bounding a running total ("as of")
 
 
 def _alternation(patterns: Sequence[str]) -> str:
@@ -85,7 +88,15 @@ def build_time(data: Mapping[str, Any]) -> TimeSyntax:
         if forms
         else None
     )
+    bounds: dict[str, re.Pattern[str] | None] = {}
+    for key in ("since", "current"):
+        words = [str(w) for w in data.get(key, [])]
+        bounds[key] = (
+            re.compile(r"(?<!\w)" + _alternation(words) + r"(?!\w)", _FLAGS) if words else None
+        )
     return TimeSyntax(
+        since_re=bounds["since"],
+        current_re=bounds["current"],
         months=tuple(re.compile(m, _FLAGS) for m in months),
         weekdays=tuple(re.compile(w, _FLAGS) for w in weekdays),
         date_re=date_re,
@@ -193,5 +204,38 @@ def find_dates(text: str, syn: TimeSyntax, published: dt.date | None) -> list[Da
     for m in syn.date_re.finditer(text):
         iso = _resolve(m, syn, published)
         if iso is not None:
-            out.append(DateSpan(m.start(), m.end(), iso, m.group()))
+            out.append(DateSpan(m.start(), m.end(), iso, m.group(), _bound(text, m, syn)))
     return out
+
+
+def _bound(text: str, m: re.Match[str], syn: TimeSyntax) -> str | None:
+    """"since" or "current" when such a word stands just before the date (or just after it:
+    Korean "10월 이후", "현재 기준"), else None."""
+    before = text[max(0, m.start() - 24) : m.start()]
+    after = text[m.end() : m.end() + 8]
+    for name, rx in (("since", syn.since_re), ("current", syn.current_re)):
+        if rx is None:
+            continue
+        hit = None
+        for hit in rx.finditer(before):
+            pass
+        if hit is not None and not before[hit.end() :].strip(" \u00a0-").count(" ") > 1:
+            return name
+        if m.group().startswith(("since", "depuis", "seit", "desde")):
+            return "since"
+        ahead = rx.match(after.lstrip())
+        if ahead is not None:
+            return name
+    return None
+
+
+def before_publication(iso: str, published: dt.date | None) -> bool:
+    """Whether a date or period ends clearly before the publication date: a day more than a
+    week before it, an earlier month, an earlier year."""
+    if published is None:
+        return False
+    if len(iso) == 10:
+        return (published - dt.date.fromisoformat(iso)).days > 7
+    if len(iso) == 7:
+        return iso < published.isoformat()[:7]
+    return iso < f"{published.year:04d}"
