@@ -189,6 +189,10 @@ class _Extractor:
                 continue
             if any(t.start < sp.end and t.end > sp.start for t in weak):
                 continue  # "dans la région russe de Koursk" names a place, not whose troops
+            origin = lex.origin_before_re.search(stext, max(0, sp.start - 40), sp.start)
+            if origin is not None and lex.people_re.search(stext, origin.start(), origin.end()):
+                out.append(sp)  # "військовослужбовців із Північної Кореї": whose people
+                continue
             if lex.location_before_re.search(stext, max(0, sp.start - 16), sp.start):
                 continue
             if sp.label.endswith(":weak"):
@@ -398,21 +402,38 @@ class _Extractor:
         default_modality = "reported" if attributed else "asserted"
         seen: set[tuple[str, int]] = set()
         out: list[Claim] = []
-        assigned = assign_triggers(
-            mentions, mtoks, triggers, toks, (lex.after_window, lex.before_window)
+        # a breakdown cue just before a number ("including 10,000"): a trigger before the cue
+        # is the total's
+        walls = tuple(
+            w.start()
+            for w in lex.part_lead_re.finditer(stext)
+            if any(0 <= mm.start - w.end() <= 25 for mm, _ in mentions)
         )
+        assigned = assign_triggers(
+            mentions, mtoks, triggers, toks, (lex.after_window, lex.before_window), walls
+        )
+        assigned = self._predicates(stext, mentions, assigned, triggers, toks)
         used: list[Mention] = []
         for idx, (m, np) in enumerate(mentions):
             tr = assigned[idx]
             if tr is not None and not (np == "civilian" and tr.label.startswith("deployed")):
                 metric = tr.label.split(":")[0]
                 metric_why = f"trigger {stext[tr.start:tr.end]!r}"
-            elif out and lex.total_anaphor_re.search(stext, max(0, m.start - 60), m.start):
-                metric = out[-1].metric
+            elif (out or (self.last_claims and self.last_claims_sentence == k - 1)) and (
+                lex.total_anaphor_re.search(
+                    stext, max(0, m.start - 60), m.start
+                )
+            ):
+                # "... ce chiffre à environ 1 100": the figure just stated, maybe in the
+                # previous sentence
+                metric = (out or self.last_claims)[-1].metric
                 metric_why = "total of the previous figure"
             elif out and self._coordinated(stext, out[-1].end - s.start, m, triggers):
                 metric = out[-1].metric  # "1.000 zapadores ... y 5.000 constructores"
                 metric_why = "coordinated with the previous figure"
+            elif out and lex.part_before_re.search(stext, max(0, m.start - 40), m.start):
+                metric = out[-1].metric  # "16,000 were sent, including 10,000 last autumn"
+                metric_why = "part of the previous figure"
             elif np == "people" and prev_deploys:
                 metric = "deployed"
                 metric_why = "troops after a deployment sentence"
@@ -427,9 +448,16 @@ class _Extractor:
             later = mentions[idx + 1][0].start if idx + 1 < len(mentions) else None
             named = self._nearest_claimant(claimants, m, later)
             claimant = named or ctx.claimant
+            contrast = lex.contrast_re.search(stext, 0, m.start)
+            if contrast is not None and (named is None or named.start > m.end):
+                # "Unlike foreign media, which put the toll at 200, the NIS ...": the figure
+                # is the others', not the source named after it
+                named = claimant = None
             subject, subject_why = self._subject(k, m, mtoks[idx], terms, stext)
             if claimant is None:
-                claimant_why = "no source named"
+                claimant_why = (
+                    f"contrasted ({contrast.group()!r})" if contrast else "no source named"
+                )
             elif named is not None:
                 claimant_why = f"named {claimant.raw!r}"
             else:
@@ -620,6 +648,39 @@ class _Extractor:
             self.part_links[c.start] = total.start
             if total.metric == c.metric:
                 rows[i].partial = True
+
+    def _predicates(
+        self,
+        stext: str,
+        mentions: list[tuple[Mention, str]],
+        assigned: list[Span | None],
+        triggers: list[Span],
+        toks: Tokens,
+    ) -> list[Span | None]:
+        """A deployment word that qualifies the counted noun ("soldiers sent to aid Russia",
+        "soldats envoyés", "stationed in Russia", "воюющих на стороне России") is not what
+        the sentence says of them: a later casualty, capture or missing word in the same
+        clause, before the next number, is ("... have died")."""
+        out = list(assigned)
+        barrier = self.lex.scope_barrier_re
+        for i, tr in enumerate(assigned):
+            if tr is None or not tr.label.startswith("deployed"):
+                continue
+            m = mentions[i][0]
+            if tr.start < m.end:
+                continue
+            stop = mentions[i + 1][0].start if i + 1 < len(mentions) else len(stext)
+            for other in triggers:
+                if other.start <= tr.end or other.end > stop or other.label.startswith("deployed"):
+                    continue
+                between = stext[m.end : other.start]
+                if ";" in between or barrier.search(between) or toks.gap(tr.last, other.first) > 10:
+                    continue
+                if any(o is other for j, o in enumerate(assigned) if j != i):
+                    continue
+                out[i] = other
+                break
+        return out
 
     def _coordinated(self, stext: str, prev_end: int, m: Mention, triggers: list[Span]) -> bool:
         """The number is joined to the previous claimed number by "and" with no trigger or

@@ -193,6 +193,8 @@ class LanguageLexicon:
     subset_after_re: re.Pattern[str]
     anaphor_re: re.Pattern[str]
     part_lead_re: re.Pattern[str]
+    origin_before_re: re.Pattern[str]
+    contrast_re: re.Pattern[str]
     forward_re: re.Pattern[str]
 
 
@@ -433,6 +435,15 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         subset_after_re=_compile(_list(rel, "subset_after"), word_end=word_end),
         anaphor_re=_compile(_list(rel, "anaphor"), word_end=word_end),
         part_lead_re=_compile(_list(rel, "part_before"), word_end=word_end),
+        contrast_re=_compile(_list(rel, "contrast"), word_end=word_end),
+        # a people noun and "from" before a country: the country says whose people
+        origin_before_re=re.compile(
+            _word(_alt(_list(data.get("people", {}), "nouns")), word_end=word_end)
+            + r"[\s\u00a0]+"
+            + _alt(_list(subjects, "origin_before") or ["(?!)"])
+            + r"[\s\u00a0]+$",
+            _FLAGS,
+        ),
         forward_re=_compile(_list(rel, "forward"), word_end=word_end),
     )
 

@@ -216,9 +216,8 @@ def _bound(text: str, m: re.Match[str], syn: TimeSyntax) -> str | None:
     for name, rx in (("since", syn.since_re), ("current", syn.current_re)):
         if rx is None:
             continue
-        hit = None
-        for hit in rx.finditer(before):
-            pass
+        hits = list(rx.finditer(before))
+        hit = hits[-1] if hits else None
         if hit is not None and not before[hit.end() :].strip(" \u00a0-").count(" ") > 1:
             return name
         if m.group().startswith(("since", "depuis", "seit", "desde")):
