@@ -32,6 +32,8 @@ from worker.figures.timing import DateSpan, before_publication, find_dates
 
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
+DATE_CUE_REACH = 40  # characters between a reporting verb and the date after it
+STATEMENT_REACH = 90  # ... between a date opening a statement and its reporting verb
 ANAPHOR_SENTENCES = 8  # how far back "the agency" / "за його словами" may find its source
 QUOTES_OPEN = "«“„‹"
 QUOTES_CLOSE = "»”‹›"
@@ -488,7 +490,7 @@ class _Extractor:
                 )
             )
         if out:
-            out = self._relations(k, stext, s.start, out, used)
+            out = self._relations(k, stext, out, used, cue_spans)
         if out:
             ctx.subject = out[-1].subject
             if ctx.subject is not None:
@@ -513,7 +515,11 @@ class _Extractor:
             after = [d for d in dates if m.end <= d.start and d.end <= nxt]
             before = [d for d in dates if prv <= d.start and d.end <= m.start]
             if after and clause(after[0].start) == clause(m.start):
-                own.append(after[0])
+                # "entre janvier et mars": a period ends with its last date
+                pick = 0
+                while pick + 1 < len(after) and after[pick + 1].start - after[pick].end <= 8:
+                    pick += 1
+                own.append(after[pick])
             elif before and clause(before[-1].start) == clause(m.start):
                 own.append(before[-1])
             else:
@@ -527,13 +533,13 @@ class _Extractor:
         return own
 
     def _relations(
-        self, k: int, stext: str, offset: int, out: list[Claim], used: list[Mention]
+        self, k: int, stext: str, out: list[Claim], used: list[Mention], cues: list[Span]
     ) -> list[Claim]:
         """Date referred to, recall, increment, part of a total and sub-population for the
         claims of one sentence (see worker/figures/timing.py for the dates)."""
         lex = self.lex
         breaks = [i for i, ch in enumerate(stext) if ch == ";"]
-        breaks += [b.start() for b in lex.scope_barrier_re.finditer(stext)]
+        breaks += [b.start() for b in lex.clause_break_re.finditer(stext)]
         breaks.sort()
         dates = find_dates(stext, lex.time, self.published)
         dates = [d for d in dates if not any(d.start < m.end and m.start < d.end for m in used)]
@@ -543,6 +549,18 @@ class _Extractor:
             return bisect.bisect_right(breaks, pos)
 
         own = self._own_dates(stext, used, dates, clause)
+        for i, m in enumerate(used):
+            if own[i] is None:
+                # "The NIS said in January that about 300 died and another 2,700 were
+                # injured": the date of a statement covers the figures it reports
+                said = [
+                    d
+                    for d in dates
+                    if d.end <= m.start
+                    and clause(d.start) == clause(m.start)
+                    and self._statement_date(d, m, cues, clause)
+                ]
+                own[i] = said[-1] if said else None
         rows: list[_Rel] = []
         for i, (c, m) in enumerate(zip(out, used, strict=True)):
             row = _Rel(why=dict(c.why), scope=c.scope)
@@ -551,9 +569,15 @@ class _Extractor:
             if date is not None:
                 row.refers_to = date.iso
                 row.why["refers_to"] = f"date {date.cue!r}"
-                if date.bound is None and before_publication(date.iso, self.published):
+                if (
+                    date.bound is None
+                    and before_publication(date.iso, self.published)
+                    and self._statement_date(date, m, cues, clause)
+                ):
+                    # "The NIS said in January that ...": a statement dated well before
+                    # publication is restated, not new
                     row.recalled = True
-                    row.why["recalled"] = f"dated {date.iso}, before publication"
+                    row.why["recalled"] = f"said on {date.iso}, before publication"
             lo = breaks[cl - 1] if cl > 0 else 0
             hi = breaks[cl] if cl < len(breaks) else len(stext)
             rc = lex.recall_re.search(stext, lo, hi)
@@ -604,6 +628,22 @@ class _Extractor:
         self.last_claims = result
         self.last_claims_sentence = k
         return result
+
+    @staticmethod
+    def _statement_date(
+        date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
+    ) -> bool:
+        """The date is when a statement was made: a reporting verb stands right after it, or
+        before the figure in its clause ("In December, the lawmaker said that ..."), or right
+        before it ("said in January")."""
+        for c in cues:
+            if c.label not in ("attribution", "source") or clause(c.start) != clause(date.start):
+                continue
+            if 0 <= c.start - date.end <= STATEMENT_REACH and c.start < m.start:
+                return True
+            if 0 <= date.start - c.end <= DATE_CUE_REACH:
+                return True
+        return False
 
     def _parts(
         self,

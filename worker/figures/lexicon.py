@@ -195,6 +195,7 @@ class LanguageLexicon:
     part_lead_re: re.Pattern[str]
     origin_before_re: re.Pattern[str]
     contrast_re: re.Pattern[str]
+    clause_break_re: re.Pattern[str]
     forward_re: re.Pattern[str]
 
 
@@ -436,6 +437,13 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         anaphor_re=_compile(_list(rel, "anaphor"), word_end=word_end),
         part_lead_re=_compile(_list(rel, "part_before"), word_end=word_end),
         contrast_re=_compile(_list(rel, "contrast"), word_end=word_end),
+        # clause breaks of the relation pass: the scope barriers, also inside a word where
+        # particles attach (Korean "정도지만")
+        clause_break_re=(
+            _compile(_list(scope, "barrier"), word_end=word_end)
+            if word_end
+            else re.compile(_alt(_list(scope, "barrier")), _FLAGS)
+        ),
         # a people noun and "from" before a country: the country says whose people
         origin_before_re=re.compile(
             _word(_alt(_list(data.get("people", {}), "nouns")), word_end=word_end)

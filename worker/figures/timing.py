@@ -133,6 +133,8 @@ def _relative(kind: str, published: dt.date) -> str | None:
         # the Saturday of the latest weekend up to the publication day
         back = (published.weekday() - 5) % 7
         return (published - dt.timedelta(days=back)).isoformat()
+    if kind == "last_week":
+        return (published - dt.timedelta(days=7)).isoformat()
     if kind == "this_month":
         return f"{published.year:04d}-{published.month:02d}"
     if kind == "last_month":
@@ -234,7 +236,7 @@ def before_publication(iso: str, published: dt.date | None) -> bool:
     if published is None:
         return False
     if len(iso) == 10:
-        return (published - dt.date.fromisoformat(iso)).days > 7
+        return (published - dt.date.fromisoformat(iso)).days >= 7
     if len(iso) == 7:
         return iso < published.isoformat()[:7]
     return iso < f"{published.year:04d}"
