@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from html import unescape
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
@@ -135,13 +136,29 @@ def html_title(html: str) -> str | None:
     return unescape(" ".join(title.split())) or None
 
 
-def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool = False
-                 ) -> Extracted:
-    """Main text of an HTML page with trafilatura (empty text if none found). The date is only
-    searched for (htmldate, costly) when `want_date`, i.e. when no feed or sidecar gave one."""
+def page_str(html: str | bytes) -> str:
+    """The page as the cleaner reads it (the topic pre-filter must read the same)."""
     if isinstance(html, bytes):
-        html = html.decode("utf-8", errors="replace")
-    text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""  # type: ignore[arg-type]
+        return html.decode("utf-8", errors="replace")
+    return html
+
+
+def parse_html(html: str) -> Any:
+    """The page parsed exactly as `trafilatura.extract` parses it, or None if it is no HTML."""
+    from trafilatura.utils import load_html
+
+    return load_html(html)
+
+
+def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool = False,
+                 tree: Any = None) -> Extracted:
+    """Main text of an HTML page with trafilatura (empty text if none found). The date is only
+    searched for (htmldate, costly) when `want_date`, i.e. when no feed or sidecar gave one.
+    `tree`, when given, is the page already parsed by `trafilatura.utils.load_html` (the
+    topic pre-filter's parse): trafilatura then skips its own, with the same result."""
+    html = page_str(html)
+    source = html if tree is None else tree
+    text = trafilatura.extract(source, url=url, **TRAFILATURA_OPTIONS) or ""  # type: ignore[arg-type]
     found_date = None
     if want_date:
         from htmldate import find_date

@@ -67,6 +67,7 @@ class PipelineSettings:
     topics_file: str = "config/topics.toml"
     claimants_file: str = "config/claimants.toml"
     feeds_file: str = "config/feeds.toml"
+    prefilter: bool = True
 
 
 @dataclass(kw_only=True)

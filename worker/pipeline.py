@@ -6,6 +6,7 @@ any moment leaves no half-stored article and a rerun finishes the job without du
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from contextlib import AbstractContextManager, nullcontext
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import clean, dedupe, revisions, topic
+from worker import clean, dedupe, prefilter, revisions, topic
 from worker.config import Settings
 from worker.dates import date_from_text
 from worker.figures import Claim, extract_claims, load_lexicons
@@ -81,6 +82,7 @@ class CoreConfig:
     num_perm: int = 128
     shingle: int = 5
     claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
+    prefilter: bool = True  # the lossless topic pre-filter in front of trafilatura
 
     @classmethod
     def from_settings(cls, s: Settings) -> CoreConfig:
@@ -90,6 +92,7 @@ class CoreConfig:
             claimants_dir=str(s.path(s.pipeline.claimants_file).parent),
             num_perm=s.dedupe.num_perm,
             shingle=s.dedupe.shingle,
+            prefilter=s.pipeline.prefilter,
         )
 
 
@@ -105,6 +108,7 @@ class Analysis:
     signature: bytes | None
     shingles: int = 0
     claims: tuple[Claim, ...] = ()
+    prefiltered: bool = False  # ruled out by the topic pre-filter, never extracted
 
 
 @dataclass
@@ -213,15 +217,41 @@ def _as_datetime(value: str | date | datetime | None) -> datetime | None:
         return None
 
 
+def _irrelevant_detail(a: Analysis) -> str | None:
+    return "pre-filter: no term of a required topic group in the page" if a.prefiltered else None
+
+
+def _prefilter(doc: Document, html: str, tree: Any, core: CoreConfig) -> Analysis | None:
+    """The irrelevant verdict for a page no term of some required topic group can occur in
+    (`worker/prefilter.py` says why that is lossless), or None when the page may be relevant."""
+    title = doc.title or clean.html_title(html)
+    page = prefilter.haystack(tree, doc.title, clean.html_title(html))
+    if prefilter.cached_screen(core.topics).could_match(page):
+        return None
+    return Analysis(text="", title=title, language=doc.language, published=doc.published,
+                    relevant=False, relevance=0.0, signature=None, prefiltered=True,
+                    fingerprint=hashlib.sha256(page.encode("utf-8")).hexdigest())
+
+
 def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
             claims_always: bool | None = None) -> Analysis:
     """Pure: everything the pipeline knows about a document before it touches the database.
     Figures are extracted from relevant texts only, unless `claims_always` (by default
     `core.claims_always`)."""
     rules = clean.cached_rules(core.boilerplate)
+    if claims_always is None:
+        claims_always = core.claims_always
     extracted_title = extracted_date = None
     if doc.html is not None:
-        ext = clean.extract_html(doc.html, doc.url, want_date=doc.published is None)
+        html = clean.page_str(doc.html)
+        tree = None
+        if core.prefilter and not claims_always:
+            tree = clean.parse_html(html)
+            if tree is not None:
+                screened = _prefilter(doc, html, tree, core)
+                if screened is not None:
+                    return screened
+        ext = clean.extract_html(html, doc.url, want_date=doc.published is None, tree=tree)
         text = clean.strip_boilerplate(ext.text, rules)
         extracted_title, extracted_date = ext.title, ext.date
     else:
@@ -241,8 +271,6 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         mh, n_shingles = dedupe.text_signature(text, num_perm=core.num_perm,
                                                shingle=core.shingle, normalised=normalised)
         signature = dedupe.signature_bytes(mh)
-    if claims_always is None:
-        claims_always = core.claims_always
     if rel.relevant or claims_always:
         claims = tuple(extract_claims(
             text, language or "en", published.date() if published else None,
@@ -325,7 +353,8 @@ class Store:
             if art.fingerprint == a.fingerprint or not a.relevant:
                 changes["fingerprint"] = a.fingerprint
                 _update_article(conn, art.id, changes)
-                return self._event(conn, doc, Outcome("irrelevant", art.id))
+                return self._event(conn, doc, Outcome("irrelevant", art.id,
+                                                      detail=_irrelevant_detail(a)))
             changes.update(relevant=True, relevance=a.relevance)
             return self._add_version(conn, doc, a, art, fetched, changes, outcome="new",
                                      fingerprint_owner=owner, first=True)
@@ -347,7 +376,8 @@ class Store:
         if not a.relevant:  # most pages of a general feed end here
             conn.execute(_INSERT_FINGERPRINT,
                          {"fingerprint": a.fingerprint, "article_id": article_id})
-            return self._event(conn, doc, Outcome("irrelevant", article_id))
+            return self._event(conn, doc, Outcome("irrelevant", article_id,
+                                                  detail=_irrelevant_detail(a)))
         art = _Stored(article_id, True, a.fingerprint, a.title, a.published, fetched, False)
         return self._add_version(conn, doc, a, art, fetched, {}, outcome="new",
                                  fingerprint_owner=None, first=True)

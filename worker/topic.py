@@ -16,6 +16,7 @@ class Group:
     weight: float
     required: bool
     pattern: re.Pattern[str]
+    terms: tuple[str, ...] = ()  # the lower-cased terms the pattern joins
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def load_topic(path: Path) -> TopicRule:
         terms = sorted({_lower_pattern(t) for t in spec["terms"]}, key=len, reverse=True)
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(terms) + ")")
         groups.append(Group(name, float(spec.get("weight", 1.0)), bool(spec.get("required")),
-                            pattern))
+                            pattern, tuple(terms)))
     return TopicRule(
         threshold=float(data.get("threshold", 5.0)),
         cap=int(data.get("cap", 3)),
