@@ -714,7 +714,7 @@ class _Extractor:
                 if other.start <= tr.end or other.end > stop or other.label.startswith("deployed"):
                     continue
                 between = stext[m.end : other.start]
-                if ";" in between or barrier.search(between) or toks.gap(tr.last, other.first) > 10:
+                if ";" in between or barrier.search(between) or toks.gap(tr.last, other.first) > 16:
                     continue
                 if any(o is other for j, o in enumerate(assigned) if j != i):
                     continue
