@@ -590,9 +590,13 @@ class _Extractor:
             if inc is not None and c.scope != "incident":
                 row.scope = "increment"
                 row.why["scope"] = f"increment cue {inc.group().strip()!r}"
+            if lex.earlier_conflict_re.search(stext, lo, hi) or lex.rate_after_re.match(
+                stext, m.end
+            ):
+                row.drop = True  # the Korean War's dead; "80 men a day" is a rate
             sub = lex.subset_after_re.search(stext, m.end, min(hi, m.end + 80))
             if sub is not None:
-                row.drop = c.metric == "deployed"  # troops brought home are no deployment
+                row.drop = row.drop or c.metric == "deployed"  # troops brought home
                 row.partial = True
                 row.why["partial"] = f"sub-population {sub.group()!r}"
             row.why["number"] = stext[m.start : m.end]
@@ -703,6 +707,25 @@ class _Extractor:
         clause, before the next number, is ("... have died")."""
         out = list(assigned)
         barrier = self.lex.scope_barrier_re
+        lex = self.lex
+        # "600 of the 14,000 troops sent ... were killed": the deployment word after the
+        # second number is its own, the casualty word the first number's
+        for i in range(len(mentions) - 1):
+            a, b = mentions[i][0], mentions[i + 1][0]
+            if not lex.population_before_re.fullmatch(stext, a.end, b.start):
+                continue
+            stop = mentions[i + 2][0].start if i + 2 < len(mentions) else len(stext)
+            later = [t for t in triggers if b.end <= t.start and t.end <= stop]
+            dep = next((t for t in later if t.label.startswith("deployed")), None)
+            if dep is None or toks.gap(toks.at(b.end - 1), dep.first) > 6:
+                continue
+            pred = next(
+                (t for t in later if t.start > dep.end and not t.label.startswith("deployed")),
+                None,
+            )
+            out[i + 1] = dep
+            if pred is not None:
+                out[i] = pred
         for i, tr in enumerate(assigned):
             if tr is None or not tr.label.startswith("deployed"):
                 continue

@@ -196,6 +196,9 @@ class LanguageLexicon:
     origin_before_re: re.Pattern[str]
     contrast_re: re.Pattern[str]
     clause_break_re: re.Pattern[str]
+    earlier_conflict_re: re.Pattern[str]
+    rate_after_re: re.Pattern[str]
+    population_before_re: re.Pattern[str]
     forward_re: re.Pattern[str]
 
 
@@ -437,6 +440,20 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         anaphor_re=_compile(_list(rel, "anaphor"), word_end=word_end),
         part_lead_re=_compile(_list(rel, "part_before"), word_end=word_end),
         contrast_re=_compile(_list(rel, "contrast"), word_end=word_end),
+        earlier_conflict_re=_compile(_list(rel, "earlier_conflict"), word_end=False),
+        # right after the number and its noun: "80 men a day", "70 bajas diarias"
+        rate_after_re=re.compile(
+            r"[\s\u00a0]*(?:[^\W\d]+[\s\u00a0]+){0,2}?"
+            + _alt(_list(rel, "rate_after"))
+            + ("(?!\\w)" if word_end else ""),
+            _FLAGS,
+        ),
+        population_before_re=re.compile(
+            r"[\s\u00a0]*(?:[^\W\d]+[\s\u00a0]+){0,3}?"
+            + _alt(_list(rel, "population_before"))
+            + r"(?:[\s\u00a0]+[^\W\d]+){0,2}[\s\u00a0]*$",
+            _FLAGS,
+        ),
         # clause breaks of the relation pass: the scope barriers, also inside a word where
         # particles attach (Korean "정도지만")
         clause_break_re=(
