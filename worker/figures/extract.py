@@ -296,32 +296,37 @@ class _Extractor:
         return self._drop_repeated_headlines(claims)
 
     def _forward_claimants(self, claims: list[tuple[int, Claim]]) -> list[tuple[int, Claim]]:
-        """A source named after the figures: the next sentence opens with a back-reference
-        ("Про це заявив президент", "Об этом сообщило агентство", "C'est ce qu'a rapporté",
-        "이같이 밝혔다"), or the figures sit in a quotation that a later sentence of the
-        paragraph closes with its speaker ("«... 12 тисяч приїхали ...», — сказав президент")."""
+        """A source named after the figures: a later sentence of the paragraph opens with a
+        back-reference ("Про це заявив президент", "Об этом сообщило агентство", "C'est ce
+        qu'a rapporté", "이같이 밝혔다"), or the figures sit in a quotation that a later
+        sentence closes with its speaker ("«... 12 тисяч приїхали ...», — сказав президент").
+        Sentences between them may only carry more unattributed figures or the quotation."""
         lex = self.lex
         text = self.text
+        with_figures = {k for k, c in claims if c.claimant is None}
         found: dict[int, ClaimantMatch | None] = {}
+        para_start: dict[int, int] = {}
+        for s in self.sentences:
+            para_start.setdefault(s.paragraph, s.start)
 
         def source_after(k: int) -> ClaimantMatch | None:
             if k in found:
                 return found[k]
             result: ClaimantMatch | None = None
             s = self.sentences[k]
-            opened = _open_quote(text, s.start, s.end)
-            for j in range(k + 1, min(len(self.sentences), k + 4)):
+            quoted = _open_quote(text, para_start[s.paragraph], s.end)
+            for j in range(k + 1, min(len(self.sentences), k + 5)):
                 nxt = self.sentences[j]
                 if nxt.paragraph != s.paragraph and j > k + 1:
                     break
                 named = self.lexicons.claimants.find(text[nxt.start : nxt.end])
                 forward = lex.forward_re.search(text, nxt.start, nxt.end) is not None
-                closes = opened and _closes_quote(text, nxt.start, nxt.end)
+                closes = quoted and _closes_quote(text, nxt.start, nxt.end)
                 if named and (forward or closes):
                     result = named[0]
                     break
-                if not (opened and not closes):
-                    break  # the quotation (if any) ended without a registered speaker
+                if named or not (j in with_figures or (quoted and not closes)):
+                    break
             found[k] = result
             return result
 
