@@ -348,7 +348,8 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         language=lang,
         numbers=_build_numbers(lang, data),
         word_end=word_end,
-        token_re=re.compile(r"\w+(?:[-‐]\w+)*|[^\w\s]"),
+        # digit groups stay one token: the comma of "1,000" is no clause comma
+        token_re=re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-‐]\w+)*|[^\w\s]"),
         trigger_re=trigger_re,
         trigger_labels=trigger_labels,
         deploy_context_re=_compile(
