@@ -354,3 +354,34 @@ def test_every_decision_says_why() -> None:
     assert claim.why["subject"] == "term 'North Korean'"
     assert claim.why["claimant"] == "named \"South Korea's spy agency\""
     assert claim.to_dict()["why"] == claim.why
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "metric", "value"),
+    [
+        ("Kyiv said its forces captured two wounded North Korean soldiers.", "en", "captured", 2),
+        ("Украина захватила трех раненых северокорейских военных.", "ru", "captured", 3),
+        ("The number of casualties among North Korean troops fighting alongside Russian units "
+         "has passed 3,500, Zelensky said.", "en", "casualties", 3500),
+        ("Le nombre de victimes parmi les soldats nord-coréens a dépassé 3 500, selon Kiev.",
+         "fr", "casualties", 3500),
+        ("Some 900 of the 12,000 North Korean troops sent to Kursk have been killed.", "en",
+         "killed", 900),
+    ],
+)
+def test_the_predicate_not_a_modifier_gives_the_metric(
+    text: str, lang: str, metric: str, value: int
+) -> None:
+    assert _by_value(text, lang)[value].metric == metric
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Some 300,000 North Korean soldiers are believed to have died in the Korean War.", "en"),
+        ("At that rate the North Korean contingent was losing about 70 men a day.", "en"),
+        ("6·25전쟁 당시 북한군 수십만 명이 전사했다.", "ko"),
+    ],
+)
+def test_earlier_wars_and_rates_are_not_figures(text: str, lang: str) -> None:
+    assert _claims(text, lang) == []

@@ -731,7 +731,46 @@ class _Extractor:
             out[i + 1] = dep
             if pred is not None:
                 out[i] = pred
+        # "the number of casualties among ... has surpassed 3,000", "le nombre de victimes
+        # ... a dépassé 3 000": the counted metric is named first
+        for cue in lex.count_of_re.finditer(stext):
+            named = next((t for t in triggers if 0 <= t.start - cue.end() <= 2), None)
+            if named is None or named.label.startswith("deployed"):
+                continue
+            i = next((j for j, (mm, _) in enumerate(mentions) if mm.start > named.end), None)
+            if i is None:
+                continue
+            m = mentions[i][0]
+            between = stext[named.end : m.start]
+            if (
+                ";" in between
+                or barrier.search(between)
+                or toks.gap(named.last, toks.at(m.start)) > 25
+            ):
+                continue
+            out[i] = named
         for i, tr in enumerate(assigned):
+            if tr is not None and tr.label.split(":")[0] in ("killed", "wounded"):
+                # "захватила двух раненых солдат": the adjective qualifies the captives
+                m = mentions[i][0]
+                if (
+                    tr.start >= m.end
+                    and not stext[m.end : tr.start].strip()
+                    and (
+                        lex.people_re.match(stext, tr.end + 1) is not None
+                        or lex.subject_re.match(stext, tr.end + 1) is not None
+                    )
+                ):
+                    cap = [
+                        t
+                        for t in triggers
+                        if t.label.startswith("captured")
+                        and t.end <= m.start
+                        and toks.gap(t.last, toks.at(m.start)) <= 3
+                    ]
+                    if cap:
+                        out[i] = cap[-1]
+                continue
             if tr is None or not tr.label.startswith("deployed"):
                 continue
             m = mentions[i][0]
