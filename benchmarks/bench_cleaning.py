@@ -12,8 +12,9 @@ from typing import Any
 
 import trafilatura
 
-from benchmarks.common import CORPUS, ROOT, emit_json, read_page, show
+from benchmarks.common import CORPUS, emit_json, read_page, show
 from worker.clean import TRAFILATURA_OPTIONS, extract_html, load_rules, strip_boilerplate
+from worker.data import BOILERPLATE, packaged
 
 
 def score(outputs: dict[str, str], expected: dict[str, Any]) -> dict[str, float]:
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     expected = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
-    rules = load_rules(ROOT / "config" / "boilerplate.toml")
+    rules = load_rules(packaged(BOILERPLATE))
     bare: dict[str, str] = {}
     ours: dict[str, str] = {}
     t_bare = t_ours = 0.0

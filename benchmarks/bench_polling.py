@@ -26,8 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.common import emit_json, peak_rss_mb, show  # noqa: E402
 from tests.integration.httpserver import LocalServer, Reply, rss  # noqa: E402
 from worker.config import load_settings  # noqa: E402
-from worker.daemon import Daemon, FeedSpec, upsert_feeds  # noqa: E402
+from worker.daemon import Daemon  # noqa: E402
+from worker.feedlist import FeedSpec  # noqa: E402
 from worker.store.db import make_engine, session_factory, upgrade  # noqa: E402
+from worker.store.feeds import upsert_feeds  # noqa: E402
 from worker.store.models import Feed, utcnow  # noqa: E402
 
 

@@ -34,13 +34,14 @@ if str(ROOT) not in sys.path:  # run as a script: `python benchmarks/run.py`
 RESULTS = ROOT / "benchmarks" / "results.json"
 PG_ADMIN_URL = os.environ.get("WORKER_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-NAMES = ("cleaning", "figures", "dedupe", "queries", "ingest", "polling")
+NAMES = ("startup", "cleaning", "figures", "dedupe", "queries", "ingest", "offtopic", "polling")
 
 # Targets the issues set (ingest, figures), and ours where they set none (marked "*").
 INGEST_1CORE, INGEST_POOL = 0.85, 1.6
 FIGURES_P, FIGURES_R = 0.95, 0.90
 DEDUPE_P, DEDUPE_R = 0.95, 0.90          # *
 DEDUPE_FLAT = 2.0                        # * median at the largest size <= 2x the smallest
+OFFTOPIC = {"off-topic corpus": 4.0, "5 % relevant": 3.0}
 QUERY_SECONDS = 1.0                      # * filtered `worker changes` / `worker figures`
 
 
@@ -54,6 +55,8 @@ def _args(name: str, quick: bool, pg_url: str | None) -> list[str]:
         return args + (["--postgres", pg_url] if pg_url else [])
     if name == "polling":
         return ["--feeds", "200" if quick else "1000"]
+    if name == "offtopic":
+        return ["--rounds", "1" if quick else "3"]
     return []
 
 
@@ -210,6 +213,17 @@ def headlines(name: str, r: Any) -> list[Row]:
                 f"≥ {INGEST_POOL}× bare", pool >= INGEST_POOL)
         top = max(r["profile"], key=lambda kv: kv[1])
         add("largest share of pipeline time", f"{top[0]} {top[1]:.0%}")
+    elif name == "offtopic":
+        for m in r["mixes"]:
+            target = OFFTOPIC.get(m["mix"])
+            add(f"`worker replay`, {m['mix']} ({m['pages']} pages), process start included",
+                f"{m['ratio']:.2f}× bare (CPU {m['cpu_ratio']:.2f}×)",
+                f"≥ {target}× bare" if target else "",
+                m["ratio"] >= target if target else None)
+    elif name == "startup":
+        for label, c in r["commands"].items():
+            add(f"{label} (median of {r['runs']} runs)", f"{c['median_s']:.3f} s",
+                f"< {c['target_s']} s", c["ok"])
     elif name == "polling":
         for label, key in (("first cycle (all 200)", "first_cycle"),
                            ("second cycle (mostly 304)", "second_cycle")):

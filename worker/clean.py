@@ -1,7 +1,7 @@
 """Pure: HTML or plain text -> clean article text.
 
 trafilatura extracts the main text of a page; a second pass then strips what it leaves behind,
-by rules from `config/boilerplate.toml`:
+by rules from `worker/data/boilerplate.toml`:
 
 - `line` rules remove a whole paragraph anywhere when the rule matches all of it ("Share on
   Facebook", "Lesen Sie auch: ...");

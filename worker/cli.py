@@ -19,11 +19,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from worker import logs
 from worker.config import Settings, load_settings
 from worker.errors import WorkerError
 
@@ -39,8 +34,26 @@ def _width() -> int | None:
         return 160
 
 
-out = Console(soft_wrap=False, width=_width())
-err = Console(stderr=True)
+class LazyConsole:
+    """A rich Console made on first use: `worker --help` and commands that print little do
+    not pay for importing rich. Colours follow rich's rules: none when the stream is not a
+    terminal, none with NO_COLOR set."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = (Console(stderr=True) if self._stderr
+                             else Console(soft_wrap=False, width=_width()))
+        return getattr(self._console, name)
+
+
+out: Any = LazyConsole(stderr=False)
+err: Any = LazyConsole(stderr=True)
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -58,6 +71,8 @@ def print_json(data: Any) -> None:
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
           *, wrap: Sequence[str] = ()) -> None:
+    from rich.table import Table
+
     t = Table(title=title, show_lines=False, header_style="bold")
     for col in columns:
         t.add_column(col, overflow="fold" if col in wrap else "ellipsis",
@@ -71,27 +86,42 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
 
 def open_store(settings: Settings) -> Any:
     """Engine + migrated schema + session factory for a command that needs the database."""
-    from worker.store.db import make_engine, session_factory, upgrade
+    from worker.store.db import make_engine, session_factory, upgrade_if_behind
 
     source = "WORKER_DATABASE_URL" if os.environ.get("WORKER_DATABASE_URL") else (
         f"{settings.source}: [database] url")
     engine = make_engine(settings.database.url, echo=settings.database.echo, source=source)
-    upgrade(engine)
+    upgrade_if_behind(engine)
     return engine, session_factory(engine)
 
 
 # -- commands ----------------------------------------------------------------------------
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    engine, _ = open_store(settings)
+    from worker.store.db import make_engine, upgrade
+
+    source = "WORKER_DATABASE_URL" if os.environ.get("WORKER_DATABASE_URL") else (
+        f"{settings.source}: [database] url")
+    engine = make_engine(settings.database.url, echo=settings.database.echo, source=source)
+    upgrade(engine)
     out.print(f"database at {engine.url.render_as_string()} is at the latest schema")
     return 0
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from worker.datafiles import check_data_files
     from worker.pipeline import CoreConfig, Store
     from worker.replay import replay
 
+    check_data_files(settings)
     _, factory = open_store(settings)
     store = Store(factory, settings, worker_id=settings.daemon.worker_id or None)
     core = CoreConfig.from_settings(settings)
@@ -249,8 +279,10 @@ def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.datafiles import check_data_files
     from worker.extract import analyse_one
 
+    check_data_files(settings, ("boilerplate_file", "topics_file", "claimants_file"))
     if args.batch:
         for lineno, line in enumerate(sys.stdin, 1):
             if not line.strip():
@@ -379,23 +411,11 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, help="output file (default: standard output; "
                     "required for parquet)")
 
-    for register in _extensions():
-        register(sub, add)
+    from worker import cli_daemon, cli_report  # they import this module's helpers
+
+    cli_daemon.register(sub, add)
+    cli_report.register(sub, add)
     return p
-
-
-def _extensions() -> list[Callable[..., None]]:
-    """Commands that live beside their subsystem (daemon, report)."""
-    found = []
-    for module in ("worker.cli_daemon", "worker.cli_report"):
-        try:
-            mod = __import__(module, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        found.append(mod.register)
-    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -404,11 +424,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         overrides = {"database.url": args.database_url}
         settings = load_settings(args.config, overrides=overrides)
+        from worker import logs
+
         logs.setup(settings.log, verbose=args.verbose)
         handler: Handler = args.handler
         return handler(args, settings)
     except WorkerError as exc:
-        err.print(f"worker: error: {exc}", markup=False, highlight=False)
+        err.print(f"worker: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
     except KeyboardInterrupt:
         err.print("worker: interrupted")

@@ -12,8 +12,6 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
-from sqlalchemy import func, or_, select
-
 from worker.cli import err, open_store, out, print_json, table
 from worker.config import Settings
 from worker.errors import ConfigError, WorkerError
@@ -30,9 +28,9 @@ def _short(value: datetime | None) -> str:
 
 
 def _config_feeds(settings: Settings) -> Any:
-    from worker.daemon import load_feed_specs
+    from worker.feedlist import load_feed_specs
 
-    return load_feed_specs(settings.path(settings.pipeline.feeds_file), settings.base_dir)
+    return load_feed_specs(settings.data_file("feeds_file"), settings.feeds_base())
 
 
 # -- run ---------------------------------------------------------------------------------
@@ -69,14 +67,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
-    from worker.daemon import Daemon, upsert_feeds
+    from worker.daemon import Daemon
+    from worker.datafiles import check_data_files
     from worker.metrics import MetricsServer, healthy_since
     from worker.procs import settle
+    from worker.store.feeds import upsert_feeds
 
+    check_data_files(settings)
     _, factory = open_store(settings)
     added = upsert_feeds(factory, _config_feeds(settings))
     if added:
-        log.info("%d feeds added from %s", added, settings.pipeline.feeds_file)
+        log.info("%d feeds added from %s", added, settings.data_file("feeds_file"))
     if early.received and not args.once:
         # nothing is leased or started yet; `--once` goes on to print its (empty) summary
         log.info("received %s while starting, stopped cleanly", early.describe())
@@ -153,8 +154,10 @@ def _feed_dict(f: Any, events: list[Any] | None = None) -> dict[str, Any]:
 
 
 def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from sqlalchemy import func, or_, select
+
     from worker import schedule
-    from worker.daemon import feed_url
+    from worker.feedlist import feed_url
     from worker.store.models import Feed, FeedItem, FetchEvent, utcnow
 
     _, factory = open_store(settings)
@@ -186,7 +189,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
             s.delete(feed)
         out.print(f"removed {args.url}")
         if origin == "config":
-            err.print(f"note: it is declared in {settings.pipeline.feeds_file} and comes back "
+            err.print(f"note: it is declared in {settings.data_file('feeds_file')} and comes back "
                       "at the next `worker run` unless removed there")
         return 0
     with factory() as s:
@@ -223,7 +226,10 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
 # -- recheck -----------------------------------------------------------------------------
 
 def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
-    from worker.daemon import Daemon, claim_rechecks
+    from sqlalchemy import or_, select
+
+    from worker.daemon import Daemon
+    from worker.store.feeds import claim_rechecks
     from worker.store.models import Article
     from worker.store.queries import find_article
 

@@ -4,6 +4,12 @@ command-line options, each overriding the one before.
 `[section] key` in the file is `WORKER_SECTION_KEY` in the environment; `WORKER_CONFIG` names
 the file itself and `WORKER_DATABASE_URL` the database. A bad value stops the program with one
 line naming the key and where it came from (exit code 2, see `errors.ConfigError`).
+
+Paths: a data-file setting left empty means the file packaged in `worker/data/`; a relative path
+written in a config file is relative to *that file's* directory (so `/etc/worker/worker.toml`
+can say `topics_file = "topics.toml"`), one from the environment or the command line is relative
+to the working directory. Paths are made absolute here, once, so nothing later depends on where
+the program was started.
 """
 
 from __future__ import annotations
@@ -17,10 +23,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from worker import data
 from worker.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CONFIG = Path("config/worker.toml")
+# Data-file settings: key -> the packaged file used when the setting is empty.
+DATA_FILES: dict[str, str] = {
+    "boilerplate_file": data.BOILERPLATE,
+    "topics_file": data.TOPICS,
+    "claimants_file": data.CLAIMANTS,
+    "feeds_file": data.FEEDS,
+}
+# Settings holding file-system paths, resolved against where each value was written.
+PATH_KEYS: tuple[tuple[str, str], ...] = (
+    *(("pipeline", key) for key in DATA_FILES), ("fetch", "fixture_paths"),
+)
 
 
 @dataclass(kw_only=True)
@@ -63,10 +80,11 @@ class ScheduleSettings:
 class PipelineSettings:
     processes: int = 0
     queue_size: int = 64
-    boilerplate_file: str = "config/boilerplate.toml"
-    topics_file: str = "config/topics.toml"
-    claimants_file: str = "config/claimants.toml"
-    feeds_file: str = "config/feeds.toml"
+    # Empty: the file packaged in worker/data/ (see DATA_FILES).
+    boilerplate_file: str = ""
+    topics_file: str = ""
+    claimants_file: str = ""
+    feeds_file: str = ""
     prefilter: bool = True
 
 
@@ -106,12 +124,21 @@ class Settings:
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     log: LogSettings = field(default_factory=LogSettings)
     source: str = "defaults"
-    base_dir: Path = PROJECT_ROOT
+    # Where relative paths given by default values resolve: the working directory at start.
+    base_dir: Path = field(default_factory=Path.cwd)
+    # "section.key" -> where a value was set (the config file, an environment variable).
+    origins: dict[str, str] = field(default_factory=dict)
 
-    def path(self, value: str) -> Path:
-        """A data-file path from the settings: relative paths are relative to the project."""
-        p = Path(value)
-        return p if p.is_absolute() else self.base_dir / p
+    def data_file(self, key: str) -> Path:
+        """The data file of `[pipeline] key`: the configured path, or the packaged file."""
+        value: str = getattr(self.pipeline, key)
+        return Path(value) if value else data.packaged(DATA_FILES[key])
+
+    def feeds_base(self) -> Path:
+        """Where local paths in the feeds file resolve: a configured feeds file's directory;
+        for the packaged list (whose fixture feed is `seeds/`), the working directory."""
+        return Path(self.pipeline.feeds_file).parent if self.pipeline.feeds_file else (
+            self.base_dir)
 
 
 SECTIONS: tuple[str, ...] = (
@@ -193,21 +220,19 @@ def load_settings(
     env = os.environ if env is None else env
     explicit = config_file is not None or "WORKER_CONFIG" in env
     path = Path(config_file or env.get("WORKER_CONFIG") or DEFAULT_CONFIG)
-    if not path.is_absolute() and not path.exists() and not explicit:
-        path = PROJECT_ROOT / path
-    data: dict[str, Any] = {}
+    content: dict[str, Any] = {}
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            content = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     elif explicit:
         raise ConfigError(f"{path}: config file not found")
 
-    settings = Settings(source=str(path) if path.exists() else "defaults",
-                        base_dir=path.resolve().parent.parent if path.exists() else PROJECT_ROOT)
+    settings = Settings(source=str(path) if path.exists() else "defaults")
+    file_dir = path.resolve().parent
     types_by_section = _section_types()
-    for section, values in data.items():
+    for section, values in content.items():
         if section not in types_by_section:
             raise ConfigError(f"{path}: unknown section [{section}]")
         if not isinstance(values, dict):
@@ -218,6 +243,9 @@ def load_settings(
             if key not in hints:
                 raise ConfigError(f"{path}: unknown key [{section}] {key}")
             setattr(target, key, _coerce(value, hints[key], f"{path}: [{section}] {key}"))
+            if (section, key) in PATH_KEYS:
+                _resolve(target, key, file_dir)
+            settings.origins[f"{section}.{key}"] = str(path)
 
     for section in SECTIONS:
         target = getattr(settings, section)
@@ -226,14 +254,36 @@ def load_settings(
             if name in env:
                 tp = get_type_hints(type(target))[f.name]
                 setattr(target, f.name, _parse_env(env[name], tp, f"{name} (environment)"))
+                if (section, f.name) in PATH_KEYS:
+                    _resolve(target, f.name, settings.base_dir)
+                settings.origins[f"{section}.{f.name}"] = f"{name} (environment)"
 
     for dotted, value in (overrides or {}).items():
         if value is None:
             continue
         section, key = dotted.split(".", 1)
         setattr(getattr(settings, section), key, value)
+        if (section, key) in PATH_KEYS:
+            _resolve(getattr(settings, section), key, settings.base_dir)
+        settings.origins[dotted] = "command line"
     _validate(settings, path)
     return settings
+
+
+def _absolute(value: str, base: Path) -> str:
+    if not value:
+        return value  # empty: the packaged data file
+    p = Path(value).expanduser()
+    return str(p if p.is_absolute() else base / p)
+
+
+def _resolve(target: object, key: str, base: Path) -> None:
+    """Make the path setting `key` of `target` absolute against `base`."""
+    value = getattr(target, key)
+    if isinstance(value, list):
+        setattr(target, key, [_absolute(str(v), base) for v in value])
+    else:
+        setattr(target, key, _absolute(str(value), base))
 
 
 def _validate(s: Settings, path: Path) -> None:

@@ -70,6 +70,8 @@ class Document:
     language: str | None = None
     fetched_at: datetime | None = None
     feed_id: int | None = None
+    etag: str | None = None  # the validators of the response that brought `html`
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,7 +80,7 @@ class CoreConfig:
 
     boilerplate: str
     topics: str
-    claimants_dir: str
+    claimants: str
     num_perm: int = 128
     shingle: int = 5
     claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
@@ -87,9 +89,9 @@ class CoreConfig:
     @classmethod
     def from_settings(cls, s: Settings) -> CoreConfig:
         return cls(
-            boilerplate=str(s.path(s.pipeline.boilerplate_file)),
-            topics=str(s.path(s.pipeline.topics_file)),
-            claimants_dir=str(s.path(s.pipeline.claimants_file).parent),
+            boilerplate=str(s.data_file("boilerplate_file")),
+            topics=str(s.data_file("topics_file")),
+            claimants=str(s.data_file("claimants_file")),
             num_perm=s.dedupe.num_perm,
             shingle=s.dedupe.shingle,
             prefilter=s.pipeline.prefilter,
@@ -187,8 +189,8 @@ def _update_article(conn: Connection, article_id: int, changes: dict[str, Any]) 
 
 
 @lru_cache(maxsize=4)
-def _lexicons(config_dir: str) -> Any:
-    return load_lexicons(Path(config_dir))
+def _lexicons(claimants_file: str) -> Any:
+    return load_lexicons(claimants_file=Path(claimants_file))
 
 
 def _title_from_text(text: str) -> str | None:
@@ -215,6 +217,20 @@ def _as_datetime(value: str | date | datetime | None) -> datetime | None:
         return _as_datetime(datetime.fromisoformat(value))
     except ValueError:
         return None
+
+
+def raw_digest(body: str | bytes) -> str:
+    """SHA-256 of a page as fetched: an identical body needs no new analysis."""
+    return hashlib.sha256(body.encode("utf-8") if isinstance(body, str) else body).hexdigest()
+
+
+def _page_state(doc: Document) -> dict[str, str | None]:
+    """What the article row remembers of the page that brought this document (nothing for a
+    plain-text document)."""
+    if doc.html is None:
+        return {}
+    return {"etag": doc.etag, "last_modified": doc.last_modified,
+            "raw_sha256": raw_digest(doc.html)}
 
 
 def _irrelevant_detail(a: Analysis) -> str | None:
@@ -274,7 +290,7 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     if rel.relevant or claims_always:
         claims = tuple(extract_claims(
             text, language or "en", published.date() if published else None,
-            lexicons=_lexicons(core.claimants_dir)))
+            lexicons=_lexicons(core.claimants)))
     return Analysis(text=text, title=title, language=language, published=published,
                     relevant=rel.relevant, relevance=rel.score, fingerprint=fp,
                     signature=signature, shingles=n_shingles, claims=claims)
@@ -338,17 +354,18 @@ class Store:
     def _save(self, conn: Connection, doc: Document, a: Analysis) -> Outcome:
         canonical = dedupe.canonical_url(doc.url)
         fetched = doc.fetched_at or utcnow()
+        page = _page_state(doc)
         by_url, owner = self._lookup(conn, canonical, a.fingerprint)
         if by_url is None:
             if owner is not None:
                 conn.execute(_INSERT_ALIAS, {"url": canonical, "article_id": owner})
                 detail = f"same text as article {owner}"
                 return self._event(conn, doc, Outcome("duplicate", owner, detail=detail))
-            return self._new_article(conn, doc, a, canonical, fetched)
+            return self._new_article(conn, doc, a, canonical, fetched, page)
 
         art = _Stored(*conn.execute(_SELECT_ARTICLE, {"id": by_url}).one())
         changes: dict[str, Any] = {
-            "last_fetched_at": max(fetched, art.last_fetched_at or fetched)}
+            "last_fetched_at": max(fetched, art.last_fetched_at or fetched), **page}
         if not art.relevant:
             if art.fingerprint == a.fingerprint or not a.relevant:
                 changes["fingerprint"] = a.fingerprint
@@ -366,12 +383,13 @@ class Store:
                                  fingerprint_owner=owner, first=False)
 
     def _new_article(self, conn: Connection, doc: Document, a: Analysis, canonical: str,
-                     fetched: datetime) -> Outcome:
+                     fetched: datetime, page: dict[str, str | None]) -> Outcome:
         article_id = conn.execute(_INSERT_ARTICLE, {
             "canonical_url": canonical, "url": doc.url, "title": a.title, "outlet": doc.source,
             "language": a.language, "published_at": a.published, "first_seen_at": fetched,
             "last_fetched_at": fetched, "relevant": a.relevant, "relevance": a.relevance,
-            "fingerprint": a.fingerprint,
+            "fingerprint": a.fingerprint, "etag": None, "last_modified": None,
+            "raw_sha256": None, **page,
         }).scalar_one()
         if not a.relevant:  # most pages of a general feed end here
             conn.execute(_INSERT_FINGERPRINT,

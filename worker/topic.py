@@ -1,5 +1,5 @@
 """Pure: is a text about North Korean troops in Russia's war? A weighted term count per group
-from `config/topics.toml`, with required groups; returns a score and a yes/no."""
+from `worker/data/topics.toml`, with required groups; returns a score and a yes/no."""
 
 from __future__ import annotations
 

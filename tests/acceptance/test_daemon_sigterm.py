@@ -35,11 +35,9 @@ def write_config(tmp: Path, srv: LocalServer) -> Path:
                              for n in range(3)), encoding="utf-8")
     cfg = tmp / "config" / "worker.toml"
     cfg.parent.mkdir()
-    c = ROOT / "config"
     cfg.write_text(
         "[pipeline]\n"
-        f'feeds_file = "{feeds}"\nboilerplate_file = "{c / "boilerplate.toml"}"\n'
-        f'topics_file = "{c / "topics.toml"}"\nclaimants_file = "{c / "claimants.toml"}"\n',
+        f'feeds_file = "{feeds}"\n',
         encoding="utf-8")
     return cfg
 

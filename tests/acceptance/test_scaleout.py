@@ -92,11 +92,9 @@ def write_config(tmp: Path, srv: LocalServer, feeds: int) -> Path:
                                'language = "en"\n\n' for n in range(feeds)), encoding="utf-8")
     cfg = tmp / "config" / "worker.toml"
     cfg.parent.mkdir(exist_ok=True)
-    c = ROOT / "config"
     cfg.write_text(
         "[pipeline]\n"
-        f'feeds_file = "{listing}"\nboilerplate_file = "{c / "boilerplate.toml"}"\n'
-        f'topics_file = "{c / "topics.toml"}"\nclaimants_file = "{c / "claimants.toml"}"\n',
+        f'feeds_file = "{listing}"\n',
         encoding="utf-8")
     return cfg
 

@@ -10,6 +10,7 @@ from tests.integration.httpserver import LocalServer, rss
 
 
 def test_feeds_add_list_status_remove_and_recheck(sqlite_url: str, tmp_path: Path) -> None:
+    (tmp_path / "none.toml").write_text("# no feeds\n", encoding="utf-8")
     env = {"WORKER_PIPELINE_FEEDS_FILE": str(tmp_path / "none.toml"),
            "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true", "WORKER_FETCH_TIMEOUT": "2",
            "WORKER_FETCH_HOST_DELAY": "0", "WORKER_DAEMON_METRICS_PORT": "0"}

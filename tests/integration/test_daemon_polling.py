@@ -15,16 +15,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import SEEDS
 from tests.integration.httpserver import LocalServer, Reply, gzip_bomb, rss
 from worker.config import Settings, load_settings
-from worker.daemon import (
-    Daemon,
-    FeedSpec,
-    claim_feeds,
-    release_leases,
-    upsert_feeds,
-)
+from worker.daemon import Daemon
 from worker.errors import FetchError
+from worker.feedlist import FeedSpec
 from worker.fetch import Fetcher
 from worker.store.db import make_engine, session_factory, upgrade
+from worker.store.feeds import claim_feeds, release_leases, upsert_feeds
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -49,6 +45,7 @@ class World:
 
     def __init__(self, srv: LocalServer, db_url: str, tmp: Path) -> None:
         self.srv = srv
+        (tmp / "none.toml").write_text("# no feeds\n", encoding="utf-8")
         self.env = {"WORKER_DATABASE_URL": db_url, "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
                     "WORKER_FETCH_TIMEOUT": "1", "WORKER_FETCH_HOST_DELAY": "0",
                     "WORKER_FETCH_PER_HOST_CONNECTIONS": "4", "WORKER_SCHEDULE_JITTER": "0",

@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.conftest import SEEDS
 from tests.integration.httpserver import LocalServer, rss
 from worker.config import Settings, load_settings
-from worker.daemon import Daemon, FeedSpec, upsert_feeds
+from worker.daemon import Daemon
+from worker.feedlist import FeedSpec
 from worker.pipeline import CoreConfig, Document, Store, analyse
 from worker.procs import AnalysisPool, PoolClosed
 from worker.store.db import make_engine, session_factory, upgrade
+from worker.store.feeds import upsert_feeds
 from worker.store.models import Article, ArticleVersion, Feed, FeedItem, IngestEvent
 
 PAGES = sorted(p for p in SEEDS.glob("*.html") if "014_" not in p.name)

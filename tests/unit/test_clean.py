@@ -5,10 +5,11 @@ from pathlib import Path
 import pytest
 
 from worker.clean import clean_text, extract_html, load_rules, strip_boilerplate
+from worker.data import BOILERPLATE, packaged
 
-from ..conftest import ROOT, SEED
+from ..conftest import SEED
 
-RULES = load_rules(ROOT / "config" / "boilerplate.toml")
+RULES = load_rules(packaged(BOILERPLATE))
 
 
 def test_seed_promo_is_stripped_and_the_article_kept() -> None:

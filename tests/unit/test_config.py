@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from worker.config import load_settings
+import worker.data
+from worker.config import DATA_FILES, load_settings
+from worker.data import packaged
 from worker.errors import ConfigError
 
 
@@ -42,7 +44,7 @@ def test_environment_booleans_and_lists() -> None:
     s = load_settings(env={"WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
                            "WORKER_FETCH_FIXTURE_PATHS": '["a", "b"]'})
     assert s.fetch.allow_private_networks is True
-    assert s.fetch.fixture_paths == ["a", "b"]
+    assert s.fetch.fixture_paths == [str(Path.cwd() / "a"), str(Path.cwd() / "b")]
 
 
 @pytest.mark.parametrize(("body", "needle"), [
@@ -72,7 +74,28 @@ def test_missing_explicit_config_file_is_an_error(tmp_path: Path) -> None:
         load_settings(tmp_path / "nope.toml", env={})
 
 
-def test_data_paths_are_relative_to_the_project(tmp_path: Path) -> None:
-    cfg = write(tmp_path, "")
+def test_data_files_default_to_the_packaged_ones() -> None:
+    s = load_settings(env={})
+    for key, name in DATA_FILES.items():
+        assert s.data_file(key) == packaged(name)
+        assert s.data_file(key).is_file()
+        assert s.data_file(key).parent == Path(worker.data.__file__).parent
+
+
+def test_relative_paths_in_a_config_file_are_relative_to_that_file(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "[pipeline]\ntopics_file = 'rules/topics.toml'\n"
+                          "[fetch]\nfixture_paths = ['fixtures', '/abs']\n")
     s = load_settings(cfg, env={})
-    assert s.path("config/topics.toml") == tmp_path / "config" / "topics.toml"
+    assert s.data_file("topics_file") == tmp_path / "config" / "rules" / "topics.toml"
+    assert s.data_file("boilerplate_file") == packaged("boilerplate.toml")
+    assert s.fetch.fixture_paths == [str(tmp_path / "config" / "fixtures"), "/abs"]
+    assert s.origins["pipeline.topics_file"] == str(cfg)
+
+
+def test_relative_paths_from_the_environment_are_relative_to_the_working_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(env={"WORKER_PIPELINE_FEEDS_FILE": "my/feeds.toml"})
+    assert s.data_file("feeds_file") == tmp_path / "my" / "feeds.toml"
+    assert s.feeds_base() == tmp_path / "my"
+    assert s.origins["pipeline.feeds_file"] == "WORKER_PIPELINE_FEEDS_FILE (environment)"

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from worker.data import TOPICS, packaged
 from worker.language import detect_language
 from worker.topic import load_topic, relevance
 
-from ..conftest import ROOT, SEED
+from ..conftest import SEED
 
-RULE = load_topic(ROOT / "config" / "topics.toml")
+RULE = load_topic(packaged(TOPICS))
 
 
 @pytest.mark.parametrize("text", [

@@ -15,7 +15,7 @@ only reads its data files, once) returning :class:`Claim` objects sorted by ``st
   hundred/thousand") with ``high = None``.
 * ``modality``: negated (explicit denial) > possible (could/may/future) > reported (attributed
   or hedged: "auraient été tués", "sollen", "reportedly", "것으로 추정") > asserted.
-* ``claimant``: canonical id from ``config/claimants.toml`` (KR-NIS, UA-GENSTAFF, ...) of the
+* ``claimant``: canonical id from ``worker/data/claimants.toml`` (KR-NIS, UA-GENSTAFF, ...) of the
   nearest source named in the sentence, ``claimant_raw`` the text matched.  A hedged or
   attributed figure whose sentence names no source inherits the most recent claimant of the
   previous 1-2 sentences of the same paragraph.

@@ -1,6 +1,6 @@
 """Claimant registry: maps source mentions in any language to canonical claimant ids.
 
-``config/claimants.toml`` holds one table per claimant::
+``worker/data/claimants.toml`` holds one table per claimant::
 
     [claimants.KR-NIS]
     name = "National Intelligence Service (South Korea)"

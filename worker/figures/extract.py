@@ -737,10 +737,10 @@ class _Extractor:
             named = next((t for t in triggers if 0 <= t.start - cue.end() <= 2), None)
             if named is None or named.label.startswith("deployed"):
                 continue
-            i = next((j for j, (mm, _) in enumerate(mentions) if mm.start > named.end), None)
-            if i is None:
+            nxt = next((j for j, (mm, _) in enumerate(mentions) if mm.start > named.end), None)
+            if nxt is None:
                 continue
-            m = mentions[i][0]
+            m = mentions[nxt][0]
             between = stext[named.end : m.start]
             if (
                 ";" in between
@@ -748,7 +748,7 @@ class _Extractor:
                 or toks.gap(named.last, toks.at(m.start)) > 25
             ):
                 continue
-            out[i] = named
+            out[nxt] = named
         for i, tr in enumerate(assigned):
             if tr is not None and tr.label.split(":")[0] in ("killed", "wounded"):
                 # "захватила двух раненых солдат": the adjective qualifies the captives

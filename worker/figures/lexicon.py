@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from worker.data import CLAIMANTS, packaged
 from worker.figures.claimants import ClaimantRegistry, load_claimants
 from worker.figures.scan import first_chars
 from worker.figures.timing import TimeSyntax, build_time
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
-DEFAULT_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
+DEFAULT_CLAIMANTS = packaged(CLAIMANTS)
 LANGUAGES = ("en", "fr", "de", "es", "ru", "uk", "ko")
 
 _FLAGS = re.IGNORECASE | re.UNICODE
@@ -486,9 +487,7 @@ def match_label(match: re.Match[str], labels: Sequence[str]) -> str:
     return _labelled(match, labels)
 
 
-def _load(config_dir: Path | None, lexicon_dir: Path) -> Lexicons:
-    cfg = config_dir if config_dir is not None else DEFAULT_CONFIG_DIR
-    claimants_path = cfg / "claimants.toml"
+def _load(claimants_path: Path, lexicon_dir: Path) -> Lexicons:
     languages: dict[str, LanguageLexicon] = {}
     sources: list[Path] = [claimants_path]
     for path in sorted(lexicon_dir.glob("*.toml")):
@@ -503,14 +502,19 @@ def _load(config_dir: Path | None, lexicon_dir: Path) -> Lexicons:
 
 @functools.lru_cache(maxsize=1)
 def _load_default() -> Lexicons:
-    return _load(None, LEXICON_DIR)
+    return _load(DEFAULT_CLAIMANTS, LEXICON_DIR)
 
 
-def load_lexicons(config_dir: Path | None = None) -> Lexicons:
-    """Load the language lexicons and the claimant registry (``<config_dir>/claimants.toml``).
+def load_lexicons(config_dir: Path | None = None, *,
+                  claimants_file: Path | None = None) -> Lexicons:
+    """Load the language lexicons and the claimant registry: ``claimants_file``, else
+    ``<config_dir>/claimants.toml``.
 
-    With no argument the repository's ``config/`` directory is used and the result is cached.
+    With no argument the packaged ``worker/data/claimants.toml`` is used and the result is
+    cached.
     """
+    if claimants_file is not None and Path(claimants_file) != DEFAULT_CLAIMANTS:
+        return _load(Path(claimants_file), LEXICON_DIR)
     if config_dir is None:
         return _load_default()
-    return _load(Path(config_dir), LEXICON_DIR)
+    return _load(Path(config_dir) / CLAIMANTS, LEXICON_DIR)

@@ -1,26 +1,34 @@
 """Engines, sessions and migrations. SQLite gets WAL, foreign keys and a busy timeout (so a
-second process waits instead of failing with "database is locked"); PostgreSQL is used as is."""
+second process waits instead of failing with "database is locked"); PostgreSQL is used as is.
+
+A command starts with `upgrade_if_behind`: one query reads the schema's revision and compares it
+with the head of the packaged migrations, found by reading their `revision`/`down_revision`
+lines; only a database that is behind (or a migration directory it cannot read that way) pays
+for loading Alembic, about a second of a short command's start."""
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker.config import PROJECT_ROOT
 from worker.errors import ConfigError, DatabaseError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+MIGRATIONS = "worker:migrations"  # packaged with the code (package:directory form)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -83,14 +91,18 @@ def make_engine(url: str, *, echo: bool = False, source: str = "[database] url")
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
-    cfg.set_main_option("script_location", str(PROJECT_ROOT / "alembic"))
+    cfg.set_main_option("script_location", MIGRATIONS)
     cfg.attributes["engine"] = engine
     return cfg
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply the Alembic migrations (idempotent; concurrent workers serialise on a lock)."""
+    from alembic import command
+
     try:
         with engine.begin() as conn:
             if conn.dialect.name == "postgresql":
@@ -100,6 +112,51 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             command.upgrade(cfg, revision)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"migration failed: {exc}") from exc
+
+
+_REVISION = re.compile(r"^(down_)?revision\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)
+
+
+def packaged_head() -> str | None:
+    """The head revision of the packaged migrations, read from their source text; None when
+    that is not one clear head (then Alembic decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for entry in files("worker.migrations").joinpath("versions").iterdir():
+        if not entry.name.endswith(".py") or entry.name.startswith("_"):
+            continue
+        found = {bool(m.group(1)): m.group(2) for m in _REVISION.finditer(entry.read_text())}
+        rev, down = found.get(False), found.get(True)
+        if rev is None or down is None:
+            return None
+        literal = re.fullmatch(r"""['"]([^'"]+)['"]""", rev)
+        if literal is None:
+            return None
+        revisions.add(literal.group(1))
+        if down != "None":
+            parent = re.fullmatch(r"""['"]([^'"]+)['"]""", down)
+            if parent is None:
+                return None  # a merge revision (a tuple): let Alembic work it out
+            parents.add(parent.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's schema revision (alembic_version), None for a new database."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except SQLAlchemyError:
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def upgrade_if_behind(engine: Engine) -> None:
+    """Migrate only when the database is not at the packaged head (the cheap check first)."""
+    head = packaged_head()
+    if head is None or current_revision(engine) != head:
+        upgrade(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -172,6 +172,11 @@ class Article(Base):
     needs_retry: Mapped[bool] = mapped_column(Boolean, default=False)
     next_recheck_at: Mapped[datetime | None] = mapped_column(index=True)
     feed_updated_at: Mapped[datetime | None]
+    # validators and digest of the last fetched page, for conditional re-checks
+    etag: Mapped[str | None] = mapped_column(String(512))
+    last_modified: Mapped[str | None] = mapped_column(String(128))
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    rechecks_since_full: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ArticleVersion(Base):

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import Connection, Executable, and_, bindparam, func, or_, select, text
 from sqlalchemy.orm import Session
 
-from worker import dedupe, revisions
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -105,6 +104,8 @@ def articles(session: Session, *, limit: int | None = None,
 
 
 def find_article(session: Session, url: str) -> Article | None:
+    from worker import dedupe  # numpy, datasketch: only for the commands that look URLs up
+
     canonical = dedupe.canonical_url(url)
     return session.scalar(select(Article).where(
         (Article.canonical_url == canonical) | (Article.url == url)))
@@ -112,6 +113,8 @@ def find_article(session: Session, url: str) -> Article | None:
 
 def article_history(session: Session, url: str) -> dict[str, Any] | None:
     """Every version of one article with a readable diff and the figure changes."""
+    from worker import revisions
+
     article = find_article(session, url)
     if article is None:
         return None

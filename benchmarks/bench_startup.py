@@ -1,0 +1,93 @@
+"""Start-up time of the `worker` command: the median wall time of 10 process runs each of
+`worker --help`, and of `worker figures`, `feeds list` and `feeds add URL` on a small database
+(the seeds replayed, 20 feeds). Every run is a new process, as when a script calls the command
+in a loop; the first run of each is a warm-up (file cache) and not counted.
+
+    python benchmarks/bench_startup.py [--runs 10] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.common import emit_json, show  # noqa: E402
+
+HELP_SECONDS, COMMAND_SECONDS = 0.15, 0.4  # the issue's targets
+
+
+def worker_command() -> list[str]:
+    """The installed console script beside this interpreter, else `python -m worker`."""
+    script = Path(sys.executable).parent / "worker"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "worker"]
+
+
+def _env(db_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKER_")}
+    env.update(WORKER_DATABASE_URL=db_url, WORKER_LOG_FORMAT="json", COLUMNS="160")
+    return env
+
+
+def timed(args: list[str], env: dict[str, str], cwd: Path) -> float:
+    started = time.perf_counter()
+    res = subprocess.run([*worker_command(), *args], env=env, cwd=cwd, capture_output=True,
+                         text=True, check=False)
+    seconds = time.perf_counter() - started
+    if res.returncode != 0:
+        raise RuntimeError(f"worker {' '.join(args)} failed: {res.stderr.strip()[-500:]}")
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        cwd = Path(tmp)
+        env = _env(f"sqlite:///{cwd / 'small.db'}")
+        subprocess.run([*worker_command(), "replay", str(ROOT / "seeds")], env=env, cwd=cwd,
+                       capture_output=True, check=True)
+        for n in range(20):
+            timed(["feeds", "add", f"https://feeds.example.org/seed/{n}.xml"], env, cwd)
+        commands: dict[str, list[list[str]]] = {
+            "worker --help": [["--help"]] * (args.runs + 1),
+            "worker figures": [["figures"]] * (args.runs + 1),
+            "worker feeds list": [["feeds", "list"]] * (args.runs + 1),
+            "worker feeds add URL": [["feeds", "add", f"https://feeds.example.org/new/{n}.xml"]
+                                     for n in range(args.runs + 1)],
+        }
+        results: dict[str, Any] = {}
+        for label, runs in commands.items():
+            times = [timed(a, env, cwd) for a in runs][1:]
+            target = HELP_SECONDS if label == "worker --help" else COMMAND_SECONDS
+            results[label] = {"median_s": round(statistics.median(times), 4),
+                              "min_s": round(min(times), 4), "max_s": round(max(times), 4),
+                              "target_s": target,
+                              "ok": statistics.median(times) < target}
+    report = {"runs": args.runs, "commands": results, "load_average": os.getloadavg()}
+    if args.json:
+        emit_json(report)
+    else:
+        show(f"Start-up, median of {args.runs} process runs",
+             ["command", "median s", "min s", "max s", "target s", "result"],
+             [(k, f"{v['median_s']:.3f}", f"{v['min_s']:.3f}", f"{v['max_s']:.3f}",
+               f"< {v['target_s']}", "pass" if v["ok"] else "FAIL")
+              for k, v in results.items()])
+    return report
+
+
+if __name__ == "__main__":
+    main()
