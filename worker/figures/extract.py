@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -553,9 +554,26 @@ class _Extractor:
         def clause(pos: int) -> int:
             return bisect.bisect_right(breaks, pos)
 
+        # a recall cue covers the first figure after it in its clause ("up from 300",
+        # "avait annoncé ... deux"), else the last one before it ("600명으로 추산했던")
+        recall_of: dict[int, re.Match[str]] = {}
+        for rc in lex.recall_re.finditer(stext):
+            cl = clause(rc.start())
+            inside = [i for i, m in enumerate(used) if clause(m.start) == cl]
+            after = [i for i in inside if used[i].start >= rc.end()]
+            before = [i for i in inside if used[i].end <= rc.start()]
+            target = after[0] if after else (before[-1] if before else None)
+            if target is not None:
+                recall_of.setdefault(target, rc)
+        # "... but now puts the toll at about 2,000", "현재는 2000여명": a current figure
+        current = {
+            i
+            for i, m in enumerate(used)
+            if lex.now_re.search(stext, used[i - 1].end if i else 0, m.start) is not None
+        }
         own = self._own_dates(stext, used, dates, clause)
         for i, m in enumerate(used):
-            if own[i] is None:
+            if own[i] is None and i not in current:
                 # "The NIS said in January that about 300 died and another 2,700 were
                 # injured": the date of a statement covers the figures it reports
                 said = [
@@ -576,6 +594,7 @@ class _Extractor:
                 row.why["refers_to"] = f"date {date.cue!r}"
                 if (
                     date.bound is None
+                    and i not in current
                     and before_publication(date.iso, self.published)
                     and self._statement_date(date, m, cues, clause)
                 ):
@@ -585,7 +604,7 @@ class _Extractor:
                     row.why["recalled"] = f"said on {date.iso}, before publication"
             lo = breaks[cl - 1] if cl > 0 else 0
             hi = breaks[cl] if cl < len(breaks) else len(stext)
-            rc = lex.recall_re.search(stext, lo, hi)
+            rc = recall_of.get(i)
             if rc is not None:
                 row.recalled = True
                 row.why["recalled"] = f"cue {rc.group()!r}"
@@ -610,7 +629,7 @@ class _Extractor:
         # two figures of one series in one sentence: the one dated earlier is recalled
         for i, c in enumerate(out):
             ref = rows[i].refers_to
-            if rows[i].recalled or rows[i].partial or ref is None:
+            if rows[i].recalled or rows[i].partial or ref is None or i in current:
                 continue
             for j, o in enumerate(out):
                 if j == i or o.metric != c.metric or o.value == c.value or rows[j].partial:

@@ -199,6 +199,7 @@ class LanguageLexicon:
     clause_break_re: re.Pattern[str]
     earlier_conflict_re: re.Pattern[str]
     count_of_re: re.Pattern[str]
+    now_re: re.Pattern[str]
     rate_after_re: re.Pattern[str]
     population_before_re: re.Pattern[str]
     forward_re: re.Pattern[str]
@@ -445,6 +446,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         contrast_re=_compile(_list(rel, "contrast"), word_end=word_end),
         earlier_conflict_re=_compile(_list(rel, "earlier_conflict"), word_end=False),
         count_of_re=_compile(_list(rel, "count_of"), word_end=word_end),
+        now_re=_compile(_list(rel, "now"), word_end=word_end),
         # right after the number and its noun: "80 men a day", "70 bajas diarias"
         rate_after_re=re.compile(
             r"[\s\u00a0]*(?:[^\W\d]+[\s\u00a0]+){0,2}?"
