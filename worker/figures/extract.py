@@ -604,10 +604,10 @@ class _Extractor:
                     row.why["recalled"] = f"said on {date.iso}, before publication"
             lo = breaks[cl - 1] if cl > 0 else 0
             hi = breaks[cl] if cl < len(breaks) else len(stext)
-            rc = recall_of.get(i)
-            if rc is not None:
+            cue = recall_of.get(i)
+            if cue is not None:
                 row.recalled = True
-                row.why["recalled"] = f"cue {rc.group()!r}"
+                row.why["recalled"] = f"cue {cue.group()!r}"
             inc = lex.increment_before_re.search(stext, max(0, m.start - 40), m.start)
             if inc is None:
                 inc = lex.increment_after_re.match(stext, m.end)
