@@ -176,8 +176,19 @@ def headlines(name: str, r: Any) -> list[Row]:
             ok = s["precision"] >= FIGURES_P and s["recall"] >= FIGURES_R
             add(f"precision / recall, {lang}", f"{s['precision']:.3f} / {s['recall']:.3f}",
                 f"≥ {FIGURES_P} / ≥ {FIGURES_R}", ok)
+        sets = {r.get("set", "eval"): r, **r.get("sets", {})}
+        for set_name, res in sets.items():
+            a, f = res["languages"].get("all"), res["fields"].get("all", {})
+            if a is None:
+                continue
+            acc = ", ".join(f"{k} {f[k]:.3f}" for k in ("claimant_set", "refers_to",
+                                                           "recalled", "recalled_set") if k in f)
+            add(f"{set_name}: P / R / F1 (all languages); {acc}",
+                f"{a['precision']:.3f} / {a['recall']:.3f} / {a['f1']:.3f}")
         for label, s in r.get("throughput", {}).items():
-            add(f"throughput, {label} (1 core)", f"{s['mb_per_s']:.2f} MB/s")
+            add(f"throughput, {label} (1 core)", f"{s['mb_per_s']:.2f} MB/s",
+                "≥ 1 MB/s" if label == "corpus pages" else "",
+                s["mb_per_s"] >= 1.0 if label == "corpus pages" else None)
     elif name == "dedupe":
         q = r["quality"]
         add("near-duplicate precision / recall",

@@ -482,6 +482,8 @@ class Store:
                 "qualifier": c.qualifier, "modality": c.modality, "claimant": c.claimant,
                 "claimant_raw": c.claimant_raw, "scope": c.scope, "sentence": c.sentence,
                 "start": c.start, "end": c.end, "claimed_at": claimed_at,
+                "refers_to": c.refers_to, "recalled": c.recalled, "part_of": c.part_of,
+                "partial": c.partial,
             } for c in a.claims])
         if a.signature is not None and not art.has_signature:
             changes.update(signature=a.signature, shingles=a.shingles,
