@@ -310,8 +310,9 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         extracted_title, extracted_date = ext.title, ext.date
     else:
         text = clean.clean_text(doc.text or "", rules)
-    text, cut_from = cut_text(text, core.max_text_bytes)
-    title = doc.title or extracted_title or _title_from_text(text)
+    text, cut_from = cut_text(text.replace("\x00", ""), core.max_text_bytes)  # NUL: no text
+    title = (doc.title or extracted_title or _title_from_text(text) or "").replace("\x00", "") \
+        or None
     language = detect_language(text, doc.language)
     published = doc.published or _as_datetime(extracted_date)
     if published is None:
