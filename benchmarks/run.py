@@ -34,8 +34,8 @@ if str(ROOT) not in sys.path:  # run as a script: `python benchmarks/run.py`
 RESULTS = ROOT / "benchmarks" / "results.json"
 PG_ADMIN_URL = os.environ.get("WORKER_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-NAMES = ("startup", "cleaning", "figures", "dedupe", "queries", "ingest", "offtopic", "polling",
-         "adversarial")
+NAMES = ("startup", "cleaning", "figures", "dedupe", "queries", "ingest", "offtopic", "rechecks",
+         "polling", "adversarial")
 
 # Targets the issues set (ingest, figures), and ours where they set none (marked "*").
 INGEST_1CORE, INGEST_POOL = 0.85, 1.6
@@ -59,6 +59,8 @@ def _args(name: str, quick: bool, pg_url: str | None) -> list[str]:
         return ["--feeds", "200" if quick else "1000"]
     if name == "offtopic":
         return ["--rounds", "1" if quick else "3"]
+    if name == "rechecks" and quick:
+        return ["--articles", "200", "--full", "20"]
     if name == "adversarial" and quick:
         return ["--size", "20000", "--repeat", "1"]
     return []
@@ -232,6 +234,11 @@ def headlines(name: str, r: Any) -> list[Row]:
                 f"{m['ratio']:.2f}× bare (CPU {m['cpu_ratio']:.2f}×)",
                 f"≥ {target}× bare" if target else "",
                 m["ratio"] >= target if target else None)
+    elif name == "rechecks":
+        for m in r["modes"]:
+            add(f"re-check of an unchanged article, {m['mode']} ({m['rechecks']:,} of "
+                f"{r['articles']:,})" if m["mode"] != "full" else "full re-check (changed page)",
+                f"{m['wall_ms']:.1f} ms wall, {m['cpu_ms']:.1f} ms CPU ({m['vs_full']:.2f}× full)")
     elif name == "startup":
         for label, c in r["commands"].items():
             add(f"{label} (median of {r['runs']} runs)", f"{c['median_s']:.3f} s",
@@ -243,6 +250,9 @@ def headlines(name: str, r: Any) -> list[Row]:
             add(f"{r['feeds']:,} feeds, {label}",
                 f"{c['seconds']:.1f} s ({c['feeds_per_second']:.0f} feeds/s)")
         add("peak RSS of the daemon process", f"{r['peak_rss_mb']:.0f} MB")
+        if "peak_tree_rss_mb" in r:
+            add("peak RSS of the whole process tree (pool of 2 started), sampled",
+                f"{r['peak_tree_rss_mb']:.0f} MB", "< 400 MB", r["peak_tree_rss_mb"] < 400)
     elif name == "adversarial":
         for stage, w in r["worst"].items():
             add(f"hostile text, {stage}: worst case ({w['case']}, {w['lang']})",
