@@ -411,9 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, help="output file (default: standard output; "
                     "required for parquet)")
 
-    from worker import cli_daemon, cli_report  # they import this module's helpers
+    from worker import cli_daemon, cli_feeds, cli_report  # they import this module's helpers
 
     cli_daemon.register(sub, add)
+    cli_feeds.register(sub, add)
     cli_report.register(sub, add)
     return p
 

@@ -13,6 +13,9 @@ from worker.store.models import (
     Article,
     ArticleEvent,
     ArticleVersion,
+    Feed,
+    FeedItem,
+    FetchEvent,
     FigureClaim,
     LshBand,
     Story,
@@ -211,3 +214,27 @@ def counts(session: Session) -> dict[str, int]:
         "claims": session.scalar(select(func.count()).select_from(FigureClaim)) or 0,
         "stories": session.scalar(select(func.count()).select_from(Story)) or 0,
     }
+
+
+def feeds(session: Session, *, with_events: bool = False) -> list[dict[str, Any]]:
+    """Every feed with its polling state and item count (`feeds list`, `feeds status`,
+    `feeds export`); with `with_events`, each feed's kept fetch events, newest first."""
+    rows = list(session.scalars(select(Feed).order_by(Feed.name, Feed.url)))
+    items = dict(session.execute(select(FeedItem.feed_id, func.count())
+                                 .group_by(FeedItem.feed_id)).all())
+    events: dict[int, list[FetchEvent]] = {}
+    if with_events:
+        for e in session.scalars(select(FetchEvent).order_by(FetchEvent.id.desc())):
+            events.setdefault(e.feed_id, []).append(e)
+    out = []
+    for f in rows:
+        d = {c.key: getattr(f, c.key) for c in Feed.__table__.columns
+             if c.key not in ("body_hash", "polls_since_full", "created_at")}
+        d["items"] = items.get(f.id, 0)
+        if with_events:
+            d["events"] = [{"at": e.at, "url": e.url, "status": e.status,
+                            "duration_ms": e.duration_ms, "bytes": e.bytes,
+                            "new_items": e.new_items, "error_class": e.error_class,
+                            "error": e.error} for e in events.get(f.id, [])]
+        out.append(d)
+    return out
