@@ -16,7 +16,8 @@ from worker.store.models import Article, ArticleVersion, FigureClaim
 
 COLUMNS = (
     "claim_id", "metric", "subject", "value", "low", "high", "qualifier", "modality",
-    "claimant", "claimant_raw", "scope", "claimed_at", "sentence", "start", "end",
+    "claimant", "claimant_raw", "scope", "refers_to", "recalled", "part_of", "partial",
+    "claimed_at", "sentence", "start", "end",
     "article_id", "version", "fetched_at", "url", "outlet", "title", "language",
     "published_at", "story_id",
 )
@@ -33,6 +34,8 @@ def claim_rows(session: Session) -> list[dict[str, Any]]:
             "claim_id": c.id, "metric": c.metric, "subject": c.subject, "value": c.value,
             "low": c.low, "high": c.high, "qualifier": c.qualifier, "modality": c.modality,
             "claimant": c.claimant, "claimant_raw": c.claimant_raw, "scope": c.scope,
+            "refers_to": c.refers_to, "recalled": c.recalled, "part_of": c.part_of,
+            "partial": c.partial,
             "claimed_at": c.claimed_at.isoformat(), "sentence": c.sentence, "start": c.start,
             "end": c.end, "article_id": a.id, "version": number,
             "fetched_at": fetched.isoformat(), "url": a.url, "outlet": a.outlet,
@@ -53,7 +56,8 @@ def export_claims(session: Session, fmt: str, out: Path | None) -> int:
 
         table = pa.Table.from_pylist(rows, schema=pa.schema([
             (name, pa.int64() if name in ("claim_id", "value", "low", "high", "start", "end",
-                                          "article_id", "version", "story_id")
+                                          "article_id", "version", "story_id", "part_of")
+             else pa.bool_() if name in ("recalled", "partial")
              else pa.string()) for name in COLUMNS]))
         pq.write_table(table, out)
         return len(rows)

@@ -67,7 +67,9 @@ def test_replay_json_summary_and_figures_table(db_url: str) -> None:
     series = {(r["subject"], r["metric"]): r["value"] for r in json.loads(figures.stdout)}
     assert series[("KP", "killed")] == 600
     assert series[("KP", "casualties")] == 4700
-    assert series[("KP", "wounded")] == 2000
+    # "Environ 2000 blessés auraient été rapatriés" counts the repatriated wounded, a
+    # sub-population: stored (partial), never the latest value of the wounded series
+    assert ("KP", "wounded") not in series
     assert series[("KP", "deployed")] == 18000
     table = run_worker(["figures"], db_url)
     assert "casualties" in table.stdout and "4,700" in table.stdout
