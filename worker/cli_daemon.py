@@ -128,12 +128,9 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
 # -- recheck -----------------------------------------------------------------------------
 
 def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
-    from sqlalchemy import or_, select
-
     from worker.daemon import Daemon
     from worker.store.feeds import claim_rechecks
-    from worker.store.models import Article
-    from worker.store.queries import find_article
+    from worker.store.queries import article_urls, find_article, recheck_candidates
 
     if not (args.urls or args.due or args.all):
         raise WorkerError("recheck needs URLs, --due or --all")
@@ -146,9 +143,7 @@ def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
                 raise WorkerError(f"no stored article has the URL {url}")
             ids.append(article.id)
         if args.all:
-            ids.extend(s.scalars(select(Article.id).where(
-                or_(Article.relevant.is_(True), Article.needs_retry.is_(True)))
-                .order_by(Article.id)))
+            ids.extend(recheck_candidates(s))
     if args.due:
         while batch := claim_rechecks(factory, 100, settings.daemon.lease_seconds):
             ids.extend(batch)
@@ -157,8 +152,7 @@ def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
     results: list[dict[str, Any]] = []
     try:
         with factory() as s:
-            urls = {i: u for i, u in s.execute(
-                select(Article.id, Article.url).where(Article.id.in_(ids)))}
+            urls = article_urls(s, ids)
         for article_id, url in urls.items():
             if daemon.stopping.is_set():
                 break
