@@ -1,4 +1,5 @@
-"""`worker export`: every claim with its provenance, as CSV, JSON or Parquet."""
+"""`worker export`: every claim with its provenance (`store.queries.claim_rows`), as CSV, JSON
+or Parquet."""
 
 from __future__ import annotations
 
@@ -6,13 +7,11 @@ import csv
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from worker.errors import WorkerError
-from worker.store.models import Article, ArticleVersion, FigureClaim
+from worker.store.queries import claim_rows
 
 COLUMNS = (
     "claim_id", "metric", "subject", "value", "low", "high", "qualifier", "modality",
@@ -21,29 +20,6 @@ COLUMNS = (
     "article_id", "version", "fetched_at", "url", "outlet", "title", "language",
     "published_at", "story_id",
 )
-
-
-def claim_rows(session: Session) -> list[dict[str, Any]]:
-    q = (select(FigureClaim, ArticleVersion.number, ArticleVersion.fetched_at, Article)
-         .join(ArticleVersion, ArticleVersion.id == FigureClaim.version_id)
-         .join(Article, Article.id == FigureClaim.article_id)
-         .order_by(FigureClaim.claimed_at, FigureClaim.id))
-    rows = []
-    for c, number, fetched, a in session.execute(q):
-        rows.append({
-            "claim_id": c.id, "metric": c.metric, "subject": c.subject, "value": c.value,
-            "low": c.low, "high": c.high, "qualifier": c.qualifier, "modality": c.modality,
-            "claimant": c.claimant, "claimant_raw": c.claimant_raw, "scope": c.scope,
-            "refers_to": c.refers_to, "recalled": c.recalled, "part_of": c.part_of,
-            "partial": c.partial,
-            "claimed_at": c.claimed_at.isoformat(), "sentence": c.sentence, "start": c.start,
-            "end": c.end, "article_id": a.id, "version": number,
-            "fetched_at": fetched.isoformat(), "url": a.url, "outlet": a.outlet,
-            "title": a.title, "language": a.language,
-            "published_at": a.published_at.isoformat() if a.published_at else None,
-            "story_id": a.story_id,
-        })
-    return rows
 
 
 def export_claims(session: Session, fmt: str, out: Path | None) -> int:

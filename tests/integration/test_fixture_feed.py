@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.config import Settings
-from worker.pipeline import CoreConfig, Store
+from worker.pipeline import CoreConfig
 from worker.replay import replay
 from worker.store import queries
+from worker.store.db import engine_of
 from worker.store.models import Article, ArticleVersion, FigureClaim
+from worker.store.writer import Store
 
 from ..conftest import SEEDS
 
@@ -22,7 +24,8 @@ WIRE = {"France 24", "The Straits Times", "Barron's", "Digital Journal"}
 
 @pytest.fixture
 def replayed(factory: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
-    summary = replay([SEEDS], Store(factory, settings), CoreConfig.from_settings(settings))
+    summary = replay([SEEDS], Store(engine_of(factory), settings.dedupe),
+                     CoreConfig.from_settings(settings))
     assert summary.errors == 0, summary.failed
     assert (summary.files, summary.new, summary.revised, summary.irrelevant) == (19, 16, 1, 2)
     return factory

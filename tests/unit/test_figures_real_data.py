@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from worker.data import CLAIMANTS, packaged
+
 ROOT = Path(__file__).resolve().parents[2]
 REAL_DIR = ROOT / "tests" / "data" / "figures_real"
 MANIFEST_DIR = ROOT / "tests" / "data" / "figures_real_manifest"
@@ -45,7 +47,7 @@ FIGURE_KEYS = {
 
 
 def _claimant_codes() -> set[str]:
-    data = tomllib.loads((ROOT / "config" / "claimants.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads(packaged(CLAIMANTS).read_text(encoding="utf-8"))
     return set(data["claimants"])
 
 
@@ -69,7 +71,7 @@ def _check_figure(fig: dict[str, Any], codes: set[str], numbers: list[str]) -> l
     if fig.get("scope") not in SCOPES:
         problems.append(f"scope {fig.get('scope')!r}")
     if fig.get("claimant") is not None and fig["claimant"] not in codes:
-        problems.append(f"claimant {fig['claimant']!r} is not in config/claimants.toml")
+        problems.append(f"claimant {fig['claimant']!r} is not in worker/data/claimants.toml")
     if not isinstance(fig.get("value"), int) or fig["value"] <= 0:
         problems.append(f"value {fig.get('value')!r}")
     low, high = fig.get("low"), fig.get("high")

@@ -170,6 +170,7 @@ def _pages() -> list[Path]:
     return sorted((CORPUS / "pages").glob("*.html")) + sorted(SEEDS.glob("*.html"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (CORPUS / "pages").is_dir(), reason=f"no corpus at {CORPUS}")
 def test_lossless_on_the_real_corpus_and_the_fixture_feed() -> None:
     skipped = kept = 0
