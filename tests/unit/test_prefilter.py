@@ -56,6 +56,9 @@ def assert_lossless(doc: Document) -> Analysis:
     ("kor{1,2}ea", ("ko", "ea")),
     ("(?P<x>a)b(?P=x)", ("b",)),
     ("[a-z]+ korea", ("korea",)),
+    (r"\x4eorth korea", ("orth", "korea")),
+    (r"nord\u00adkorea", ("nord", "korea")),
+    (r"(a)\1korea", ("korea",)),
     ("north|south", None),
     (r"\w+", ()),
 ])
