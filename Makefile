@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint typecheck pytest bench clean
+.PHONY: install run test check lint typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -35,6 +35,11 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The inner loop (under 30 s): lint, types, and the unit tests of the pure code, without the
+# ones marked slow. `make test` before a commit runs everything.
+check: lint typecheck
+	$(BIN)/pytest -q -m "not slow" tests/unit
 
 bench: install
 	$(BIN)/python benchmarks/run.py

@@ -41,9 +41,10 @@ import trafilatura
 from benchmarks.common import corpus_pages, emit_json, read_page, show
 from worker.clean import TRAFILATURA_OPTIONS
 from worker.config import load_settings
-from worker.pipeline import CoreConfig, Document, Store, analyse
+from worker.pipeline import CoreConfig, Document, analyse
 from worker.procs import AnalysisPool, settle
-from worker.store.db import make_engine, session_factory, upgrade
+from worker.store.db import make_engine, upgrade
+from worker.store.writer import Store
 
 CHUNK = 50
 WORKLOADS = (("as_fetched", "as fetched"), ("figures_forced", "figures forced"),
@@ -98,7 +99,7 @@ def _store(tmp: str, name: str = "bench") -> Store:
     settings = load_settings(env={"WORKER_DATABASE_URL": f"sqlite:///{tmp}/{name}.db"})
     engine = make_engine(settings.database.url)
     upgrade(engine)
-    return Store(session_factory(engine), settings)
+    return Store(engine, settings.dedupe)
 
 
 def keep_everything(core: CoreConfig, tmp: str) -> CoreConfig:

@@ -23,7 +23,7 @@ from sqlalchemy import update
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import emit_json, peak_rss_mb, show  # noqa: E402
+from benchmarks.common import TreeRss, emit_json, peak_rss_mb, show  # noqa: E402
 from tests.integration.httpserver import LocalServer, Reply, rss  # noqa: E402
 from worker.config import load_settings  # noqa: E402
 from worker.daemon import Daemon  # noqa: E402
@@ -67,7 +67,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "WORKER_FETCH_HOST_DELAY": "0", "WORKER_FETCH_TIMEOUT": "10",
             "WORKER_FETCH_MAX_CONNECTIONS": str(args.connections),
             "WORKER_FETCH_PER_HOST_CONNECTIONS": str(args.connections),
-            "WORKER_DAEMON_BATCH_SIZE": "100", "WORKER_PIPELINE_FEEDS_FILE": "/nonexistent"})
+            "WORKER_DAEMON_BATCH_SIZE": "100", "WORKER_PIPELINE_FEEDS_FILE": "/nonexistent",
+            "WORKER_PIPELINE_PROCESSES": "2"})
         engine = make_engine(url)
         upgrade(engine)
         factory = session_factory(engine)
@@ -75,21 +76,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                                         options={"fetch_articles": False})
                                for n in range(args.feeds)])
         cycles = []
-        for _ in range(2):
-            with factory() as s, s.begin():
-                s.execute(update(Feed).values(next_poll_at=utcnow() - timedelta(seconds=1)))
-            daemon = Daemon(settings, factory)
-            started = time.perf_counter()
-            summary = daemon.run_cycle()
-            seconds = time.perf_counter() - started
-            daemon.close()
-            cycles.append({"seconds": round(seconds, 3), "polls": dict(summary.polls),
-                           "items": dict(summary.items),
-                           "feeds_per_second": round(args.feeds / seconds, 1)})
-        engine.dispose()
+        with TreeRss() as sampler:
+            for _ in range(2):
+                with factory() as s, s.begin():
+                    s.execute(update(Feed).values(next_poll_at=utcnow() - timedelta(seconds=1)))
+                daemon = Daemon(settings, factory)
+                started = time.perf_counter()
+                summary = daemon.run_cycle()
+                seconds = time.perf_counter() - started
+                daemon.close()
+                cycles.append({"seconds": round(seconds, 3), "polls": dict(summary.polls),
+                               "items": dict(summary.items),
+                               "feeds_per_second": round(args.feeds / seconds, 1)})
+            engine.dispose()
     result = {"feeds": args.feeds, "connections": args.connections, "database": url.split(":")[0],
               "first_cycle": cycles[0], "second_cycle": cycles[1],
-              "peak_rss_mb": round(peak_rss_mb(), 1)}
+              "peak_rss_mb": round(peak_rss_mb(), 1), "peak_tree_rss_mb": round(sampler.peak_mb, 1)}
     if args.json:
         emit_json(result)
     else:
@@ -98,7 +100,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                ", ".join(f"{k} {v}" for k, v in c["polls"].items()))
               for name, c in (("first (all 200)", cycles[0]),
                               ("second (mostly 304)", cycles[1]))])
-        print(f"peak RSS: {result['peak_rss_mb']} MB")
+        print(f"peak RSS: {result['peak_rss_mb']} MB (this process); "
+              f"{result['peak_tree_rss_mb']} MB (the process tree, pool of 2 included)")
     return result
 
 

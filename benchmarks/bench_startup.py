@@ -1,7 +1,8 @@
 """Start-up time of the `worker` command: the median wall time of 10 process runs each of
 `worker --help`, and of `worker figures`, `feeds list` and `feeds add URL` on a small database
 (the seeds replayed, 20 feeds). Every run is a new process, as when a script calls the command
-in a loop; the first run of each is a warm-up (file cache) and not counted.
+in a loop; the first run of each is a warm-up (file cache) and not counted. Then bulk import:
+`worker feeds import` of an OPML list of 1,000 feeds into that database, in one process.
 
     python benchmarks/bench_startup.py [--runs 10] [--json]
 """
@@ -25,6 +26,7 @@ if str(ROOT) not in sys.path:
 from benchmarks.common import emit_json, show  # noqa: E402
 
 HELP_SECONDS, COMMAND_SECONDS = 0.15, 0.4  # the issue's targets
+IMPORT_FEEDS, IMPORT_SECONDS = 1000, 10.0
 
 
 def worker_command() -> list[str]:
@@ -77,6 +79,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                               "min_s": round(min(times), 4), "max_s": round(max(times), 4),
                               "target_s": target,
                               "ok": statistics.median(times) < target}
+        listing = cwd / "feeds.opml"
+        listing.write_text(
+            '<?xml version="1.0"?><opml version="2.0"><head><title>bench</title></head><body>'
+            + "".join(f'<outline type="rss" text="Feed {n}" '
+                      f'xmlUrl="https://host{n % 97}.example.org/feed/{n}.xml"/>'
+                      for n in range(IMPORT_FEEDS)) + "</body></opml>", encoding="utf-8")
+        seconds = timed(["feeds", "import", str(listing)], env, cwd)
+        label = f"worker feeds import ({IMPORT_FEEDS:,} feeds, OPML, one process)"
+        results[label] = {"median_s": round(seconds, 4), "min_s": round(seconds, 4),
+                          "max_s": round(seconds, 4), "target_s": IMPORT_SECONDS,
+                          "ok": seconds < IMPORT_SECONDS}
     report = {"runs": args.runs, "commands": results, "load_average": os.getloadavg()}
     if args.json:
         emit_json(report)

@@ -65,6 +65,24 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
+class _Version(argparse.Action):
+    """`worker --version`: the installed distribution's version, looked up only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("dprk-ru-news-worker")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "unknown"
+        sys.stdout.write(f"worker {number}\n")
+        parser.exit()
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -118,14 +136,15 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     )
 
     from worker.datafiles import check_data_files
-    from worker.pipeline import CoreConfig, Store
+    from worker.pipeline import CoreConfig
     from worker.replay import replay
     from worker.store.db import require_writable
+    from worker.store.writer import Store
 
     check_data_files(settings)
-    engine, factory = open_store(settings)
+    engine, _ = open_store(settings)
     require_writable(engine)
-    store = Store(factory, settings, worker_id=settings.daemon.worker_id or None)
+    store = Store(engine, settings.dedupe, worker_id=settings.daemon.worker_id or None)
     core = CoreConfig.from_settings(settings)
     processes = settings.pipeline.processes or os.cpu_count() or 1
     missing = [p for p in args.paths if not p.exists()]
@@ -369,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "config/worker.toml)")
     p.add_argument("--database-url", help="database URL (env WORKER_DATABASE_URL)")
     p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str, handler: Handler, help_: str, example: str) -> argparse.ArgumentParser:
@@ -434,9 +454,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, help="output file (default: standard output; "
                     "required for parquet)")
 
-    from worker import cli_daemon, cli_report  # they import this module's helpers
+    from worker import cli_daemon, cli_feeds, cli_report  # they import this module's helpers
 
     cli_daemon.register(sub, add)
+    cli_feeds.register(sub, add)
     cli_report.register(sub, add)
     return p
 

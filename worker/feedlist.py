@@ -1,10 +1,13 @@
 """The feed list: the `[[feed]]` tables of a feeds file (`[pipeline] feeds_file`, by default
-the packaged `worker/data/feeds.toml`) read into `FeedSpec`s, and local paths made into file:
-URLs. Pure apart from reading that one file; storing the specs is `store.feeds.upsert_feeds`."""
+the packaged `worker/data/feeds.toml`) read into `FeedSpec`s, local paths made into file:
+URLs; and feed lists in bulk: an OPML 1/2 subscription list (read with listparser) or a text
+file of one URL a line, each entry a spec or a rejection with its reason, and an OPML 2 export.
+Pure apart from reading the feeds file; storing the specs is `worker.store.feeds`."""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,3 +75,86 @@ def load_feed_specs(path: Path, base_dir: Path) -> list[FeedSpec]:
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from None
     return specs
+
+
+# -- feed lists in bulk: `worker feeds import FILE`, `worker feeds export --opml` -------------
+
+@dataclass(frozen=True, kw_only=True)
+class ListEntry:
+    """One entry of an imported list: a spec to add, or the reason it cannot be added."""
+
+    where: str  # "line 3" or "outline 3"
+    url: str
+    spec: FeedSpec | None = None
+    reason: str | None = None
+
+
+def _checked(url: str) -> str | None:
+    """Why `url` cannot be a polled feed, or None when it can."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "not an http(s) URL"
+    if not parts.hostname:
+        return "no host name"
+    if len(url) > 2048:
+        return "longer than 2048 characters"
+    if any(c.isspace() for c in url):
+        return "contains white space"
+    return None
+
+
+def _entries(raw: Iterable[tuple[str, str, str | None]]) -> list[ListEntry]:
+    seen: set[str] = set()
+    out = []
+    for where, url, name in raw:
+        reason = _checked(url)
+        if reason is None and url in seen:
+            reason = "listed twice"
+        seen.add(url)
+        out.append(ListEntry(where=where, url=url, reason=reason,
+                             spec=None if reason else FeedSpec(
+                                 url=url, name=name if name and name != url else None)))
+    return out
+
+
+def is_opml(data: bytes) -> bool:
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:512].lower()
+    return head.startswith(b"<") and (b"<opml" in head or head.startswith(b"<?xml"))
+
+
+def parse_feed_list(data: bytes) -> list[ListEntry]:
+    """An OPML subscription list (1.0 or 2.0; outlines with an xmlUrl, nested folders too) or
+    text with one URL a line (blank lines and lines starting with # skipped)."""
+    if is_opml(data):
+        import listparser  # only `feeds import` needs it
+
+        result = listparser.parse(data)  # bytes: never taken for a URL to fetch
+        if result.get("bozo") and not result.get("feeds"):
+            raise ValueError(f"not a readable OPML list: {result.get('bozo_exception')}")
+        return _entries((f"outline {n}", str(f.get("url", "")).strip(), f.get("title"))
+                        for n, f in enumerate(result.get("feeds", []), 1))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("neither OPML nor UTF-8 text") from None
+    return _entries((f"line {n}", line.strip(), None)
+                    for n, line in enumerate(text.splitlines(), 1)
+                    if line.strip() and not line.lstrip().startswith("#"))
+
+
+def opml(feeds: Iterable[Mapping[str, Any]], title: str = "dprk-ru-news-worker feeds") -> str:
+    """An OPML 2.0 subscription list of `feeds` (dicts with url, name, language)."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("opml", version="2.0")
+    ET.SubElement(ET.SubElement(root, "head"), "title").text = title
+    body = ET.SubElement(root, "body")
+    for f in feeds:
+        attrs = {"type": "rss", "text": f.get("name") or f["url"], "xmlUrl": f["url"]}
+        if f.get("name"):
+            attrs["title"] = f["name"]
+        if f.get("language"):
+            attrs["language"] = f["language"]
+        ET.SubElement(body, "outline", attrs)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -32,12 +32,14 @@ from worker.errors import FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
 from worker.fetch import FetchCancelled, Fetcher, FetchResult
 from worker.metrics import Metrics
-from worker.pipeline import Analysis, CoreConfig, Document, Store, raw_digest
+from worker.pipeline import Analysis, CoreConfig, Document, raw_digest
 from worker.procs import AnalysisPool, PoolClosed
 from worker.replay import documents_from_file, iter_files
 from worker.store import feeds as store
+from worker.store.db import engine_of
 from worker.store.feeds import FeedState, PollFailure, PollSuccess
 from worker.store.models import utcnow
+from worker.store.writer import Store
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,7 @@ class Poller:
         self.worker_id = worker_id
         self.stop = stop
         self.rng = rng or random.Random()
-        self.store = Store(factory, settings, worker_id=worker_id)
+        self.store = Store(engine_of(factory), settings.dedupe, worker_id=worker_id)
         self.core = CoreConfig.from_settings(settings)
         self.analysis = analysis or AnalysisPool(self.core, processes=1)
         sc = settings.schedule

@@ -41,6 +41,8 @@ _TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")
 # escapes that stand for one literal character
 _LITERAL_ESCAPES = frozenset(".^$*+?{}[]()|\\/-'\"#&~!%,:;<=>@`")
 _QUANTIFIERS = frozenset("?*+{")
+# escapes followed by a code or a number: they stand for a character the term does not spell
+_CODED_ESCAPES = frozenset("xuUN0123456789")
 
 
 def term_pieces(term: str) -> tuple[str, ...] | None:
@@ -64,6 +66,13 @@ def term_pieces(term: str) -> tuple[str, ...] | None:
         c = term[i]
         if c == "\\" and i + 1 < n:
             token, literal, i = term[i + 1], term[i + 1] in _LITERAL_ESCAPES, i + 2
+            if token in _CODED_ESCAPES:  # \x41, \u0041, \N{...}, \1, \012: skip the argument
+                if token == "N" and i < n and term[i] == "{":
+                    i = term.find("}", i) + 1 or n
+                else:
+                    i += {"x": 2, "u": 4, "U": 8}.get(token, 0)
+                    while token.isdigit() and i < n and term[i].isdigit():
+                        i += 1
         elif c == "[":
             j = i + 1
             if j < n and term[j] == "^":

@@ -25,9 +25,10 @@ from sqlalchemy.exc import DataError, OperationalError
 from worker.charset import decode_page
 from worker.errors import FetchError, InputError
 from worker.feeds import parse_feed
-from worker.pipeline import Analysis, CoreConfig, Document, Outcome, Store, analyse
+from worker.pipeline import Analysis, CoreConfig, Document, Outcome, analyse
 from worker.procs import exit_with_parent
 from worker.store.db import database_failure
+from worker.store.writer import Store
 
 CONTENT_SUFFIXES = (".html", ".htm", ".txt", ".xml")
 SIDECAR_KEYS = {"url", "title", "published", "source", "language", "fetched"}

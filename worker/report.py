@@ -21,13 +21,11 @@ from typing import Any
 
 import plotly.graph_objects as go
 from plotly.colors import qualitative
-from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
 from worker.errors import WorkerError
 from worker.figures.model import METRICS
 from worker.store import queries
-from worker.store.models import Article, ArticleVersion, UTCDateTime
 
 SUBJECT_NAMES = {"KP": "North Korean", "UA": "Ukrainian", "RU": "Russian",
                  "KR": "South Korean", "US": "American"}
@@ -150,24 +148,11 @@ def load_points(session: Session, *, subject: str | None = None,
     """Every stated claim (asserted or reported, see `claim_statements`), in claim order, with
     the earlier value of each figure an article revision changed. Copies of one story stating
     the same figure are one point (the earliest), naming the other outlets."""
-    where: list[str] = []
-    params: dict[str, Any] = {}
-    if subject is not None:
-        where.append("subject = :subject")
-        params["subject"] = subject
-    if since is not None:
-        where.append("claimed_at >= :since")
-        params["since"] = _since_param(since)
-    sql = text(f"""SELECT id, subject, metric, claimant, value, low, high, qualifier,
-                          claimed_at, url, outlet, title, sentence, version_number, story_key
-                   FROM claim_statements {'WHERE ' + ' AND '.join(where) if where else ''}
-                   ORDER BY claimed_at, id""")
-    if since is not None:
-        sql = sql.bindparams(bindparam("since", type_=UTCDateTime()))
     previous = {r["claim_id"]: r["previous_value"]
                 for r in queries.changes(session, subject=subject, kind="article_revision")}
     points: dict[tuple[Any, ...], Point] = {}
-    for r in session.execute(sql, params):
+    for r in queries.statements(session, subject=subject,
+                                since=_since_param(since) if since else None):
         key = (r.story_key, r.subject, r.metric, r.claimant, r.value, r.version_number > 1)
         first = points.get(key)
         if first is not None:
@@ -201,14 +186,9 @@ def group_points(points: Iterable[Point]) -> tuple[SeriesGroup, ...]:
 def edited_articles(session: Session, *, since: date | None = None) -> list[dict[str, Any]]:
     """The history (versions, diffs, figure changes) of every article edited after it was
     first stored, the most recently edited last."""
-    first_edit = func.min(ArticleVersion.fetched_at)
-    q = (select(Article.url).join(ArticleVersion, ArticleVersion.article_id == Article.id)
-         .where(ArticleVersion.number > 1).group_by(Article.id, Article.url)
-         .order_by(first_edit, Article.id))
-    if since is not None:
-        q = q.where(ArticleVersion.fetched_at >= _since_param(since))
     out = []
-    for url in session.scalars(q):
+    for url in queries.edited_article_urls(session,
+                                           since=_since_param(since) if since else None):
         history = queries.article_history(session, url)
         if history is not None:
             out.append(history)

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.config import Settings
-from worker.pipeline import CoreConfig, Store
+from worker.pipeline import CoreConfig
 from worker.replay import replay
 from worker.store import queries
-from worker.store.models import Article, ArticleVersion
+from worker.store.db import engine_of
+from worker.store.models import Article, ArticleVersion, FigureClaim
+from worker.store.writer import Store
 
 from ..conftest import SEEDS
 
@@ -22,7 +24,8 @@ WIRE = {"France 24", "The Straits Times", "Barron's", "Digital Journal"}
 
 @pytest.fixture
 def replayed(factory: sessionmaker[Session], settings: Settings) -> sessionmaker[Session]:
-    summary = replay([SEEDS], Store(factory, settings), CoreConfig.from_settings(settings))
+    summary = replay([SEEDS], Store(engine_of(factory), settings.dedupe),
+                     CoreConfig.from_settings(settings))
     assert summary.errors == 0, summary.failed
     assert (summary.files, summary.new, summary.revised, summary.irrelevant) == (19, 16, 1, 2)
     return factory
@@ -89,3 +92,33 @@ def test_the_seed_figures_are_stored_with_their_date(replayed: sessionmaker[Sess
     figures = {(f["metric"], f["value"]) for f in history["versions"][0]["figures"]}
     assert figures == {("killed", 600), ("casualties", 4700), ("wounded", 2000),
                        ("deployed", 18000)}
+
+
+def test_no_change_is_taken_from_a_recalled_figure(replayed: sessionmaker[Session]) -> None:
+    """The Korea Herald recalls the agency's December assessment ("at least 100 ... had
+    died") on the day of the 300 briefing: stored as recalled, it never makes a change."""
+    with replayed() as s:
+        rows = queries.changes(s, subject="KP", metric="killed", claimant="KR-NIS")
+        recalled = s.scalars(select(FigureClaim).where(
+            FigureClaim.recalled.is_(True), FigureClaim.metric == "killed")).all()
+    assert any(c.value == 100 and c.refers_to == "2024-12-19" for c in recalled)
+    new_reports = [(r["previous_value"], r["value"]) for r in rows if r["kind"] == "new_report"]
+    assert (300, 100) not in new_reports
+    assert [v for _, v in new_reports] == [100, 300, 600, 300, 2000]  # 300: Euronews v1
+
+
+def test_parts_and_increments_stay_out_of_the_deployment_series(
+        replayed: sessionmaker[Session]) -> None:
+    """KR-NIS deployments: 3,000 'additional' troops are an increment, "including some 11,000
+    ... and about 3,000 reinforcements" are parts of 18,000; the series only rises."""
+    with replayed() as s:
+        rows = queries.changes(s, subject="KP", metric="deployed", claimant="KR-NIS")
+        latest = {(r["metric"], r["claimant"]): r["value"] for r in queries.latest_figures(
+            s, subject="KP")}
+        parts = s.scalars(select(FigureClaim).where(FigureClaim.partial.is_(True),
+                                                    FigureClaim.metric == "deployed")).all()
+    assert [r["value"] for r in rows] == [11000, 18000]
+    assert latest[("deployed", "KR-NIS")] == 18000
+    assert latest[("wounded", "KR-NIS")] == 2700  # 2,000 flown home is a sub-population
+    assert {c.value for c in parts} >= {11000, 3000}
+    assert all(c.part_of is not None for c in parts)

@@ -26,11 +26,12 @@ from tests.integration.httpserver import LocalServer, rss
 from worker.config import Settings, load_settings
 from worker.daemon import Daemon
 from worker.feedlist import FeedSpec
-from worker.pipeline import CoreConfig, Document, Store, analyse
+from worker.pipeline import CoreConfig, Document, analyse
 from worker.procs import AnalysisPool, PoolClosed
-from worker.store.db import make_engine, session_factory, upgrade
+from worker.store.db import engine_of, make_engine, session_factory, upgrade
 from worker.store.feeds import upsert_feeds
 from worker.store.models import Article, ArticleVersion, Feed, FeedItem, IngestEvent
+from worker.store.writer import Store
 
 PAGES = sorted(p for p in SEEDS.glob("*.html") if "014_" not in p.name)
 
@@ -247,12 +248,12 @@ def test_workers_racing_on_one_story_store_it_once(
 
     def race(n: int) -> None:
         try:
-            store = RacingStore(factory, settings, worker_id=f"w{n}")
+            store = RacingStore(engine_of(factory), settings.dedupe, worker_id=f"w{n}")
             outcomes.append(store.save(d, analysis).outcome)
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
 
-    caplog.set_level(logging.INFO, logger="worker.pipeline")
+    caplog.set_level(logging.INFO, logger="worker.store.writer")
     threads = [threading.Thread(target=race, args=(n,)) for n in range(racers)]
     for t in threads:
         t.start()
@@ -294,7 +295,7 @@ def test_threads_sharing_one_store_all_write_and_none_sees_a_lock_error(
     """The daemon's poll threads share one Store: on SQLite they take turns on its write lock,
     on PostgreSQL they write side by side; either way every document is stored once."""
     settings = load_settings(env={"WORKER_DATABASE_URL": db_url})
-    store = Store(factory, settings, worker_id="threads")
+    store = Store(engine_of(factory), settings.dedupe, worker_id="threads")
     texts = [f"Report {n}: markets moved {n} points on Monday in quiet trading." for n in range(40)]
     docs = [Document(url=f"https://example.org/t{n}", locator=f"t{n}", text=t)
             for n, t in enumerate(texts)]

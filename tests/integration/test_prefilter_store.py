@@ -16,10 +16,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.config import Settings
-from worker.pipeline import CoreConfig, Store
+from worker.pipeline import CoreConfig
 from worker.replay import replay
-from worker.store.db import make_engine, session_factory, upgrade
+from worker.store.db import engine_of, make_engine, session_factory, upgrade
 from worker.store.models import Article, ArticleVersion, FigureClaim, IngestEvent
+from worker.store.writer import Store
 
 from ..conftest import CORPUS, PG_ADMIN_URL, SEEDS
 
@@ -63,7 +64,7 @@ def _replay(url: str, settings: Settings, paths: list[Path], *, prefilter: bool
     upgrade(engine)
     factory = session_factory(engine)
     core = dataclasses.replace(CoreConfig.from_settings(settings), prefilter=prefilter)
-    summary = replay(paths, Store(factory, settings), core)
+    summary = replay(paths, Store(engine_of(factory), settings.dedupe), core)
     rows = _rows(factory)
     engine.dispose()
     return summary.as_dict(), rows

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.config import Settings
-from worker.pipeline import CoreConfig, Store
+from worker.pipeline import CoreConfig
 from worker.replay import replay
+from worker.store.db import engine_of
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -22,6 +23,7 @@ from worker.store.models import (
     IngestEvent,
     UrlAlias,
 )
+from worker.store.writer import Store
 
 from ..conftest import SEED
 
@@ -32,7 +34,8 @@ TROOPS = ("North Korean troops fighting for Russia in the Kursk region have suff
 
 
 def run(paths: list[Path], factory: sessionmaker[Session], settings: Settings) -> dict:
-    summary = replay(paths, Store(factory, settings), CoreConfig.from_settings(settings))
+    summary = replay(paths, Store(engine_of(factory), settings.dedupe),
+                     CoreConfig.from_settings(settings))
     return summary.as_dict()
 
 

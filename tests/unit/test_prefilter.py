@@ -56,6 +56,9 @@ def assert_lossless(doc: Document) -> Analysis:
     ("kor{1,2}ea", ("ko", "ea")),
     ("(?P<x>a)b(?P=x)", ("b",)),
     ("[a-z]+ korea", ("korea",)),
+    (r"\x4eorth korea", ("orth", "korea")),
+    (r"nord\u00adkorea", ("nord", "korea")),
+    (r"(a)\1korea", ("korea",)),
     ("north|south", None),
     (r"\w+", ()),
 ])
@@ -170,6 +173,7 @@ def _pages() -> list[Path]:
     return sorted((CORPUS / "pages").glob("*.html")) + sorted(SEEDS.glob("*.html"))
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (CORPUS / "pages").is_dir(), reason=f"no corpus at {CORPUS}")
 def test_lossless_on_the_real_corpus_and_the_fixture_feed() -> None:
     skipped = kept = 0

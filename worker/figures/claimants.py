@@ -38,7 +38,9 @@ def _is_acronym(alias: str) -> bool:
 
 
 def _alias_regex(alias: str) -> str:
-    body = re.escape(alias).replace(r"\ ", r"[\s\u00a0]+")
+    # typographic apostrophes and quotes match their plain forms and each other
+    body = re.escape(alias).replace(r"\ ", r"[\s\u00a0]+").replace("'", "['’‘ʼ]")
+    body = body.replace('"', '["“”„«»]')
     if alias[-1:].isalpha() and not ("\uac00" <= alias[-1] <= "\ud7a3"):
         return body + r"(?!\w)"
     return body
@@ -55,10 +57,16 @@ class ClaimantRegistry:
 
     def find(self, text: str) -> list[ClaimantMatch]:
         """All claimant mentions in ``text`` (leftmost-longest, sorted by position)."""
-        return [
-            ClaimantMatch(a, b, self.canonical(entry), text[a:b])
-            for a, b, entry in self._dispatcher.scan(text)
-        ]
+        out: list[ClaimantMatch] = []
+        for a, b, entry in self._dispatcher.scan(text):
+            match = ClaimantMatch(a, b, self.canonical(entry), text[a:b])
+            if out and out[-1].claimant == match.claimant and not text[out[-1].end : a].strip(
+                " \u00a0,"
+            ):
+                out[-1] = match  # "le député sud-coréen Lee Seong-kweun": the name is the raw
+                continue
+            out.append(match)
+        return out
 
 
 def build_registry(data: Mapping[str, Mapping[str, object]]) -> ClaimantRegistry:

@@ -19,6 +19,7 @@ from typing import Any
 from worker.data import CLAIMANTS, packaged
 from worker.figures.claimants import ClaimantRegistry, load_claimants
 from worker.figures.scan import first_chars
+from worker.figures.timing import TimeSyntax, build_time
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 DEFAULT_CLAIMANTS = packaged(CLAIMANTS)
@@ -184,6 +185,24 @@ class LanguageLexicon:
     starters_re: re.Pattern[str] | None
     starters: frozenset[str]
     ordinal_dot: bool
+    time: TimeSyntax
+    recall_re: re.Pattern[str]
+    increment_before_re: re.Pattern[str]
+    increment_after_re: re.Pattern[str]
+    part_before_re: re.Pattern[str]
+    part_after_re: re.Pattern[str]
+    subset_after_re: re.Pattern[str]
+    anaphor_re: re.Pattern[str]
+    part_lead_re: re.Pattern[str]
+    origin_before_re: re.Pattern[str]
+    contrast_re: re.Pattern[str]
+    clause_break_re: re.Pattern[str]
+    earlier_conflict_re: re.Pattern[str]
+    count_of_re: re.Pattern[str]
+    now_re: re.Pattern[str]
+    rate_after_re: re.Pattern[str]
+    population_before_re: re.Pattern[str]
+    forward_re: re.Pattern[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +232,11 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
     num = data.get("numbers", {})
     scales: dict[str, int] = {str(k): int(v) for k, v in num.get("scales", {}).items()}
     units: dict[str, int] = {str(k): int(v) for k, v in num.get("compound_units", {}).items()}
-    plain = r"\d{1,3}(?:(?:[ \u00a0\u202f]|,|\.)\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+    # thousands grouped by a space (plain, no-break, narrow no-break, thin), comma, dot or
+    # apostrophe ("12'000", Swiss usage)
+    plain = (
+        r"\d{1,3}(?:(?:[ \u00a0\u202f\u2009'’]|,|\.)\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+    )
     scale_alt = "|".join(f"(?P<s{i}>{k})" for i, k in enumerate(scales)) or "(?!)"
     if units:
         unit_alt = _alt(re.escape(u) for u in units)
@@ -224,7 +247,7 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
         core = f"(?P<plain>{plain})"
     digit = (
         rf"(?=\d)(?<![\w.,/:])(?<![^\W\d]-)(?:{core})"
-        rf"(?:[ \u00a0\u202f]?(?P<scale>{scale_alt})(?!\w))?"
+        rf"(?:[ \u00a0\u202f\u2009-]?(?P<scale>{scale_alt})(?!\w))?"
     )
     vague_entries: list[tuple[str, int, str]] = []
     for entry in num.get("vague", []):
@@ -317,6 +340,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
     rng = data.get("ranges", {})
     rej = data.get("reject", {})
     sent = data.get("sentences", {})
+    rel = data.get("relations", {})
     starters = _list(sent, "starters")
     starters_re = (
         re.compile(r"(?<=[a-zß-ÿа-яёіїєґ])([ \t]+)(?=(?:" + "|".join(starters) + r")\b)")
@@ -327,7 +351,8 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         language=lang,
         numbers=_build_numbers(lang, data),
         word_end=word_end,
-        token_re=re.compile(r"\w+(?:[-‐]\w+)*|[^\w\s]"),
+        # digit groups stay one token: the comma of "1,000" is no clause comma
+        token_re=re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-‐]\w+)*|[^\w\s]"),
         trigger_re=trigger_re,
         trigger_labels=trigger_labels,
         deploy_context_re=_compile(
@@ -392,6 +417,65 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         starters_re=starters_re,
         starters=frozenset(starters),
         ordinal_dot=bool(sent.get("ordinal_dot", False)),
+        time=build_time(data.get("time", {})),
+        recall_re=_compile(_list(rel, "recall"), word_end=word_end),
+        # cue just before the number, qualifiers allowed between ("another roughly 1,000")
+        increment_before_re=re.compile(
+            r"(?<!\w)"
+            + _alt(_list(rel, "increment_before"))
+            + r"(?:[\s\u00a0]+\w+){0,2}[\s\u00a0]*$",
+            _FLAGS,
+        ),
+        # cue just after the number or its noun ("3,000 more troops", "3 000 soldats
+        # supplémentaires")
+        increment_after_re=re.compile(
+            r"[\s\u00a0]*(?:[^\W\d]+[\s\u00a0]+)?(?:명\s*)?" + _alt(_list(rel, "increment_after"))
+            + ("(?!\\w)" if word_end else ""),
+            _FLAGS,
+        ),
+        part_before_re=re.compile(
+            r"(?<!\w)" + _alt(_list(rel, "part_before")) + r"[\s\u00a0,:]*(?:\w+[\s\u00a0]+){0,2}$",
+            _FLAGS,
+        ),
+        part_after_re=re.compile(
+            r"[\s\u00a0]*(?:명\s*)?" + _alt(_list(rel, "part_after")), _FLAGS
+        ),
+        subset_after_re=_compile(_list(rel, "subset_after"), word_end=word_end),
+        anaphor_re=_compile(_list(rel, "anaphor"), word_end=word_end),
+        part_lead_re=_compile(_list(rel, "part_before"), word_end=word_end),
+        contrast_re=_compile(_list(rel, "contrast"), word_end=word_end),
+        earlier_conflict_re=_compile(_list(rel, "earlier_conflict"), word_end=False),
+        count_of_re=_compile(_list(rel, "count_of"), word_end=word_end),
+        now_re=_compile(_list(rel, "now"), word_end=word_end),
+        # right after the number and its noun: "80 men a day", "70 bajas diarias"
+        rate_after_re=re.compile(
+            r"[\s\u00a0]*(?:[^\W\d]+[\s\u00a0]+){0,2}?"
+            + _alt(_list(rel, "rate_after"))
+            + ("(?!\\w)" if word_end else ""),
+            _FLAGS,
+        ),
+        population_before_re=re.compile(
+            r"[\s\u00a0]*(?:[^\W\d]+[\s\u00a0]+){0,3}?"
+            + _alt(_list(rel, "population_before"))
+            + r"(?:[\s\u00a0]+[^\W\d]+){0,2}[\s\u00a0]*$",
+            _FLAGS,
+        ),
+        # clause breaks of the relation pass: the scope barriers, also inside a word where
+        # particles attach (Korean "정도지만")
+        clause_break_re=(
+            _compile(_list(scope, "barrier"), word_end=word_end)
+            if word_end
+            else re.compile(_alt(_list(scope, "barrier")), _FLAGS)
+        ),
+        # a people noun and "from" before a country: the country says whose people
+        origin_before_re=re.compile(
+            _word(_alt(_list(data.get("people", {}), "nouns")), word_end=word_end)
+            + r"[\s\u00a0]+"
+            + _alt(_list(subjects, "origin_before") or ["(?!)"])
+            + r"[\s\u00a0]+$",
+            _FLAGS,
+        ),
+        forward_re=_compile(_list(rel, "forward"), word_end=word_end),
     )
 
 

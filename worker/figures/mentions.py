@@ -21,6 +21,7 @@ BEFORE_WINDOW = 12  # ... to a preceding trigger (both can be set per language: 
 COMMA_COST = 1
 CROSS_COST = 4  # crossing another number
 WEAK_COST = 8  # weak triggers ("in Russia" for deployed) only win when nothing else is near
+WALL_COST = 8  # a trigger before a breakdown cue ("including", "dont") that a part would take
 PARENTHETICAL_COST = 6  # a trigger inside ", including the wounded," describes something else
 CUE_WINDOW = 10  # possible/negated cues must be this close to the number or its trigger
 _SYMBOLS_BEFORE = "$€£₩#№"
@@ -205,6 +206,7 @@ def _pick_trigger(
     toks: Tokens,
     excluded: set[int],
     windows: tuple[int, int] = (AFTER_WINDOW, BEFORE_WINDOW),
+    walls: tuple[int, ...] = (),
 ) -> tuple[int, int] | None:
     """Nearest trigger for mention ``idx`` as (weighted distance, trigger index).
 
@@ -228,6 +230,8 @@ def _pick_trigger(
             d = 0 if tr.last >= first else toks.gap(tr.last, first)
             crossed = idx - bisect.bisect_right(starts, tr.last)
             d += CROSS_COST * max(0, crossed)
+            if any(tr.end <= w < m.start for w in walls):
+                d += WALL_COST  # "16,000 were sent, including 10,000": the verb is the total's
             if d > windows[1]:
                 continue
             side = 1
@@ -263,13 +267,14 @@ def assign_triggers(
     triggers: list[Span],
     toks: Tokens,
     windows: tuple[int, int] = (AFTER_WINDOW, BEFORE_WINDOW),
+    walls: tuple[int, ...] = (),
 ) -> list[Span | None]:
     """Each number takes its nearest trigger; a trigger lying between two numbers that both
     chose it stays with the one that leaves both numbers a trigger (then the shorter total
     distance), and the other picks again."""
     excluded: list[set[int]] = [set() for _ in mentions]
     picks = [
-        _pick_trigger(i, mentions, mtoks, triggers, toks, excluded[i], windows)
+        _pick_trigger(i, mentions, mtoks, triggers, toks, excluded[i], windows, walls)
         for i in range(len(mentions))
     ]
     for _ in range(4):
@@ -282,8 +287,8 @@ def assign_triggers(
             if not (mentions[i][0].end <= tr.start and tr.end <= mentions[i + 1][0].start):
                 continue
             ex_i, ex_j = excluded[i] | {a[1]}, excluded[i + 1] | {a[1]}
-            alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i, windows)
-            alt_j = _pick_trigger(i + 1, mentions, mtoks, triggers, toks, ex_j, windows)
+            alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i, windows, walls)
+            alt_j = _pick_trigger(i + 1, mentions, mtoks, triggers, toks, ex_j, windows, walls)
             # keep the assignment that leaves both numbers a trigger, then the shorter total
             cost_keep_i = (alt_j is None, a[0] + (alt_j[0] if alt_j else 0))
             cost_keep_j = (alt_i is None, b[0] + (alt_i[0] if alt_i else 0))

@@ -17,7 +17,7 @@ from text_to_num import find_numbers
 
 from worker.figures.lexicon import NumberSyntax, load_lexicons
 
-_SPACES = " \u00a0\u202f"
+_SPACES = " \u00a0\u202f\u2009'’"
 _TOKEN_SPLIT_RE = re.compile(r"\S+")
 MAX_VALUE = 100_000_000
 # telephone numbers: a run of three or more digit groups opened by "+", "(0..)" or a leading 0
@@ -249,6 +249,8 @@ def with_range(low: Mention, high: Mention) -> Mention | None:
     lo = low.value
     if high.mult > 1 and low.mult == 1 and lo * high.mult <= high.value:
         lo *= high.mult
+    elif low.mult == 1 and high.value >= 1000 and lo < 100 and lo * 1000 <= high.value:
+        lo *= 1000  # "10-12,000": the low end shares the thousands
     if not lo < high.value or low.kind == "vague" or high.kind == "vague":
         return None
     return replace(

@@ -166,6 +166,14 @@ def upgrade_if_behind(engine: Engine) -> None:
         upgrade(engine)
 
 
+def engine_of(factory: sessionmaker[Session]) -> Engine:
+    """The engine a session factory is bound to (the writer works on Core connections)."""
+    engine = factory.kw.get("bind")
+    if not isinstance(engine, Engine):
+        raise TypeError("a sessionmaker bound to an Engine is needed")
+    return engine
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -261,6 +262,14 @@ class FigureClaim(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     claimed_at: Mapped[datetime]
+    # the date or period the figure is about: "YYYY-MM-DD" | "YYYY-MM" | "YYYY" (precision)
+    refers_to: Mapped[str | None] = mapped_column(String(10))
+    # restates an earlier statement ("up from 300 in January"): never a new value of a series
+    recalled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # index, among this version's claims ordered by start, of the total this one is part of
+    part_of: Mapped[int | None] = mapped_column(Integer)
+    # a part of a breakdown or a sub-population ("2,000 wounded were flown home")
+    partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IngestEvent(Base):

@@ -13,9 +13,13 @@ from worker.store.models import (
     Article,
     ArticleEvent,
     ArticleVersion,
+    Feed,
+    FeedItem,
+    FetchEvent,
     FigureClaim,
     LshBand,
     Story,
+    UTCDateTime,
 )
 from worker.store.views import SERIES_COLUMNS, changes_select, latest_select
 
@@ -211,3 +215,94 @@ def counts(session: Session) -> dict[str, int]:
         "claims": session.scalar(select(func.count()).select_from(FigureClaim)) or 0,
         "stories": session.scalar(select(func.count()).select_from(Story)) or 0,
     }
+
+
+def feeds(session: Session, *, with_events: bool = False) -> list[dict[str, Any]]:
+    """Every feed with its polling state and item count (`feeds list`, `feeds status`,
+    `feeds export`); with `with_events`, each feed's kept fetch events, newest first."""
+    rows = list(session.scalars(select(Feed).order_by(Feed.name, Feed.url)))
+    items = dict(session.execute(select(FeedItem.feed_id, func.count())
+                                 .group_by(FeedItem.feed_id)).all())
+    events: dict[int, list[FetchEvent]] = {}
+    if with_events:
+        for e in session.scalars(select(FetchEvent).order_by(FetchEvent.id.desc())):
+            events.setdefault(e.feed_id, []).append(e)
+    out = []
+    for f in rows:
+        d = {c.key: getattr(f, c.key) for c in Feed.__table__.columns
+             if c.key not in ("body_hash", "polls_since_full", "created_at")}
+        d["items"] = items.get(f.id, 0)
+        if with_events:
+            d["events"] = [{"at": e.at, "url": e.url, "status": e.status,
+                            "duration_ms": e.duration_ms, "bytes": e.bytes,
+                            "new_items": e.new_items, "error_class": e.error_class,
+                            "error": e.error} for e in events.get(f.id, [])]
+        out.append(d)
+    return out
+
+
+def claim_rows(session: Session) -> list[dict[str, Any]]:
+    """Every claim with its version and article, oldest claim first (`worker export`)."""
+    q = (select(FigureClaim, ArticleVersion.number, ArticleVersion.fetched_at, Article)
+         .join(ArticleVersion, ArticleVersion.id == FigureClaim.version_id)
+         .join(Article, Article.id == FigureClaim.article_id)
+         .order_by(FigureClaim.claimed_at, FigureClaim.id))
+    rows = []
+    for c, number, fetched, a in session.execute(q):
+        rows.append({
+            "claim_id": c.id, "metric": c.metric, "subject": c.subject, "value": c.value,
+            "low": c.low, "high": c.high, "qualifier": c.qualifier, "modality": c.modality,
+            "claimant": c.claimant, "claimant_raw": c.claimant_raw, "scope": c.scope,
+            "refers_to": c.refers_to, "recalled": c.recalled, "part_of": c.part_of,
+            "partial": c.partial,
+            "claimed_at": c.claimed_at.isoformat(), "sentence": c.sentence, "start": c.start,
+            "end": c.end, "article_id": a.id, "version": number,
+            "fetched_at": fetched.isoformat(), "url": a.url, "outlet": a.outlet,
+            "title": a.title, "language": a.language,
+            "published_at": a.published_at.isoformat() if a.published_at else None,
+            "story_id": a.story_id,
+        })
+    return rows
+
+
+def statements(session: Session, *, subject: str | None = None,
+               since: datetime | None = None) -> list[Any]:
+    """The rows of `claim_statements` (stated claims), in claim order, for the report."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if subject is not None:
+        where.append("subject = :subject")
+        params["subject"] = subject
+    if since is not None:
+        where.append("claimed_at >= :since")
+        params["since"] = since
+    sql = text(f"""SELECT id, subject, metric, claimant, value, low, high, qualifier,
+                          claimed_at, url, outlet, title, sentence, version_number, story_key
+                   FROM claim_statements {'WHERE ' + ' AND '.join(where) if where else ''}
+                   ORDER BY claimed_at, id""")
+    if since is not None:
+        sql = sql.bindparams(bindparam("since", type_=UTCDateTime()))
+    return list(session.execute(sql, params))
+
+
+def edited_article_urls(session: Session, *, since: datetime | None = None) -> list[str]:
+    """URLs of the articles edited after they were first stored, the first edited first."""
+    first_edit = func.min(ArticleVersion.fetched_at)
+    q = (select(Article.url).join(ArticleVersion, ArticleVersion.article_id == Article.id)
+         .where(ArticleVersion.number > 1).group_by(Article.id, Article.url)
+         .order_by(first_edit, Article.id))
+    if since is not None:
+        q = q.where(ArticleVersion.fetched_at >= since)
+    return list(session.scalars(q))
+
+
+def recheck_candidates(session: Session) -> list[int]:
+    """Every relevant article and every one awaiting a retry (`worker recheck --all`)."""
+    return list(session.scalars(select(Article.id).where(
+        or_(Article.relevant.is_(True), Article.needs_retry.is_(True))).order_by(Article.id)))
+
+
+def article_urls(session: Session, ids: list[int]) -> dict[int, str]:
+    """id -> URL of the articles `ids` that exist."""
+    return dict(session.execute(select(Article.id, Article.url).where(Article.id.in_(ids)))
+                .tuples().all())

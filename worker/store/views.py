@@ -4,7 +4,10 @@ Migrations create three views from it, for any SQL tool:
 
 - `claim_statements`: the claims that were *stated* — asserted or reported (not possible or
   negated), once per version and series value, and, for a later version of an article, only the
-  figures that version changed (an unchanged figure is not a new statement).
+  figures that version changed (an unchanged figure is not a new statement). A figure that
+  cannot move its series is left out: one *recalled* from an earlier statement ("up from 100
+  in December"), an *increment* ("3,000 additional troops") and a *part* of a breakdown or a
+  sub-population ("including 11,000 sent last autumn", "2,000 wounded flown home").
 - `figure_changes`: statements whose value differs from the previous statement of their series
   (subject, metric, claimant) by claim date — the first statement of a series has no previous
   value — plus every figure changed in place by a revision (`kind = 'article_revision'`).
@@ -20,6 +23,15 @@ from __future__ import annotations
 
 _STATED = "('asserted', 'reported')"
 
+
+def _in_series(alias: str, lineage: bool) -> str:
+    """Conditions keeping only the claims that can move a series (see the module docstring);
+    empty for the schema of migration 0002, which had no such columns."""
+    if not lineage:
+        return ""
+    return (f" AND NOT {alias}.recalled AND NOT {alias}.partial"
+            f" AND COALESCE({alias}.scope, '') <> 'increment'")
+
 SERIES_COLUMNS = ("subject", "metric", "claimant")
 
 
@@ -33,9 +45,12 @@ _SAME_SERIES = """COALESCE({a}.subject, '') = COALESCE({b}.subject, '')
       AND COALESCE({a}.claimant, '') = COALESCE({b}.claimant, '')"""
 
 
-def statements_select(series: tuple[str, ...] = ()) -> str:
-    """SELECT of claim_statements, restricted to the series columns named in `series`."""
+def statements_select(series: tuple[str, ...] = (), *, lineage: bool = True) -> str:
+    """SELECT of claim_statements, restricted to the series columns named in `series`.
+    `lineage=False` gives the view of migration 0002 (before recalled/partial existed)."""
     extra = "".join(f" AND {cond}" for cond in _series_where("c", series))
+    extra += _in_series("c", lineage)
+    prev = _in_series("p", lineage)
     return f"""
 SELECT c.id, c.version_id, c.article_id, c.metric, c.subject, c.claimant, c.claimant_raw,
        c.value, c.low, c.high, c.qualifier, c.modality, c.scope, c.sentence, c.start, c."end",
@@ -54,7 +69,7 @@ WHERE c.dup = 1
         SELECT 1 FROM figure_claims p
         JOIN article_versions pv ON pv.id = p.version_id
         WHERE pv.article_id = c.article_id AND pv.number = v.number - 1
-          AND p.modality IN {_STATED} AND p.metric = c.metric AND p.value = c.value
+          AND p.modality IN {_STATED} AND p.metric = c.metric AND p.value = c.value{prev}
           AND {_SAME_SERIES.format(a='p', b='c')}))
 """
 
@@ -76,9 +91,9 @@ _JOIN_INDEPENDENT = """LEFT JOIN independent i
  AND COALESCE(i.claimant, '') = COALESCE(s.claimant, '')"""
 
 
-def changes_select(series: tuple[str, ...] = ()) -> str:
+def changes_select(series: tuple[str, ...] = (), *, lineage: bool = True) -> str:
     return f"""
-WITH statements AS ({statements_select(series)}),
+WITH statements AS ({statements_select(series, lineage=lineage)}),
 s AS (
   SELECT cs.*,
          LAG(cs.value) OVER (PARTITION BY cs.subject, cs.metric, cs.claimant
@@ -87,7 +102,7 @@ s AS (
            (SELECT MIN(p.value) FROM figure_claims p
             JOIN article_versions pv ON pv.id = p.version_id
             WHERE pv.article_id = cs.article_id AND pv.number = cs.version_number - 1
-              AND p.metric = cs.metric AND p.modality IN {_STATED}
+              AND p.metric = cs.metric AND p.modality IN {_STATED}{_in_series("p", lineage)}
               AND {_SAME_SERIES.format(a='p', b='cs')})
          END AS version_value
   FROM statements cs
@@ -106,12 +121,13 @@ WHERE s.version_number > 1 OR s.lag_value IS NULL OR s.lag_value <> s.value
 """
 
 
-def latest_select(series: tuple[str, ...] = (), *, as_of_filter: bool = False) -> str:
+def latest_select(series: tuple[str, ...] = (), *, as_of_filter: bool = False,
+                  lineage: bool = True) -> str:
     """The latest statement of every series; with `as_of_filter`, only statements claimed at
     or before the bound parameter `:as_of` count (what was known at that date)."""
     cut = "WHERE cs.claimed_at <= :as_of" if as_of_filter else ""
     return f"""
-WITH statements AS ({statements_select(series)}),
+WITH statements AS ({statements_select(series, lineage=lineage)}),
 s AS (
   SELECT cs.*, ROW_NUMBER() OVER (PARTITION BY cs.subject, cs.metric, cs.claimant
                                   ORDER BY cs.claimed_at DESC, cs.id DESC) AS rn
@@ -127,8 +143,14 @@ WHERE s.rn = 1
 """
 
 
-VIEWS = {
-    "claim_statements": "CREATE VIEW claim_statements AS" + statements_select(),
-    "figure_changes": "CREATE VIEW figure_changes AS" + changes_select(),
-    "latest_figures": "CREATE VIEW latest_figures AS" + latest_select(),
-}
+def views_sql(*, lineage: bool = True) -> dict[str, str]:
+    """CREATE VIEW statements by view name; `lineage=False` gives those of migration 0002."""
+    return {
+        "claim_statements": "CREATE VIEW claim_statements AS"
+        + statements_select(lineage=lineage),
+        "figure_changes": "CREATE VIEW figure_changes AS" + changes_select(lineage=lineage),
+        "latest_figures": "CREATE VIEW latest_figures AS" + latest_select(lineage=lineage),
+    }
+
+
+VIEWS = views_sql()
