@@ -87,6 +87,7 @@ class Daemon:
         self.capacity = max(1, settings.fetch.max_connections)
         self.pool = ThreadPoolExecutor(self.capacity, thread_name_prefix="poll")
         self.inflight: set[Future[Any]] = set()
+        self.inflight_feeds: dict[Future[Any], int] = {}  # poll jobs and their feeds
         self.lock = threading.Lock()
         self.summary = CycleSummary()
         self.last_tick = time.monotonic()
@@ -94,16 +95,19 @@ class Daemon:
 
     # -- jobs ----------------------------------------------------------------------------
 
-    def _submit(self, fn: Callable[[int], Any], arg: int) -> None:
+    def _submit(self, fn: Callable[[int], Any], arg: int, *, feed: bool = False) -> None:
         fut = self.pool.submit(fn, arg)
         with self.lock:
             self.inflight.add(fut)
+            if feed:
+                self.inflight_feeds[fut] = arg
             self.metrics.in_flight.set(len(self.inflight))
         fut.add_done_callback(self._done)
 
     def _done(self, fut: Future[Any]) -> None:
         with self.lock:
             self.inflight.discard(fut)
+            self.inflight_feeds.pop(fut, None)
             self.metrics.in_flight.set(len(self.inflight))
             if fut.cancelled() or fut.exception() is not None:
                 return
@@ -123,21 +127,22 @@ class Daemon:
     def tick(self, due_before: datetime | None = None) -> int:
         """Renew the leases of the feeds in flight, then claim as many due feeds as there are
         free slots (at most a batch) and start them."""
-        self.last_tick = time.monotonic()
-        self.metrics.last_tick.set_to_current_time()
         if self.stopping.is_set():
             return 0
         with self.lock:
-            busy = bool(self.inflight)
-        if busy:
-            renew_leases(self.factory, self.worker_id, self.settings.daemon.lease_seconds)
+            polling = set(self.inflight_feeds.values())
+        # the feeds being polled keep their leases; any other lease of ours is an orphan of a
+        # poll that died with the database, and is released so the feed is polled again
+        renew_leases(self.factory, self.worker_id, self.settings.daemon.lease_seconds,
+                     polling)
         free = min(self._free(), self.settings.daemon.batch_size)
-        if free <= 0:
-            return 0
-        ids = claim_feeds(self.factory, self.worker_id, free,
-                          self.settings.daemon.lease_seconds, due_before=due_before)
+        ids = [] if free <= 0 else claim_feeds(
+            self.factory, self.worker_id, free, self.settings.daemon.lease_seconds,
+            due_before=due_before)
         for feed_id in ids:
-            self._submit(self.poller.poll, feed_id)
+            self._submit(self.poller.poll, feed_id, feed=True)
+        self.last_tick = time.monotonic()  # /healthz: the database answered this tick
+        self.metrics.last_tick.set_to_current_time()
         return len(ids)
 
     def recheck_tick(self, due_before: datetime | None = None) -> int:
@@ -193,11 +198,24 @@ class Daemon:
             sched.shutdown(wait=True)
 
     def _safe(self, fn: Callable[[], int]) -> Callable[[], None]:
+        """A tick that never stops the scheduler: a failure (the database gone) is logged
+        once when it starts and once when it ends, and the next tick simply tries again;
+        /healthz reports unhealthy meanwhile (no successful tick)."""
+        state = {"failing": False}
+
         def job() -> None:
             try:
                 fn()
-            except Exception:  # noqa: BLE001 - the database may be down for a while
-                log.exception("scheduler tick failed")
+            except Exception as exc:  # noqa: BLE001 - the database may be down for a while
+                if not state["failing"]:
+                    log.exception("scheduler tick failed; retrying every tick until it works")
+                else:
+                    log.debug("scheduler tick still failing: %s", exc)
+                state["failing"] = True
+                return
+            if state["failing"]:
+                log.info("scheduler tick works again")
+            state["failing"] = False
         return job
 
     def stop(self) -> None:

@@ -95,9 +95,10 @@ def repair_charset(data: bytes, content_type: str | None) -> tuple[bytes, str | 
 
 
 def item_link(link: str | None) -> str | None:
-    """An item's link as a page URL, or None when it cannot be one: only http(s) and file
-    URLs are pages (javascript:, data:, ftp:, mailto: and a relative link without a base are
-    not; the item is then stored under its feed's URL and its text taken from the feed).
+    """An item's link as a page URL, or None when it cannot be one: http(s) and file URLs
+    are pages, and a link relative to the feed is kept for the reader of the feed to resolve
+    (feedparser resolves it when the feed has a URL); javascript:, data:, ftp: and mailto:
+    are not (the item is then stored under its feed's URL and its text taken from the feed).
     feedparser's URL joining turns `file:///dir/x` into `file://dir/x` (`dir` as a host); a
     file URL is local, so such a host is put back into the path."""
     if not link:
@@ -111,6 +112,8 @@ def item_link(link: str | None) -> str | None:
         return link.strip()
     if scheme in ("http", "https") and parts.netloc:
         return link.strip()
+    if not scheme and not parts.netloc:
+        return link.strip()  # relative to the feed (a replayed file's items: "one.txt")
     return None
 
 

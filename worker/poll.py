@@ -98,7 +98,11 @@ class Poller:
             report = PollReport(st.id, st.url, "cancelled")
         except Exception as exc:  # noqa: BLE001 - a bug or a database hiccup: back off, go on
             log.exception("poll of %s failed", st.url, extra={"feed": st.url})
-            self._failed(st, FetchError("internal", f"{type(exc).__name__}: {exc}"))
+            try:
+                self._failed(st, FetchError("internal", f"{type(exc).__name__}: {exc}"))
+            except Exception:  # noqa: BLE001 - the database is gone too: the next tick
+                log.warning("could not record the failure of %s (the database?); its lease "
+                            "is released at the next tick", st.url, extra={"feed": st.url})
             report = PollReport(st.id, st.url, "error", error_class="internal", error=str(exc))
         if report.result == "cancelled":
             store.release_feed(self.factory, st.id, self.worker_id)

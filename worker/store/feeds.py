@@ -10,7 +10,7 @@ feeds come back when the lease expires."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -108,11 +108,21 @@ def claim_feeds(factory: sessionmaker[Session], worker_id: str, limit: int,
     return ids
 
 
-def renew_leases(factory: sessionmaker[Session], worker_id: str, lease_seconds: int) -> int:
-    """Extend every lease this worker holds: a poll slower than `lease_seconds` (a big feed, a
-    slow host, a busy machine) keeps its feed instead of letting another worker poll it too."""
+def renew_leases(factory: sessionmaker[Session], worker_id: str, lease_seconds: int,
+                 feed_ids: Collection[int] | None = None) -> int:
+    """Extend the leases this worker holds: a poll slower than `lease_seconds` (a big feed, a
+    slow host, a busy machine) keeps its feed instead of letting another worker poll it too.
+    With `feed_ids` (the feeds being polled now), only those are extended and this worker's
+    other leases are released: a poll that died with the database (it could not write its
+    result, nor release its lease) leaves its feed free for the next tick instead of holding it
+    for as long as the worker stays busy."""
     with factory() as s, s.begin():
-        result = s.execute(update(Feed).where(Feed.leased_by == worker_id).values(
+        held = Feed.leased_by == worker_id
+        if feed_ids is not None:
+            s.execute(update(Feed).where(held, Feed.id.not_in(list(feed_ids)))
+                      .values(leased_by=None, lease_until=None))
+            held = held & Feed.id.in_(list(feed_ids))
+        result = s.execute(update(Feed).where(held).values(
             lease_until=utcnow() + timedelta(seconds=lease_seconds)))
         return int(getattr(result, "rowcount", 0) or 0)
 
