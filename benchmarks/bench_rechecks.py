@@ -28,9 +28,10 @@ from sqlalchemy import select, update
 from benchmarks.common import ROOT, emit_json, show
 from worker.config import load_settings
 from worker.daemon import Daemon
-from worker.pipeline import CoreConfig, Document, Store, analyse
+from worker.pipeline import CoreConfig, Document, analyse
 from worker.store.db import make_engine, session_factory, upgrade
 from worker.store.models import Article, utcnow
+from worker.store.writer import Store
 
 PAGE = (ROOT / "seeds" / "017_yonhap-2000-killed.html").read_bytes()
 ETAG = '"v1"'
@@ -95,7 +96,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         first = Document(url=f"{base}/a0", locator="bench", html=PAGE, etag=ETAG,
                          published=utcnow())
         analysis = analyse(first, core)
-        store = Store(factory, settings)
+        store = Store(engine, settings.dedupe)
         for i in range(args.articles):
             doc = dataclasses.replace(first, url=f"{base}/a{i}")
             store.save(doc, dataclasses.replace(analysis, fingerprint=f"{i:064x}"))

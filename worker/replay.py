@@ -130,7 +130,9 @@ def documents_from_file(path: Path) -> list[Document]:
 
 def _documents_from_feed(path: Path) -> list[Document]:
     try:
-        feed = parse_feed(path.read_bytes())  # links stay relative to the file
+        # relative links resolve against the feed file's directory (as file: URLs): the
+        # parser keeps no link without a base
+        feed = parse_feed(path.read_bytes(), path.resolve().as_uri())
     except FetchError as exc:
         raise InputError(f"{path}: {exc}") from None
     if not feed.entries:
