@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from worker.config import Settings, load_settings
-from worker.errors import WorkerError
+from worker.errors import InputError, WorkerError
 
 
 def _width() -> int | None:
@@ -120,9 +120,11 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from worker.datafiles import check_data_files
     from worker.pipeline import CoreConfig, Store
     from worker.replay import replay
+    from worker.store.db import require_writable
 
     check_data_files(settings)
-    _, factory = open_store(settings)
+    engine, factory = open_store(settings)
+    require_writable(engine)
     store = Store(factory, settings, worker_id=settings.daemon.worker_id or None)
     core = CoreConfig.from_settings(settings)
     processes = settings.pipeline.processes or os.cpu_count() or 1
@@ -148,7 +150,11 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
             err.print(f"[red]error[/red]: {f['error']}")
         d = summary.as_dict()
         out.print(", ".join(f"{k} {d[k]}" for k in ("files", "new", "duplicates", "revised",
-                                                       "irrelevant", "figures", "errors")))
+                                                       "irrelevant", "unreadable", "figures",
+                                                       "errors")))
+    if summary.stopped:
+        err.print(f"worker: error: {summary.stopped}", markup=False, highlight=False)
+        return 2
     return 1 if summary.errors and summary.errors == summary.files else 0
 
 
@@ -284,17 +290,20 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 
     check_data_files(settings, ("boilerplate_file", "topics_file", "claimants_file"))
     if args.batch:
-        for lineno, line in enumerate(sys.stdin, 1):
-            if not line.strip():
+        for lineno, raw_line in enumerate(sys.stdin.buffer, 1):
+            if not raw_line.strip():
                 continue
+            item: Any = None
             try:
+                line = raw_line.decode("utf-8")  # JSON is UTF-8; a bad line is one error line
                 item = json.loads(line)
                 if not isinstance(item, dict):
                     raise ValueError("not a JSON object")
                 result = analyse_one(settings, text=item.get("text"), html=item.get("html"),
                                      language=item.get("lang"), item_id=item.get("id"))
-            except (ValueError, WorkerError) as exc:
-                result = {"id": None, "line": lineno, "error": str(exc)}
+            except (ValueError, WorkerError) as exc:  # the id, when the line had one, is kept
+                result = {"id": item.get("id") if isinstance(item, dict) else None,
+                          "line": lineno, "error": str(exc)}
             except Exception as exc:  # noqa: BLE001 - one bad input must not end the batch
                 logging.getLogger(__name__).exception("extract --batch line %d failed", lineno)
                 result = {"id": item.get("id") if isinstance(item, dict) else None,
@@ -303,8 +312,11 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             sys.stdout.flush()
         return 0
     source = args.file
-    raw = sys.stdin.read() if source in (None, "-") else Path(source).read_text(
-        encoding="utf-8")
+    try:
+        data = sys.stdin.buffer.read() if source in (None, "-") else Path(source).read_bytes()
+    except OSError as exc:
+        raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    raw = _decoded(data)
     is_html = args.html or (source not in (None, "-") and
                             Path(source).suffix.lower() in (".html", ".htm"))
     result = analyse_one(settings, text=None if is_html else raw, html=raw if is_html else None,
@@ -321,6 +333,17 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             c["modality"], c["claimant"], c["scope"], result["text"][c["start"]:c["end"]])
            for c in result["figures"]])
     return 0
+
+
+def _decoded(data: bytes) -> str:
+    """Input bytes as text: UTF-8, else the charset declared or detected (as replay reads
+    files), never a traceback."""
+    from worker.charset import decode_page
+
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return decode_page(data)
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -432,6 +455,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except WorkerError as exc:
         err.print(f"worker: error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return exc.exit_code
+    except Exception as exc:  # the database failed mid-command: one line, exit 2
+        if "sqlalchemy" not in sys.modules:  # loaded only by commands that use a database
+            raise
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from worker.store.db import database_failure
+
+        if not isinstance(exc, SQLAlchemyError):
+            raise
+        failure = database_failure(exc)
+        err.print(f"worker: error: {failure}", markup=False, highlight=False)
+        return failure.exit_code
     except KeyboardInterrupt:
         err.print("worker: interrupted")
         return 130

@@ -71,10 +71,12 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
     from worker.datafiles import check_data_files
     from worker.metrics import MetricsServer, healthy_since
     from worker.procs import settle
+    from worker.store.db import require_writable
     from worker.store.feeds import upsert_feeds
 
     check_data_files(settings)
-    _, factory = open_store(settings)
+    engine, factory = open_store(settings)
+    require_writable(engine)  # a read-only database is an error, not "none due"
     added = upsert_feeds(factory, _config_feeds(settings))
     if added:
         log.info("%d feeds added from %s", added, settings.data_file("feeds_file"))

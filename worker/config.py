@@ -80,6 +80,7 @@ class ScheduleSettings:
 class PipelineSettings:
     processes: int = 0
     queue_size: int = 64
+    max_text_bytes: int = 1_000_000
     # Empty: the file packaged in worker/data/ (see DATA_FILES).
     boilerplate_file: str = ""
     topics_file: str = ""

@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import feedparser
 
@@ -93,6 +94,26 @@ def repair_charset(data: bytes, content_type: str | None) -> tuple[bytes, str | 
     return fixed, f"{mime}; charset=utf-8"
 
 
+def item_link(link: str | None) -> str | None:
+    """An item's link as a page URL, or None when it cannot be one: only http(s) and file
+    URLs are pages (javascript:, data:, ftp:, mailto: and a relative link without a base are
+    not; the item is then stored under its feed's URL and its text taken from the feed).
+    feedparser's URL joining turns `file:///dir/x` into `file://dir/x` (`dir` as a host); a
+    file URL is local, so such a host is put back into the path."""
+    if not link:
+        return None
+    parts = urlsplit(link.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        if parts.netloc and parts.netloc.lower() != "localhost":
+            return urlunsplit(("file", "", f"/{parts.netloc}{parts.path}", parts.query,
+                               parts.fragment))
+        return link.strip()
+    if scheme in ("http", "https") and parts.netloc:
+        return link.strip()
+    return None
+
+
 def _unique_keys(entries: list[FeedEntry]) -> list[FeedEntry]:
     """Items sharing a GUID are keyed GUID#link (or GUID#content hash); exact repeats dropped."""
     counts = Counter(e.guid for e in entries)
@@ -131,11 +152,12 @@ def parse_feed(data: bytes, base_url: str = "", content_type: str | None = None)
         ttl = int(str(feed["ttl"]).strip()) * 60
     entries = []
     for e in parsed.entries:
-        url = e.get("link")
+        link = e.get("link")
+        url = item_link(link)
         content = None
         if e.get("content"):
             content = e["content"][0].get("value")
-        guid = e.get("id") or url or e.get("title")
+        guid = e.get("id") or link or e.get("title")
         if not guid:
             continue
         entries.append(FeedEntry(

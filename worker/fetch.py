@@ -8,6 +8,13 @@ public URL may redirect to 169.254.169.254).
 Why our own decompression: httpx inflates a whole network chunk at once, so one 64 KiB chunk of
 a gzip bomb may become gigabytes before any cap is checked; here inflation is bounded per step.
 
+Why our own network backend: the SSRF guard resolves a host and approves its addresses; the
+connection must go to exactly those addresses, or a DNS answer that changes between the check
+and the connection (rebinding) could reach a private one. The backend connects to the approved
+address while the URL, so the Host header and the TLS server name, keep the host's name. Its
+streams also cap every read at what is left of the fetch's total deadline, so a server
+trickling its status line or headers is cut like one trickling its body.
+
 Failures are raised as `errors.FetchError` with one of the classes listed in worker.errors.
 """
 
@@ -28,6 +35,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import brotli
+import httpcore
 import httpx
 
 from worker.config import FetchSettings
@@ -35,10 +43,12 @@ from worker.errors import FetchError
 from worker.schedule import retry_after as parse_retry_after
 
 CHUNK = 64 * 1024
+H11_HEADER_CAP = 16 * 1024  # h11's default max_incomplete_event_size, which httpcore keeps
 TOTAL_TIME_FACTOR = 3  # a response must be complete within 3x [fetch] timeout (slow drip)
 METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
     "169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2"))
 Resolver = Callable[..., list[tuple[Any, ...]]]
+Connector = Callable[[str, int, float | None], httpcore.NetworkStream]
 
 
 class FetchCancelled(FetchError):
@@ -115,15 +125,19 @@ class _Inflate:
             yield self.z.decompress(self.z.unconsumed_tail, CHUNK)
 
     def finish(self) -> Iterator[bytes]:
-        """What the decoder still holds once the input has ended (brotli buffers output)."""
+        """What the decoder still holds once the input has ended (brotli buffers output).
+        A stream that ends before its encoding does (a cut gzip member, its checksum
+        missing, a brotli stream without its last block) is an error, not a short body."""
         if self.encoding == "br":
             while not self.br.is_finished():
                 out = self.br.process(b"", output_buffer_limit=CHUNK)
                 if not out:
-                    return
+                    raise brotli.error("the brotli stream is truncated")
                 yield out
             return
         yield self.z.flush()
+        if not self.z.eof:
+            raise zlib.error(f"the {self.encoding} stream is truncated")
 
 
 def _decoded(raw: Iterator[bytes], encodings: list[str]) -> Iterator[bytes]:
@@ -143,6 +157,106 @@ def _encodings(headers: httpx.Headers) -> list[str]:
     value = headers.get("content-encoding", "")
     encs = [e.strip().lower() for e in value.split(",") if e.strip()]
     return [e for e in encs if e != "identity"]
+
+
+# -- connecting to the approved address -------------------------------------------------
+
+class _Pins(threading.local):
+    """What the fetch running on this thread approved: host, port and addresses, and its
+    total deadline. httpx's sync client does its I/O on the calling thread."""
+
+    def __init__(self) -> None:
+        self.host: str | None = None
+        self.port = 0
+        self.addresses: list[str] = []
+        self.deadline: float | None = None
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads and writes never wait past the current fetch's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, pins: _Pins) -> None:
+        self.inner = inner
+        self.pins = pins
+
+    def _timeout(self, timeout: float | None, error: type[Exception]) -> float | None:
+        deadline = self.pins.deadline
+        if deadline is None:
+            return timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise error("the fetch's total deadline has passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, self._timeout(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, self._timeout(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self.inner.start_tls(
+            ssl_context, server_hostname, self._timeout(timeout, httpcore.ConnectTimeout)),
+            self.pins)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self.inner.get_extra_info(info)
+
+
+class _PinnedBackend(httpcore.NetworkBackend):
+    """Connects to the addresses the SSRF guard approved for this fetch, never resolving the
+    host again. A host it was not told about (it cannot happen through `Fetcher.fetch`) is
+    refused rather than resolved."""
+
+    def __init__(self, pins: _Pins, connect: Connector) -> None:
+        self.pins = pins
+        self.connect = connect
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        pins = self.pins
+        if pins.host is None or host.lower() != pins.host or port != pins.port:
+            raise httpcore.ConnectError(f"{host}:{port} was not approved by the SSRF guard")
+        last: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in pins.addresses:
+            try:
+                stream = self.connect(address, port, timeout)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc  # the next approved address may answer
+                continue
+            return _DeadlineStream(stream, pins)
+        assert last is not None  # check_url never approves an empty list
+        raise last
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None,
+                            socket_options: Any = None) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("unix sockets are not used")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def _connect(address: str, port: int, timeout: float | None) -> httpcore.NetworkStream:
+    return httpcore.SyncBackend().connect_tcp(address, port, timeout)
+
+
+def _pinned_transport(limits: httpx.Limits, pins: _Pins,
+                      connect: Connector) -> httpx.HTTPTransport:
+    """httpx's own transport (its request and error mapping) over a connection pool whose
+    network backend is `_PinnedBackend`."""
+    transport = httpx.HTTPTransport(limits=limits, trust_env=False)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=_PinnedBackend(pins, connect))
+    return transport
 
 
 # -- politeness --------------------------------------------------------------------------
@@ -166,6 +280,7 @@ class Fetcher:
     def __init__(self, settings: FetchSettings, *, base_dir: Path = Path("."),
                  resolver: Resolver = socket.getaddrinfo,
                  transport: httpx.BaseTransport | None = None,
+                 connect: Connector = _connect,
                  stop: threading.Event | None = None, metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.resolver = resolver
@@ -177,13 +292,17 @@ class Fetcher:
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
         self._dns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dns")
+        self._pins = _Pins()
+        limits = httpx.Limits(max_connections=max(1, settings.max_connections),
+                              max_keepalive_connections=max(1, settings.max_connections))
+        if transport is None:  # tests of pure code pass httpx.MockTransport instead
+            transport = _pinned_transport(limits, self._pins, connect)
         self.client = httpx.Client(
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,
             headers={"User-Agent": settings.user_agent,
                      "Accept-Encoding": "gzip, deflate, br"},
-            limits=httpx.Limits(max_connections=max(1, settings.max_connections),
-                                max_keepalive_connections=max(1, settings.max_connections)),
+            limits=limits,
             transport=transport,
             trust_env=False,
         )
@@ -222,8 +341,9 @@ class Fetcher:
         resolved = path.resolve()
         return any(resolved == root or root in resolved.parents for root in self.fixture_roots)
 
-    def check_url(self, url: str) -> None:
-        """Refuse schemes other than http(s) and hosts that resolve to non-public addresses."""
+    def check_url(self, url: str) -> list[str]:
+        """Refuse schemes other than http(s) and hosts that resolve to non-public addresses;
+        return the approved addresses (the only ones the connection may use)."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError("blocked", f"scheme {parts.scheme or '(none)'!r} not allowed: {url}")
@@ -236,11 +356,12 @@ class Fetcher:
             raise FetchError("blocked", f"bad port in URL: {url}") from None
         addresses = self._resolve(host, port)
         if self.settings.allow_private_networks:
-            return
+            return addresses
         bad = [a for a in addresses if not is_public_address(a)]
         if bad:
             raise FetchError("blocked", f"{host} resolves to a non-public address ({bad[0]}); "
                              "set [fetch] allow_private_networks to allow it")
+        return addresses
 
     # -- internals -----------------------------------------------------------------------
 
@@ -258,6 +379,15 @@ class Fetcher:
         if not addresses:
             raise FetchError("dns", f"{host} has no address")
         return addresses
+
+    def _pin(self, url: str, addresses: list[str], started: float) -> None:
+        """Tell the network backend, for this thread's next request, which addresses it may
+        connect to and when the fetch's total deadline falls."""
+        parts = urlsplit(url)
+        self._pins.host = (parts.hostname or "").lower()
+        self._pins.port = parts.port or (443 if parts.scheme == "https" else 80)
+        self._pins.addresses = addresses
+        self._pins.deadline = started + self.settings.timeout * TOTAL_TIME_FACTOR
 
     def _gate(self, url: str) -> _HostGate:
         parts = urlsplit(url)
@@ -290,8 +420,12 @@ class Fetcher:
         while True:
             if self.stop.is_set():
                 raise FetchCancelled()
-            self.check_url(current)
-            status, resp_headers, body = self._one_request(current, headers, cap, started)
+            self._pin(current, self.check_url(current), started)
+            try:
+                status, resp_headers, body = self._one_request(current, headers, cap, started)
+            finally:
+                self._pins.host = None
+                self._pins.deadline = None
             if status in (301, 302, 303, 307, 308):
                 location = resp_headers.get("location")
                 if not location:
@@ -378,7 +512,10 @@ class Fetcher:
         parts: list[bytes] = []
         total = 0
         try:
-            for chunk in _decoded(resp.iter_raw(CHUNK), encodings):
+            # iter_raw() without a size yields each network read as it arrives (a size makes
+            # httpx buffer up to it), so the deadline is checked after every read, however
+            # few bytes it brought; each read is itself bounded by the read timeout.
+            for chunk in _decoded(resp.iter_raw(), encodings):
                 total += len(chunk)
                 if total > cap:
                     raise FetchError("too_large", f"more than {cap} bytes "
@@ -440,4 +577,7 @@ def _classify_transport(exc: httpx.TransportError, url: str) -> FetchError:
         cause = cause.__cause__ or cause.__context__
     if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
         return FetchError("tls", f"TLS error: {text}: {url}")
+    if "Receive buffer too long" in text:  # h11's cap on a status line and headers
+        return FetchError("too_large", f"response headers too large (over {H11_HEADER_CAP} "
+                          f"bytes): {url}")
     return FetchError("connect", f"{type(exc).__name__}: {text or 'connection failed'}: {url}")

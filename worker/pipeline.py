@@ -52,7 +52,7 @@ from worker.store.models import (
 
 log = logging.getLogger(__name__)
 
-OUTCOMES = ("new", "duplicate", "revised", "irrelevant", "error")
+OUTCOMES = ("new", "duplicate", "revised", "irrelevant", "unreadable", "error")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +85,7 @@ class CoreConfig:
     shingle: int = 5
     claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
     prefilter: bool = True  # the lossless topic pre-filter in front of trafilatura
+    max_text_bytes: int = 1_000_000  # of clean text analysed; the rest is cut (0: no cap)
 
     @classmethod
     def from_settings(cls, s: Settings) -> CoreConfig:
@@ -95,6 +96,7 @@ class CoreConfig:
             num_perm=s.dedupe.num_perm,
             shingle=s.dedupe.shingle,
             prefilter=s.pipeline.prefilter,
+            max_text_bytes=s.pipeline.max_text_bytes,
         )
 
 
@@ -111,6 +113,8 @@ class Analysis:
     shingles: int = 0
     claims: tuple[Claim, ...] = ()
     prefiltered: bool = False  # ruled out by the topic pre-filter, never extracted
+    cut_from: int = 0  # bytes of clean text before [pipeline] max_text_bytes cut it (0: uncut)
+    unreadable: str | None = None  # why no text came out of the page (then nothing is stored)
 
 
 @dataclass
@@ -206,6 +210,36 @@ def _title_from_text(text: str) -> str | None:
     return head.rsplit(" ", 1)[0] + "…"
 
 
+def _unreadable(doc: Document, reason: str) -> Analysis:
+    """A page nothing could be read from: not irrelevant (nobody read it), so it is stored as
+    nothing but an 'unreadable' event and tried again (see Store.save, Poller._new_item)."""
+    return Analysis(text="", title=doc.title, language=doc.language, published=doc.published,
+                    relevant=False, relevance=0.0, fingerprint="", signature=None,
+                    unreadable=reason[:500])
+
+
+CUT_NOTE = "[text cut: the first {kept:,} of {total:,} bytes were analysed and stored]"
+
+
+def cut_text(text: str, max_bytes: int) -> tuple[str, int]:
+    """`text` cut to at most `max_bytes` bytes of UTF-8, at the last line break (else space)
+    of its final tenth when there is one, and the original size in bytes; (text, 0) when it
+    fits. Bounds what one page costs the analysis, however much text it has."""
+    if max_bytes <= 0 or len(text) <= max_bytes // 4:  # 4 bytes at most per character
+        return text, 0
+    data = text.encode("utf-8")
+    if len(data) <= max_bytes:
+        return text, 0
+    head = data[:max_bytes].decode("utf-8", "ignore")  # a split character is dropped
+    floor = len(head) - len(head) // 10
+    for stop in ("\n", " "):
+        at = head.rfind(stop, floor)
+        if at > 0:
+            head = head[:at]
+            break
+    return head, len(data)
+
+
 def _as_datetime(value: str | date | datetime | None) -> datetime | None:
     if value is None:
         return None
@@ -237,11 +271,11 @@ def _irrelevant_detail(a: Analysis) -> str | None:
     return "pre-filter: no term of a required topic group in the page" if a.prefiltered else None
 
 
-def _prefilter(doc: Document, html: str, tree: Any, core: CoreConfig) -> Analysis | None:
+def _prefilter(doc: Document, html: str, core: CoreConfig) -> Analysis | None:
     """The irrelevant verdict for a page no term of some required topic group can occur in
     (`worker/prefilter.py` says why that is lossless), or None when the page may be relevant."""
     title = doc.title or clean.html_title(html)
-    page = prefilter.haystack(tree, doc.title, clean.html_title(html))
+    page = prefilter.haystack(html, doc.title, clean.html_title(html))
     if prefilter.cached_screen(core.topics).could_match(page):
         return None
     return Analysis(text="", title=title, language=doc.language, published=doc.published,
@@ -260,19 +294,25 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     extracted_title = extracted_date = None
     if doc.html is not None:
         html = clean.page_str(doc.html)
-        tree = None
         if core.prefilter and not claims_always:
-            tree = clean.parse_html(html)
-            if tree is not None:
-                screened = _prefilter(doc, html, tree, core)
-                if screened is not None:
-                    return screened
-        ext = clean.extract_html(html, doc.url, want_date=doc.published is None, tree=tree)
+            screened = _prefilter(doc, html, core)
+            if screened is not None:
+                return screened
+        try:
+            ext = clean.extract_html(html, doc.url, want_date=doc.published is None)
+        except (RecursionError, ValueError, LookupError, MemoryError) as exc:
+            # lxml and trafilatura give up on some pages (nesting 100,000 deep, ...)
+            return _unreadable(doc, f"extraction failed: {type(exc).__name__}: {exc}")
+        if not ext.text.strip():
+            return _unreadable(doc, f"no text extracted from {len(doc.html):,} characters "
+                                    "of HTML")
         text = clean.strip_boilerplate(ext.text, rules)
         extracted_title, extracted_date = ext.title, ext.date
     else:
         text = clean.clean_text(doc.text or "", rules)
-    title = doc.title or extracted_title or _title_from_text(text)
+    text, cut_from = cut_text(text.replace("\x00", ""), core.max_text_bytes)  # NUL: no text
+    title = (doc.title or extracted_title or _title_from_text(text) or "").replace("\x00", "") \
+        or None
     language = detect_language(text, doc.language)
     published = doc.published or _as_datetime(extracted_date)
     if published is None:
@@ -291,9 +331,11 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         claims = tuple(extract_claims(
             text, language or "en", published.date() if published else None,
             lexicons=_lexicons(core.claimants)))
+    if cut_from:  # the stored text says so at its end (claims' offsets are unchanged)
+        text = f"{text}\n{CUT_NOTE.format(kept=len(text.encode()), total=cut_from)}"
     return Analysis(text=text, title=title, language=language, published=published,
                     relevant=rel.relevant, relevance=rel.score, fingerprint=fp,
-                    signature=signature, shingles=n_shingles, claims=claims)
+                    signature=signature, shingles=n_shingles, claims=claims, cut_from=cut_from)
 
 
 class Store:
@@ -353,6 +395,9 @@ class Store:
 
     def _save(self, conn: Connection, doc: Document, a: Analysis) -> Outcome:
         canonical = dedupe.canonical_url(doc.url)
+        if a.unreadable is not None:  # no article is written, or changed, from it
+            by_url, _ = self._lookup(conn, canonical, "")
+            return self._event(conn, doc, Outcome("unreadable", by_url, detail=a.unreadable))
         fetched = doc.fetched_at or utcnow()
         page = _page_state(doc)
         by_url, owner = self._lookup(conn, canonical, a.fingerprint)

@@ -20,7 +20,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -179,6 +179,14 @@ class Poller:
         doc, retry = self._item_document(st, e, source, language)
         try:
             analysis = self.analyse(doc)
+            if analysis.unreadable is not None and not retry:
+                # nothing readable on the page: recorded as such, the feed's text stands in
+                # and the page is tried again at the next re-check, never kept as irrelevant
+                log.info("page of %s unreadable (%s), using the feed's text", doc.url,
+                         analysis.unreadable, extra={"feed": st.url})
+                self.store.save(doc, analysis)
+                doc, retry = self._item_document(st, e, source, language, page=False)
+                analysis = self.analyse(doc)
         except FetchCancelled:
             raise
         except Exception as exc:  # noqa: BLE001 - reported per item, never fatal
@@ -187,22 +195,24 @@ class Poller:
             self._remember(st.id, e, None)
             return "error"
         outcome = self.store.save(doc, analysis)
+        if outcome.outcome == "unreadable":
+            return "unreadable"  # not remembered: the next poll that lists it tries again
         fresh = outcome.outcome in ("new", "irrelevant", "revised")
         self._remember(st.id, e, outcome.article_id, retry=retry and fresh,
                        revisions=fresh and urlsplit(doc.url).scheme in ("http", "https"))
         return outcome.outcome
 
     def _item_document(self, st: FeedState, e: FeedEntry, source: str | None,
-                       language: str | None) -> tuple[Document, bool]:
-        """The item's page, or else its summary/content from the feed (then marked for a
-        retry)."""
+                       language: str | None, *, page: bool = True) -> tuple[Document, bool]:
+        """The item's page (unless `page` is False), or else its summary/content from the
+        feed (then marked for a retry)."""
         url = e.url or f"{st.url}#{e.guid}"
         base = Document(url=url, locator=url, origin="feed", title=e.title,
                         published=e.published or e.updated, source=source,
                         language=e.language or st.language or language, feed_id=st.id,
                         fetched_at=utcnow())
-        page = urlsplit(e.url or "").scheme in ("http", "https", "file")
-        if page and st.options.get("fetch_articles", True):
+        is_page = urlsplit(e.url or "").scheme in ("http", "https", "file")
+        if is_page and page and st.options.get("fetch_articles", True):
             try:
                 res = self.fetcher.fetch(url, kind="article")
                 final = res.final_url if urlsplit(res.final_url).scheme != "file" else url
@@ -215,8 +225,9 @@ class Poller:
                          extra={"feed": st.url, "error_class": exc.error_class})
         body = e.content or e.summary
         if body:
-            return replace(base, html=f"<html><body><article>{body}</article></body></html>"), page
-        return replace(base, text=e.title or url), page
+            return (replace(base, html=f"<html><body><article>{body}</article></body></html>"),
+                    is_page)
+        return replace(base, text=e.title or url), is_page
 
     def _remember(self, feed_id: int, e: FeedEntry, article_id: int | None, *,
                   retry: bool = False, revisions: bool = False) -> None:
@@ -273,7 +284,8 @@ class Poller:
             except Exception as exc:  # noqa: BLE001 - reported per item
                 self.store.record_error(doc, f"{type(exc).__name__}: {exc}")
                 outcome, article = "error", None
-            self._remember(st.id, entry, article)
+            if outcome != "unreadable":  # an unreadable file is tried again when it changes
+                self._remember(st.id, entry, article)
             items[outcome] += 1
             self.metrics.items.labels(outcome).inc()
         self._succeeded(st, res, digest=digest, full=True, new=sum(items.values()))
@@ -359,6 +371,12 @@ class Poller:
                            language=target.language, fetched_at=now, etag=res.etag,
                            last_modified=res.last_modified)
             outcome = self.store.save(doc, self.analyse(doc)).outcome
+        if outcome == "unreadable":  # kept as it was, tried again at the first step of the plan
+            store.recheck_unreadable(self.factory, article_id,
+                                     at=now + timedelta(seconds=min(p[0] for p in plan)))
+            self.metrics.rechecks.labels(outcome).inc()
+            log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
+            return outcome
         store.recheck_done(self.factory, article_id, at=now, full=full, validators=validators,
                            next_recheck_at=schedule.next_recheck(published, now, plan))
         self.metrics.rechecks.labels(outcome).inc()

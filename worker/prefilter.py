@@ -10,14 +10,15 @@ of this creates a letter that was not in the page. So:
 - every term is reduced to its *pieces*: the runs of literal characters that any match of the
   term must contain (``'kim jong[ -]un'`` -> ``kim``, ``jong``, ``un``; a term with a top-level
   ``|`` or without literals has no pieces and can never be ruled out);
-- the page's *haystack* is the title(s) and every text node of the parsed page (scripts, JSON-LD
-  and comments included) plus the ``content`` of every ``<meta>``, lower-cased, with all whitespace
-  and category-C characters removed, in its NFC form too when that differs;
+- the page's *haystack* is the title(s) and the page's source, entities and JSON escapes decoded,
+  once with its tags removed and once as it is (so attribute values such as ``<meta content>``
+  count too), lower-cased, with all whitespace and category-C characters removed, in its NFC
+  form too when that differs;
 - if some required group has no term whose pieces all occur in the haystack, no text trafilatura
   can make of the page matches that group, and the page is irrelevant without being extracted.
 
 Removing characters from the haystack never hides a piece (pieces contain none of them), and
-joining the text nodes without separators keeps every piece that lies in one node or spans a tag
+removing tags without a separator keeps every piece that lies in one text node or spans a tag
 boundary (``Nord<wbr>korea``). The test suite checks the guarantee against the full pipeline on
 real pages, the fixture feed and adversarial pages.
 """
@@ -29,13 +30,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from worker.topic import TopicRule
 
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-_TAG = re.compile(r"<[^>]*>")
+# a tag as an HTML tokenizer opens one: "<" then a letter, "/", "!" or "?" ("a < b" is text)
+_TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")
 # escapes that stand for one literal character
 _LITERAL_ESCAPES = frozenset(".^$*+?{}[]()|\\/-'\"#&~!%,:;<=>@`")
 _QUANTIFIERS = frozenset("?*+{")
@@ -152,27 +154,15 @@ def _json_char(match: re.Match[str]) -> str:
     return "" if 0xD800 <= code <= 0xDFFF else chr(code)  # a half pair holds no letter of a term
 
 
-def embedded(text: str) -> str:
-    """Text embedded in a script or an attribute as trafilatura's fallback reads it (JSON-LD
-    ``articleBody``, forum JSON): JSON escapes and entities decoded, markup removed."""
-    if "\\u" in text:
-        text = _JSON_ESCAPE.sub(_json_char, text)
-    if "&" in text:
-        text = html.unescape(text)
-    if "<" in text:
-        text = _TAG.sub("", text)
-    return text
-
-
-def page_text(tree: Any) -> str:
-    """Every text node of a parsed page (scripts and JSON-LD included), every ``<meta
-    content>`` and what scripts and data attributes embed, joined without separators."""
-    parts = ["".join(tree.itertext())]
-    parts.extend(tree.xpath("//meta/@content"))
-    parts.extend(embedded(t) for t in tree.xpath("//script/text()|//div/@data-preloaded"))
-    return "".join(parts)
-
-
-def haystack(tree: Any, *titles: str | None) -> str:
-    """What the screen searches: the titles and the page's text, normalised."""
-    return normalise("".join(t for t in titles if t) + page_text(tree))
+def haystack(page: str, *titles: str | None) -> str:
+    """What the screen searches: the titles, and the page's source twice, JSON escapes (for
+    JSON-LD) and entities decoded: once with its tags removed (text nodes joined, terms split
+    by inline tags rejoined) and once as it is (attribute values: meta content, embedded JSON).
+    Read from the source, not from a parse tree, so a page the HTML parser gives up on (too
+    deep, malformed) is searched whole all the same."""
+    source = page
+    if "\\u" in source:
+        source += _JSON_ESCAPE.sub(_json_char, source)
+    source = html.unescape(source)
+    return normalise("".join(t for t in titles if t) + "\x00" + _TAG.sub("", source)
+                     + "\x00" + source)

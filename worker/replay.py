@@ -20,10 +20,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from sqlalchemy.exc import DataError, OperationalError
+
+from worker.charset import decode_page
 from worker.errors import FetchError, InputError
 from worker.feeds import parse_feed
 from worker.pipeline import Analysis, CoreConfig, Document, Outcome, Store, analyse
 from worker.procs import exit_with_parent
+from worker.store.db import database_failure
 
 CONTENT_SUFFIXES = (".html", ".htm", ".txt", ".xml")
 SIDECAR_KEYS = {"url", "title", "published", "source", "language", "fetched"}
@@ -36,9 +40,11 @@ class Summary:
     duplicates: int = 0
     revised: int = 0
     irrelevant: int = 0
+    unreadable: int = 0
     figures: int = 0
     errors: int = 0
     failed: list[dict[str, str]] = field(default_factory=list)
+    stopped: str | None = None  # the database failed: what was stored before stays
 
     def add(self, outcome: Outcome) -> None:
         key = {"duplicate": "duplicates"}.get(outcome.outcome, outcome.outcome)
@@ -48,7 +54,8 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         return {"files": self.files, "new": self.new, "duplicates": self.duplicates,
                 "revised": self.revised, "irrelevant": self.irrelevant,
-                "figures": self.figures, "errors": self.errors, "failed": self.failed}
+                "unreadable": self.unreadable, "figures": self.figures,
+                "errors": self.errors, "failed": self.failed, "stopped": self.stopped}
 
 
 def _aware(value: Any, key: str, path: Path) -> datetime | None:
@@ -99,7 +106,7 @@ def _read(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return decode_page(data)  # its declared charset if it reads as text, else detected
 
 
 def documents_from_file(path: Path) -> list[Document]:
@@ -225,13 +232,23 @@ def replay(paths: Iterable[Path], store: Store, core: CoreConfig, *, processes: 
                 if processes > 1 and len(docs) > 4 else None)
     try:
         for done, (doc, result) in enumerate(_analyse_all(docs, core, executor, window), 1):
-            if isinstance(result, BaseException):
-                summary.errors += 1
-                message = f"{doc.locator}: {type(result).__name__}: {result}"
-                summary.failed.append({"file": doc.locator, "error": message})
-                store.record_error(doc, message)
-            else:
-                summary.add(store.save(doc, result))
+            try:
+                if isinstance(result, BaseException):
+                    summary.errors += 1
+                    message = f"{doc.locator}: {type(result).__name__}: {result}"
+                    summary.failed.append({"file": doc.locator, "error": message})
+                    store.record_error(doc, message)
+                else:
+                    summary.add(store.save(doc, result))
+            except (OperationalError, DataError) as exc:
+                # the disk is full, the file read-only, the server gone: each document is
+                # one transaction, so everything before this one is stored and the rest is
+                # for a rerun (which skips what is stored)
+                stored = done - 1
+                summary.stopped = (f"stopped at {doc.locator} after {stored} of {len(docs)} "
+                                   f"documents were stored: {database_failure(exc)}; run the "
+                                   "replay again to continue")
+                break
             if progress:
                 progress(done, len(docs))
     finally:

@@ -53,3 +53,15 @@ def test_batch_reads_json_lines_and_answers_one_line_each() -> None:
     assert b["text"][b["figures"][0]["start"]:b["figures"][0]["end"]] == "300"
     assert c["figures"] == []
     assert bad["line"] == 4 and "error" in bad
+
+
+def test_batch_error_lines_keep_the_id_of_their_input() -> None:
+    lines = [json.dumps({"id": "no-text", "lang": "en"}),
+             json.dumps({"id": 7, "text": 12}),
+             json.dumps({"id": "ok", "text": "Nothing to see here."}),
+             json.dumps(["not", "an", "object"])]
+    res = run_worker(["extract", "--batch"], NO_DB, input_="\n".join(lines) + "\n")
+    assert res.returncode == 0, res.stderr
+    out = [json.loads(line) for line in res.stdout.splitlines()]
+    assert [(o["id"], o.get("line"), "error" in o) for o in out] == [
+        ("no-text", 1, True), (7, 2, True), ("ok", None, False), (None, 4, True)]

@@ -5,6 +5,7 @@
         srv.route("/flaky", responses=[Reply(500)] * 3 + [Reply(200, body=b"ok")])
         srv.route("/slow", delay=30)                 # hangs (until the server stops)
         srv.route("/huge", stream=50 * 2**20)        # 50 MB of body, no Content-Length
+        srv.route("/drip", body=b"x" * 60, drip=1)   # one byte a second
         srv.redirect("/old", "/new", status=301)
         ...
         srv.count("/feed.xml"), srv.conditional_count("/feed.xml"), srv.requests
@@ -37,6 +38,8 @@ class Reply:
     stream: int = 0  # send this many bytes of b"x" in chunks instead of `body`
     conditional: bool = False
     encoding: str | None = None  # gzip, deflate or br: compress `body` on the fly
+    drip: float = 0.0  # send `body` one byte at a time, this many seconds apart
+    drip_headers: float = 0.0  # the same for the status line and headers
 
 
 @dataclass
@@ -91,12 +94,12 @@ class LocalServer:
 
     def route(self, path: str, status: int = 200, body: bytes | str = b"",
               headers: dict[str, str] | None = None, *, delay: float = 0.0, stream: int = 0,
-              conditional: bool = False, encoding: str | None = None,
-              responses: list[Reply] | None = None) -> None:
+              conditional: bool = False, encoding: str | None = None, drip: float = 0.0,
+              drip_headers: float = 0.0, responses: list[Reply] | None = None) -> None:
         if responses is None:
             data = body.encode() if isinstance(body, str) else body
             responses = [Reply(status, data, dict(headers or {}), delay, stream, conditional,
-                               encoding)]
+                               encoding, drip, drip_headers)]
         with self.lock:
             self.routes[path] = list(responses)
             self.handlers.pop(path, None)
@@ -164,9 +167,17 @@ class LocalServer:
                 if reply.encoding:
                     body = _compress(body, reply.encoding)
                     headers["Content-Encoding"] = reply.encoding
+                if reply.drip_headers:
+                    self._drip_headers(reply, headers, len(body))
+                    return
                 self.send_response(reply.status)
                 for k, v in headers.items():
                     self.send_header(k, v)
+                if reply.drip:
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self._drip(body, reply.drip)
+                    return
                 if reply.stream:
                     self.end_headers()
                     chunk = b"x" * 65536
@@ -178,6 +189,21 @@ class LocalServer:
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+
+            def _drip(self, data: bytes, every: float) -> None:
+                self.wfile.flush()
+                for i in range(len(data)):
+                    if server.stopping.wait(every):
+                        return
+                    self.wfile.write(data[i:i + 1])
+                    self.wfile.flush()
+
+            def _drip_headers(self, reply: Reply, headers: dict[str, str], length: int) -> None:
+                lines = [f"HTTP/1.1 {reply.status} OK"]
+                lines += [f"{k}: {v}" for k, v in headers.items()]
+                lines += [f"Content-Length: {length}", "", ""]
+                self._drip("\r\n".join(lines).encode("latin-1"), reply.drip_headers)
+                self.wfile.write(reply.body)
 
         return Handler
 

@@ -67,6 +67,20 @@ def test_html_extraction_returns_title_and_text() -> None:
 
 def test_rules_file_with_a_bad_pattern_is_reported(tmp_path: Path) -> None:
     bad = tmp_path / "b.toml"
-    bad.write_text("[rules.en]\ntail = ['(unclosed']\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="unclosed"):
+    bad.write_text("[rules.en.promo]\ntail = ['(unclosed']\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"rules\.en\.promo.*unclosed"):
+        load_rules(bad)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("[rules.en]\ntail = ['x']\n", "table of placements"),
+    ("[rules.en.promo]\nsomewhere = ['x']\n", "unknown placement 'somewhere'"),
+    ("[rules.en.promo]\nblock = [['only start']]\n", r"\[start, end\]"),
+    ("[rules.en.promo]\nline = [3]\n", "string pattern"),
+])
+def test_rules_file_of_the_wrong_shape_is_reported(tmp_path: Path, body: str, message: str
+                                                   ) -> None:
+    bad = tmp_path / "b.toml"
+    bad.write_text(body, encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
         load_rules(bad)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from worker.errors import FetchError
-from worker.feeds import declared_charset, parse_feed, repair_charset
+from worker.feeds import declared_charset, item_link, parse_feed, repair_charset
 
 
 def rss(items: str, declared: str = "utf-8", ttl: str = "") -> str:
@@ -66,3 +66,33 @@ def test_declared_charset_prefers_the_http_header() -> None:
     body = b'<?xml version="1.0" encoding="koi8-r"?><rss/>'
     assert declared_charset(body, "text/xml; charset=utf-8") == "utf-8"
     assert declared_charset(body, "text/xml") == "koi8-r"
+
+
+def _one_item_feed(link: str) -> bytes:
+    return (b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item>'
+            b"<guid>g1</guid><link>" + link.encode() + b"</link><title>x</title></item>"
+            b"</channel></rss>")
+
+
+@pytest.mark.parametrize("base", ["http://example.org/feed", "file:///srv/feeds/feed.xml", ""])
+def test_file_item_links_keep_their_three_slashes(base: str) -> None:
+    (entry,) = parse_feed(_one_item_feed("file:///srv/pages/a%20b.html"), base).entries
+    assert entry.url == "file:///srv/pages/a%20b.html"
+
+
+@pytest.mark.parametrize("link", ["javascript:alert(1)", "JavaScript:void(0)",
+                                  "data:text/html,<b>x</b>", "ftp://example.org/a.txt",
+                                  "mailto:desk@example.org"])
+def test_links_that_are_not_pages_are_dropped_but_the_item_is_kept(link: str) -> None:
+    (entry,) = parse_feed(_one_item_feed(link), "http://example.org/feed").entries
+    assert entry.url is None and entry.guid.endswith("g1") and entry.title == "x"
+
+
+def test_item_link_keeps_web_and_local_links() -> None:
+    assert item_link("https://example.org/a?b=1#c") == "https://example.org/a?b=1#c"
+    assert item_link(" http://example.org/a ") == "http://example.org/a"
+    assert item_link("file://localhost/srv/a.html") == "file://localhost/srv/a.html"
+    assert item_link("file://srv/a.html") == "file:///srv/a.html"
+    assert item_link("/relative/without/base") is None
+    assert item_link("http:///no-host") is None
+    assert item_link(None) is None and item_link("") is None

@@ -170,3 +170,17 @@ def test_permanent_redirects_are_reported_temporary_ones_are_not(make: Any) -> N
     assert res.final_url == "http://example.org/d"
     assert res.permanent_redirect_url == "http://example.org/c"
     assert f.fetch("http://example.org/x").permanent_redirect_url is None
+
+
+@pytest.mark.parametrize(("encoding", "cut"), [("gzip", 4), ("gzip", 40), ("deflate", 3),
+                                               ("br", 3)])
+def test_a_truncated_compressed_body_is_rejected(make: Any, encoding: str, cut: int) -> None:
+    raw = bytes(range(256)) * 200
+    packed = {"gzip": gzip.compress, "deflate": zlib.compress,
+              "br": lambda b: bytes(brotli.compress(b))}[encoding](raw)
+    whole = make(ok(packed, **{"Content-Encoding": encoding}))
+    assert whole.fetch("http://example.org/feed").body == raw
+    f = make(ok(packed[:-cut], **{"Content-Encoding": encoding}))
+    with pytest.raises(FetchError) as exc:
+        f.fetch("http://example.org/feed")
+    assert exc.value.error_class == "parse" and "truncated" in str(exc.value)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from worker import clean, prefilter, topic
+from worker import prefilter, topic
 from worker.config import load_settings
 from worker.pipeline import Analysis, CoreConfig, Document, analyse
 
@@ -149,8 +149,7 @@ def test_a_term_only_in_json_ld_with_escapes_keeps_the_page() -> None:
             "\\ub7ec\\uc2dc\\uc544 &lt;b&gt;\\ucfe0\\ub974\\uc2a4\\ud06c&lt;/b&gt;\"}")
     html = page("<p>photo</p>", f"<script type='application/ld+json'>{body}</script>")
     doc = Document(url="https://example.org/jsonld", locator="t", html=html)
-    text = prefilter.page_text(clean.parse_html(html))
-    assert "북한군 러시아 쿠르스크" in text
+    assert "북한군러시아쿠르스크" in prefilter.haystack(html)
     assert not assert_lossless(doc).prefiltered
 
 
@@ -185,3 +184,15 @@ def test_lossless_on_the_real_corpus_and_the_fixture_feed() -> None:
     # pre-filter is not doing its job (and the seeds' relevant pages are kept)
     assert skipped >= 150
     assert kept >= 10
+
+
+def test_a_page_the_parser_gives_up_on_is_searched_whole() -> None:
+    # past the HTML parser's depth limit the tree ends; the source still names both sides
+    deep = "<div>" * 5000 + ARTICLE.format(dprk="North Korean", axis="Kursk") + "</div>" * 5000
+    doc = Document(url="https://example.org/deep", locator="t", html=page(deep))
+    assert not assert_lossless(doc).prefiltered
+
+
+def test_a_less_than_sign_in_the_text_hides_no_term() -> None:
+    text = "<p>If 3 < 4 then North Korean troops > 0 in Kursk, and the losses grow.</p>"
+    assert prefilter.cached_screen(CORE.topics).could_match(prefilter.haystack(page(text)))

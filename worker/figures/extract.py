@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 
 from worker.figures.claimants import ClaimantMatch
+from worker.figures.guard import guarded
 from worker.figures.lexicon import LanguageLexicon, Lexicons, load_lexicons, match_label
 from worker.figures.mentions import (
     Span,
@@ -927,4 +928,4 @@ def extract_claims(
     lex = lexs.get(language)
     if lex is None:
         return []
-    return _Extractor(text, lex, lexs, published).run()
+    return guarded(text, lambda t: _Extractor(t, lex, lexs, published).run())

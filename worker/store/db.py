@@ -168,3 +168,30 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: committed on success, rolled back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def require_writable(engine: Engine) -> None:
+    """Fail with one line, before any work, when the database cannot be written (a read-only
+    file or mount, a read-only PostgreSQL transaction or standby): a writer command must not
+    report "none due" or half a replay. The probe rewrites one row to itself and rolls back."""
+    try:
+        with engine.connect() as conn:
+            trans = conn.begin()
+            try:
+                conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+            finally:
+                trans.rollback()
+    except SQLAlchemyError as exc:
+        raise database_failure(exc) from None
+
+
+def database_failure(exc: SQLAlchemyError) -> DatabaseError:
+    """A database error as one line saying what is wrong (exit code 2)."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    low = reason.lower()
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return DatabaseError(f"the database is read-only: {reason}")
+    if "disk is full" in low or "no space" in low or "disk i/o" in low or "file too large" \
+            in low:
+        return DatabaseError(f"the database cannot grow (disk full?): {reason}")
+    return DatabaseError(f"database error: {reason}")

@@ -350,6 +350,17 @@ def recheck_failed(factory: sessionmaker[Session], article_id: int, *, unpublish
         art.next_recheck_at = next_recheck_at
 
 
+def recheck_unreadable(factory: sessionmaker[Session], article_id: int, *,
+                       at: datetime) -> None:
+    """A re-check that found nothing readable on the page: the article stays as it was and
+    the page is tried again at `at`."""
+    with factory() as s, s.begin():
+        art = s.get(Article, article_id)
+        if art is not None:
+            art.needs_retry = True
+            art.next_recheck_at = at
+
+
 def recheck_done(factory: sessionmaker[Session], article_id: int, *, at: datetime,
                  next_recheck_at: datetime | None, full: bool,
                  validators: tuple[str | None, str | None] | None = None) -> None:
