@@ -45,7 +45,7 @@ FIGURE_KEYS = {
 
 
 def _claimant_codes() -> set[str]:
-    data = tomllib.loads((ROOT / "config" / "claimants.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads((ROOT / "worker" / "data" / "claimants.toml").read_text(encoding="utf-8"))
     return set(data["claimants"])
 
 
