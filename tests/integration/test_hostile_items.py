@@ -11,7 +11,8 @@ from sqlalchemy import select, update
 
 from tests.integration.httpserver import rss
 from tests.integration.test_daemon_polling import PAGES, World, world  # noqa: F401
-from worker.daemon import FeedSpec, upsert_feeds
+from worker.feedlist import FeedSpec
+from worker.store.feeds import upsert_feeds
 from worker.store.models import Article, ArticleVersion, FeedItem, IngestEvent, utcnow
 
 
