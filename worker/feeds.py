@@ -40,6 +40,7 @@ class FeedEntry:
     published: datetime | None
     updated: datetime | None
     language: str | None = None
+    link: str | None = None  # the link as written (a fixture feed's "one.txt" is no page URL)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,7 +167,7 @@ def parse_feed(data: bytes, base_url: str = "", content_type: str | None = None)
         entries.append(FeedEntry(
             guid=str(guid), url=url, title=e.get("title"), summary=e.get("summary"),
             content=content, published=_when(e, "published"), updated=_when(e, "updated"),
-            language=e.get("language"),
+            language=e.get("language"), link=link,
         ))
     return ParsedFeed(title=feed.get("title"), language=feed.get("language"), ttl_seconds=ttl,
                       entries=_unique_keys(entries))

@@ -139,7 +139,7 @@ def _documents_from_feed(path: Path) -> list[Document]:
         raise InputError(f"{path}: the feed has no usable items")
     docs = []
     for entry in feed.entries:
-        target = _local_target(path, entry.url)
+        target = _local_target(path, entry.url or entry.link)  # "one.txt": the file beside
         if target is not None and target.exists():
             for d in documents_from_file(target):
                 docs.append(Document(

@@ -443,6 +443,14 @@ class _Extractor:
             elif out and lex.part_before_re.search(stext, max(0, m.start - 40), m.start):
                 metric = out[-1].metric  # "16,000 were sent, including 10,000 last autumn"
                 metric_why = "part of the previous figure"
+            elif (
+                out
+                and used
+                and lex.part_before_re.search(stext, max(0, used[-1].start - 40), used[-1].start)
+                and lex.coordinator_re.search(stext, used[-1].end, m.start)
+            ):
+                metric = out[-1].metric  # "..., including 10,000 sent last autumn and 4,000"
+                metric_why = "listed with the previous part"
             elif np == "people" and prev_deploys:
                 metric = "deployed"
                 metric_why = "troops after a deployment sentence"

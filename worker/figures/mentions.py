@@ -21,7 +21,6 @@ BEFORE_WINDOW = 12  # ... to a preceding trigger (both can be set per language: 
 COMMA_COST = 1
 CROSS_COST = 4  # crossing another number
 WEAK_COST = 8  # weak triggers ("in Russia" for deployed) only win when nothing else is near
-WALL_COST = 8  # a trigger before a breakdown cue ("including", "dont") that a part would take
 PARENTHETICAL_COST = 6  # a trigger inside ", including the wounded," describes something else
 CUE_WINDOW = 10  # possible/negated cues must be this close to the number or its trigger
 _SYMBOLS_BEFORE = "$€£₩#№"
@@ -231,7 +230,7 @@ def _pick_trigger(
             crossed = idx - bisect.bisect_right(starts, tr.last)
             d += CROSS_COST * max(0, crossed)
             if any(tr.end <= w < m.start for w in walls):
-                d += WALL_COST  # "16,000 were sent, including 10,000": the verb is the total's
+                continue  # "16,000 were sent, including 10,000": the verb is the total's
             if d > windows[1]:
                 continue
             side = 1
