@@ -24,7 +24,7 @@ from worker.figures import Claim, extract_claims, load_lexicons
 from worker.language import detect_language
 
 __all__ = ["OUTCOMES", "Analysis", "CoreConfig", "Document", "Outcome", "analyse",
-           "raw_digest", "prescreen"]
+           "raw_digest"]
 
 log = logging.getLogger(__name__)
 
@@ -118,22 +118,13 @@ def _as_datetime(value: str | date | datetime | None) -> datetime | None:
 def _prefilter(doc: Document, html: str, core: CoreConfig) -> Analysis | None:
     """The irrelevant verdict for a page no term of some required topic group can occur in
     (`worker/prefilter.py` says why that is lossless), or None when the page may be relevant."""
-    found = clean.html_title(html)
-    page = prefilter.haystack(html, doc.title, found)
+    title = doc.title or clean.html_title(html)
+    page = prefilter.haystack(html, doc.title, clean.html_title(html))
     if prefilter.cached_screen(core.topics).could_match(page):
         return None
-    return Analysis(text="", title=doc.title or found, language=doc.language,
-                    published=doc.published, relevant=False, relevance=0.0, signature=None,
-                    prefiltered=True, fingerprint=hashlib.sha256(page.encode("utf-8")).hexdigest())
-
-
-def prescreen(doc: Document, core: CoreConfig) -> Analysis | None:
-    """The topic pre-filter alone (no trafilatura): the irrelevant verdict `analyse` would give
-    a page that cannot be relevant, else None. Replay screens in its own process and sends only
-    the other pages to its analysis processes."""
-    if doc.html is None or not core.prefilter or core.claims_always:
-        return None
-    return _prefilter(doc, clean.page_str(doc.html), core)
+    return Analysis(text="", title=title, language=doc.language, published=doc.published,
+                    relevant=False, relevance=0.0, signature=None, prefiltered=True,
+                    fingerprint=hashlib.sha256(page.encode("utf-8")).hexdigest())
 
 
 def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,

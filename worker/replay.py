@@ -14,7 +14,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from worker.charset import decode_page
 from worker.errors import FetchError, InputError
 from worker.feeds import parse_feed
-from worker.pipeline import Analysis, CoreConfig, Document, Outcome, analyse, prescreen
+from worker.pipeline import Analysis, CoreConfig, Document, Outcome, analyse
 from worker.procs import exit_with_parent
 from worker.store.db import database_failure
 from worker.store.writer import Store
@@ -192,9 +192,7 @@ def _order(doc: Document) -> tuple[datetime, str]:
 
 def _analyse_all(docs: list[Document], core: CoreConfig, executor: Executor | None,
                  window: int) -> Iterator[tuple[Document, Analysis | BaseException]]:
-    """Analyses in input order; with an executor, at most `window` documents in flight. The
-    topic pre-filter runs here first: a page it rules out never reaches a pool process (and a
-    replay of off-topic pages never starts one)."""
+    """Analyses in input order; with an executor, at most `window` documents in flight."""
     if executor is None:
         for d in docs:
             try:
@@ -202,26 +200,18 @@ def _analyse_all(docs: list[Document], core: CoreConfig, executor: Executor | No
             except Exception as exc:  # noqa: BLE001 - reported per document, never fatal
                 yield d, exc
         return
-    screened_core = replace(core, prefilter=False)  # the pool need not screen again
-    pending: list[tuple[Document, Future[Analysis] | Analysis | BaseException]] = []
-    for d in docs:
-        try:
-            verdict: Future[Analysis] | Analysis | BaseException | None = prescreen(d, core)
-        except Exception as exc:  # noqa: BLE001
-            verdict = exc
-        if verdict is None:
-            verdict = executor.submit(analyse, d, screened_core)
-        pending.append((d, verdict))
+    pending: list[tuple[Document, Future[Analysis]]] = []
+    it = iter(docs)
+    for d in it:
+        pending.append((d, executor.submit(analyse, d, core)))
         if len(pending) >= window:
-            first, result = pending.pop(0)
-            yield first, _result(result)
-    for d, result in pending:
-        yield d, _result(result)
+            first, fut = pending.pop(0)
+            yield first, _result(fut)
+    for d, fut in pending:
+        yield d, _result(fut)
 
 
-def _result(fut: Future[Analysis] | Analysis | BaseException) -> Analysis | BaseException:
-    if not isinstance(fut, Future):
-        return fut
+def _result(fut: Future[Analysis]) -> Analysis | BaseException:
     try:
         return fut.result()
     except Exception as exc:  # noqa: BLE001
