@@ -35,7 +35,7 @@ def _by_value(text: str, lang: str, published: dt.date | None = D) -> dict[int, 
          "getötet worden sein.", "de"),
         ("Unos 800 soldados norcoreanos desplegados en Kursk murieron, según Seúl.", "es"),
         ("Около 500 военных из КНДР, воюющих на стороне России, погибли.", "ru"),
-        ("Близько 400 військовослужбовців із Північної Кореї загинули в Курській області.",
+        ("У боях на Курщині полягли близько 400 військовослужбовців із Північної Кореї.",
          "uk"),
     ],
 )
