@@ -30,7 +30,8 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 
 
-def _codec(name: str | None) -> str | None:
+def codec_name(name: str | None) -> str | None:
+    """Python's canonical name of a declared charset, or None if it is unknown."""
     if not name:
         return None
     try:
@@ -43,10 +44,10 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
     """The codec the HTTP Content-Type, else the page's first `<meta>` charset, names."""
     if content_type:
         m = _HTTP_CHARSET.search(content_type)
-        if m and (codec := _codec(m.group(1))):
+        if m and (codec := codec_name(m.group(1))):
             return codec
     meta = _META_CHARSET.search(data[:4096])
-    return _codec(meta.group(1).decode("ascii")) if meta else None
+    return codec_name(meta.group(1).decode("ascii")) if meta else None
 
 
 def decode_page(data: bytes, content_type: str | None = None) -> str:
@@ -88,7 +89,7 @@ def detect(data: bytes) -> str | None:
     tied = [r for r in results
             if r.chaos <= best.chaos + 0.01 and r.coherence >= best.coherence - 0.01]
     for name in PREFERRED:
-        want = _codec(name)
-        if any(want in (_codec(c) for c in r.could_be_from_charset) for r in tied):
+        want = codec_name(name)
+        if any(want in (codec_name(c) for c in r.could_be_from_charset) for r in tied):
             return want
-    return _codec(best.encoding)
+    return codec_name(best.encoding)

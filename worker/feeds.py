@@ -9,7 +9,6 @@ one GUID get distinct keys (GUID + link), so none of them is mistaken for anothe
 from __future__ import annotations
 
 import calendar
-import codecs
 import hashlib
 import re
 from collections import Counter
@@ -20,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import feedparser
 
+from worker.charset import codec_name
 from worker.errors import FetchError
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
@@ -61,23 +61,14 @@ def _when(entry: Any, key: str) -> datetime | None:
         return None
 
 
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
 def declared_charset(data: bytes, content_type: str | None) -> str | None:
     """The charset the HTTP header or else the XML declaration claims (codec name)."""
     if content_type:
         m = _HTTP_CHARSET.search(content_type)
         if m:
-            return _codec(m.group(1))
+            return codec_name(m.group(1))
     decl = _XML_DECL_ENCODING.match(data[:200])
-    return _codec(decl.group(3).decode("ascii")) if decl else None
+    return codec_name(decl.group(3).decode("ascii")) if decl else None
 
 
 def repair_charset(data: bytes, content_type: str | None) -> tuple[bytes, str | None]:
