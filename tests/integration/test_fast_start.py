@@ -77,21 +77,3 @@ def test_help_loads_neither_sqlalchemy_nor_rich(sqlite_url: str) -> None:
                           "'rich', 'alembic') if m in sys.modules))"],
                          env=worker_env(sqlite_url), capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"
-
-
-def test_migrated_views_are_the_views_the_queries_use(sqlite_url: str) -> None:
-    """Migrations hold their own SQL (editing views.py rewrites no history), so a change of
-    worker/store/views.py needs a new revision recreating the views: this says when."""
-    from worker.store.views import VIEWS
-
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
-    with engine.connect() as conn:
-        stored = dict(conn.execute(text(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'view'")).all())
-    engine.dispose()
-    assert set(stored) == set(VIEWS)
-    for name, sql in VIEWS.items():
-        assert " ".join(stored[name].split()) == " ".join(sql.split()), (
-            f"view {name}: worker/store/views.py differs from the migrations; add a revision "
-            "that drops and recreates it")

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from worker import dedupe, revisions
 from worker.config import DedupeSettings
 from worker.document import Analysis, Document, Outcome, raw_digest
-from worker.store import queries
+from worker.store import lineage, queries
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -271,6 +271,8 @@ class Store:
             changes.update(signature=a.signature, shingles=a.shingles,
                            story_id=self._link_story(conn, art.id, a.signature, a.shingles))
         _update_article(conn, art.id, changes)
+        if a.claims:  # the figure series, in the same transaction as the claims
+            lineage.refresh_article(conn, art.id)
         out = Outcome(outcome, art.id, version_id, figures=len(a.claims),
                       claims=[c.to_dict() for c in a.claims])
         return self._event(conn, doc, out)
