@@ -205,12 +205,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="+", type=Path)
     sp.add_argument("--json", action="store_true", help="print a JSON summary")
 
-    from worker import cli_daemon, cli_feeds, cli_query, cli_report  # they use helpers here
+    from worker import (  # they use helpers here
+        cli_claims,
+        cli_daemon,
+        cli_feeds,
+        cli_query,
+        cli_report,
+    )
 
     cli_query.register(sub, add)
     cli_daemon.register(sub, add)
     cli_feeds.register(sub, add)
     cli_report.register(sub, add)
+    cli_claims.register(sub, add)
     return p
 
 
