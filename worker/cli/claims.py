@@ -8,10 +8,10 @@ import getpass
 import os
 import re
 import tomllib
-from collections.abc import Callable
 from typing import Any
 
-from worker.cli import err, open_store, print_json, table
+from worker.cli.command import add_command, add_group, open_store
+from worker.cli.output import err, output_options, print_json, table
 from worker.config import Settings
 from worker.errors import ConfigError, InputError
 
@@ -104,17 +104,13 @@ def cmd_reviewed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    sp = add("claims", cmd_reviewed, "review claims: correct what the extraction got wrong",
-             "worker claims mark 42 --wrong --note 'a casualty figure of another war'")
-    actions = sp.add_subparsers(dest="claims_action", required=True, metavar="ACTION")
-    mk = actions.add_parser(
-        "mark", help="record a correction of one claim (who, when, why)",
-        description="Record a correction of one claim. It is applied to the claim at once "
-        "(views, figures, changes, report and exports see it) and again after a re-analysis; "
-        "the claim's values before it are kept in the review.",
-        epilog="example: worker claims mark 42 --claimant KR-NIS --note 'the NIS briefing'")
-    mk.set_defaults(handler=cmd_mark)
+def register(sub: Any) -> None:
+    actions = add_group(sub, "claims", "review claims: correct what the extraction got wrong",
+                        "worker claims mark 42 --wrong --note 'a figure of another war'")
+    mk = add_command(actions, "mark", cmd_mark,
+                     "record a correction of one claim (who, when, why), applied at once and "
+                     "again after a re-analysis",
+                     "worker claims mark 42 --claimant KR-NIS --note 'the NIS briefing'")
     mk.add_argument("claim_id", type=int, metavar="CLAIM_ID",
                     help="the claim's id (claim_id in --json output and exports)")
     what = mk.add_mutually_exclusive_group(required=True)
@@ -128,11 +124,9 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
     what.add_argument("--subject", metavar="CODE", help="the side counted, e.g. KP")
     mk.add_argument("--note", required=True, help="why (kept with the review)")
     mk.add_argument("--by", help="who reviews (default: $USER)")
-    mk.add_argument("--json", action="store_true", help="print the review as JSON")
-    rv = actions.add_parser("reviewed", help="list the corrections made, oldest first",
-                            description="List the corrections made, oldest first, with "
-                            "who, when, why and the claim's value before.",
-                            epilog="example: worker claims reviewed --json")
-    rv.set_defaults(handler=cmd_reviewed)
+    output_options(mk, json_help="print the review as JSON")
+    rv = add_command(actions, "reviewed", cmd_reviewed,
+                     "list the corrections made (who, when, why, the values before)",
+                     "worker claims reviewed --json")
     rv.add_argument("--claim", type=int, metavar="CLAIM_ID", help="only this claim's reviews")
-    rv.add_argument("--json", action="store_true")
+    output_options(rv)
