@@ -1,7 +1,7 @@
 """stories: inferred claimants, extractor versions, raw pages
 
 Revision ID: stories
-Revises: 0004
+Revises: reviews
 
 - `figure_claims.claimant_inferred`: the claimant was taken from another article of the same
   story that states the same subject, metric and value with a claimant;
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "stories"
-down_revision = "0004"
+down_revision = "reviews"
 branch_labels = None
 depends_on = None
 
@@ -48,9 +48,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # plain DROP COLUMN (SQLite >= 3.35): a batch rebuild would break the views on the tables
     op.drop_table("raw_pages")
-    with op.batch_alter_table("article_versions", schema=None) as batch_op:
-        batch_op.drop_column("analysed_with")
-    with op.batch_alter_table("figure_claims", schema=None) as batch_op:
-        batch_op.drop_column("extractor_version")
-        batch_op.drop_column("claimant_inferred")
+    op.drop_column("article_versions", "analysed_with")
+    op.drop_column("figure_claims", "extractor_version")
+    op.drop_column("figure_claims", "claimant_inferred")
