@@ -16,6 +16,7 @@ from worker.cli import (
     articles,
     claims,
     daemon,
+    datasette,
     db,
     export,
     extract,
@@ -30,7 +31,8 @@ from worker.config import load_settings
 from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
-GROUPS = (db, replay, figures, articles, extract, export, claims, daemon, feeds, report)
+GROUPS = (db, replay, figures, articles, extract, export, claims, daemon, feeds, report,
+          datasette)
 
 
 class _Version(argparse.Action):
