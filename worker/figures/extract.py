@@ -428,6 +428,8 @@ class _Extractor:
             if tr is not None and not (np == "civilian" and tr.label.startswith("deployed")):
                 metric = tr.label.split(":")[0]
                 metric_why = f"trigger {stext[tr.start:tr.end]!r}"
+                if tr.label.endswith(":population"):
+                    metric_why = f"population a figure is taken from ({metric_why[8:]})"
             elif (out or (self.last_claims and self.last_claims_sentence == k - 1)) and (
                 lex.total_anaphor_re.search(
                     stext, max(0, m.start - 60), m.start
@@ -743,6 +745,7 @@ class _Extractor:
         lex = self.lex
         # "600 of the 14,000 troops sent ... were killed": the deployment word after the
         # second number is its own, the casualty word the first number's
+        population: set[int] = set()  # numbers counting the troops a figure is taken from
         for i in range(len(mentions) - 1):
             a, b = mentions[i][0], mentions[i + 1][0]
             if not lex.population_before_re.fullmatch(stext, a.end, b.start):
@@ -757,8 +760,10 @@ class _Extractor:
                 None,
             )
             out[i + 1] = dep
+            population.add(i + 1)
             if pred is not None:
                 out[i] = pred
+        population |= self._populations(stext, mentions, out, triggers, toks)
         # "the number of casualties among ... has surpassed 3,000", "le nombre de victimes
         # ... a dépassé 3 000": the counted metric is named first
         for cue in lex.count_of_re.finditer(stext):
@@ -799,7 +804,7 @@ class _Extractor:
                     if cap:
                         out[i] = cap[-1]
                 continue
-            if tr is None or not tr.label.startswith("deployed"):
+            if tr is None or not tr.label.startswith("deployed") or i in population:
                 continue
             m = mentions[i][0]
             if tr.start < m.end:
@@ -816,6 +821,68 @@ class _Extractor:
                 out[i] = other
                 break
         return out
+
+    def _populations(
+        self,
+        stext: str,
+        mentions: list[tuple[Mention, str]],
+        out: list[Span | None],
+        triggers: list[Span],
+        toks: Tokens,
+    ) -> set[int]:
+        """Numbers that count the troops a figure or share is taken from: "a third of the
+        estimated 10,000 ... killed", "la moitié des 11 000 soldats", "Von den 11.000 bis
+        12.000 Soldaten seien 1.000 gefallen", "1만 3000명가량 가운데 ... 5100여 명".  They
+        are deployments (the deployment word after them if any, else the population cue)."""
+        lex = self.lex
+        found: set[int] = set()
+        for i, (m, np) in enumerate(mentions):
+            tr = out[i]
+            lo = max(0, m.start - 60)
+            cue = lex.share_before_re.search(stext, lo, m.start)
+            if cue is None and np != "bare":
+                smaller = next(
+                    (
+                        mm
+                        for mm, _ in mentions[i + 1 :]
+                        if mm.value is not None and m.value is not None and mm.value < m.value
+                    ),
+                    None,
+                )
+                if smaller is None or ";" in stext[m.end : smaller.start]:
+                    continue
+                # "Von den 11.000 Soldaten seien 1.000 gefallen", "dijeron que de los
+                # aproximadamente 11.000 soldados ..., 4.000 han sido bajas": the cue opens
+                # the clause
+                opening = max(
+                    stext.rfind(",", 0, m.start),
+                    stext.rfind(":", 0, m.start),
+                    mentions[i - 1][0].end - 1 if i else -1,
+                )
+                cue = lex.population_before_re.fullmatch(stext, opening + 1, m.start)
+                if cue is None:
+                    cue = lex.population_after_re.match(stext, m.end)  # "1만 3000명 가운데"
+            if cue is None:
+                continue
+            found.add(i)
+            if tr is not None and tr.label.startswith("deployed"):
+                continue  # "the estimated 10,000 soldiers deployed with ...": already so
+            stop = mentions[i + 1][0].start if i + 1 < len(mentions) else len(stext)
+            dep = next(
+                (
+                    t
+                    for t in triggers
+                    if t.label.startswith("deployed")
+                    and m.end <= t.start < stop
+                    and toks.gap(toks.at(m.end - 1), t.first) <= 6
+                ),
+                None,
+            )
+            if dep is None:
+                a, b = cue.start(), cue.end()
+                dep = Span(a, b, "deployed:population", toks.at(a), toks.at(max(a, b - 1)))
+            out[i] = dep
+        return found
 
     def _coordinated(self, stext: str, prev_end: int, m: Mention, triggers: list[Span]) -> bool:
         """The number is joined to the previous claimed number by "and" with no trigger or
