@@ -29,11 +29,14 @@ from worker.figures.mentions import (
 )
 from worker.figures.model import Claim
 from worker.figures.numbers import Mention
+from worker.figures.populations import populations
 from worker.figures.sentences import Sentence, split_sentences
+from worker.figures.statements import statement_date
 from worker.figures.timing import DateSpan, before_publication, find_dates
 
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
+_DIGIT_RE = re.compile(r"\d")
 DATE_CUE_REACH = 40  # characters between a reporting verb and the date after it
 STATEMENT_REACH = 90  # ... between a date opening a statement and its reporting verb
 ANAPHOR_SENTENCES = 8  # how far back "the agency" / "за його словами" may find its source
@@ -571,8 +574,11 @@ class _Extractor:
         for rc in lex.recall_re.finditer(stext):
             cl = clause(rc.start())
             inside = [i for i, m in enumerate(used) if clause(m.start) == cl]
-            after = [i for i in inside if used[i].start >= rc.end()]
+            # (a figure inside the cue: "hatte ... von 4.000 Toten gesprochen")
+            after = [i for i in inside if used[i].start >= rc.start()]
             before = [i for i in inside if used[i].end <= rc.start()]
+            if not after and _DIGIT_RE.search(stext, rc.end(), _clause_end(breaks, cl, stext)):
+                before = []  # "... frente a los 500": the cue's figure follows, unclaimed
             target = after[0] if after else (before[-1] if before else None)
             if target is not None:
                 recall_of.setdefault(target, rc)
@@ -590,7 +596,7 @@ class _Extractor:
                 said = [
                     d
                     for d in dates
-                    if d.end <= m.start
+                    if (d.end <= m.start or _right_before_verb(d, cues))
                     and clause(d.start) == clause(m.start)
                     and self._statement_date(d, m, cues, clause)
                 ]
@@ -607,8 +613,10 @@ class _Extractor:
                     date.bound is None
                     and i not in current
                     and before_publication(date.iso, self.published)
+                    and not any(0 <= date.start - d.end <= 8 for d in dates)
                     and self._statement_date(date, m, cues, clause)
                 ):
+                    # (the end of a period, "between January and March", is no statement)
                     # "The NIS said in January that ...": a statement dated well before
                     # publication is restated, not new
                     row.recalled = True
@@ -616,7 +624,7 @@ class _Extractor:
             lo = breaks[cl - 1] if cl > 0 else 0
             hi = breaks[cl] if cl < len(breaks) else len(stext)
             cue = recall_of.get(i)
-            if cue is not None:
+            if cue is not None and i not in current:
                 row.recalled = True
                 row.why["recalled"] = f"cue {cue.group()!r}"
             inc = lex.increment_before_re.search(stext, max(0, m.start - 40), m.start)
@@ -636,6 +644,24 @@ class _Extractor:
                 row.why["partial"] = f"sub-population {sub.group()!r}"
             row.why["number"] = stext[m.start : m.end]
             rows.append(row)
+        for i in range(1, len(rows)):
+            # "había informado en abril de unos 600 muertos y 4.100 heridos": coordinated
+            # figures share the date and the recall of the first
+            row, prev = rows[i], rows[i - 1]
+            if (
+                row.refers_to is None
+                and not row.recalled
+                and i not in current
+                and (prev.recalled or prev.refers_to is not None)
+                and clause(used[i].start) == clause(used[i - 1].start)
+                and used[i].start - used[i - 1].end <= 40
+                and lex.coordinator_re.search(stext, used[i - 1].end, used[i].start)
+            ):
+                row.refers_to, row.recalled = prev.refers_to, prev.recalled
+                for key in ("refers_to", "recalled"):
+                    if key in prev.why:
+                        row.why[key] = f"coordinated with {stext[used[i-1].start:used[i-1].end]!r}"
+        self._carried_statement(k, out, rows, current)
         self._parts(stext, out, used, rows, prev_claims, clause)
         # two figures of one series in one sentence: the one dated earlier is recalled
         for i, c in enumerate(out):
@@ -668,6 +694,39 @@ class _Extractor:
         self.last_claims_sentence = k
         return result
 
+    def _carried_statement(
+        self, k: int, out: list[Claim], rows: list[_Rel], current: set[int]
+    ) -> None:
+        """Figures of a sentence that goes on with the source of a dated earlier statement
+        in the sentence before ("Он заявил, что ...", "Selon Lee Sung-kwon, un millier ...")
+        restate that statement (worker/figures/statements.py)."""
+        if k == 0 or self.published is None:
+            return
+        todo = [
+            i
+            for i, c in enumerate(out)
+            if rows[i].refers_to is None and not rows[i].recalled and i not in current
+        ]
+        if not todo:
+            return
+        prev = self._context(k - 1).claimant
+        todo = [
+            i
+            for i in todo
+            if c_inherits(out[i]) or (prev is not None and out[i].claimant == prev.claimant)
+        ]
+        if not todo:
+            return
+        p = self.sentences[k - 1]
+        date = statement_date(self.text[p.start : p.end], self.lex, self.published)
+        if date is None:
+            return
+        for i in todo:
+            rows[i].refers_to = date.iso
+            rows[i].recalled = True
+            rows[i].why["refers_to"] = f"date {date.cue!r} of the statement before"
+            rows[i].why["recalled"] = f"goes on with a statement of {date.iso}"
+
     @staticmethod
     def _statement_date(
         date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
@@ -682,7 +741,7 @@ class _Extractor:
                 return True
             if 0 <= date.start - c.end <= DATE_CUE_REACH:
                 return True
-        return False
+        return _right_before_verb(date, cues)
 
     def _parts(
         self,
@@ -763,7 +822,7 @@ class _Extractor:
             population.add(i + 1)
             if pred is not None:
                 out[i] = pred
-        population |= self._populations(stext, mentions, out, triggers, toks)
+        population |= populations(lex, stext, mentions, out, triggers, toks)
         # "the number of casualties among ... has surpassed 3,000", "le nombre de victimes
         # ... a dépassé 3 000": the counted metric is named first
         for cue in lex.count_of_re.finditer(stext):
@@ -822,68 +881,6 @@ class _Extractor:
                 break
         return out
 
-    def _populations(
-        self,
-        stext: str,
-        mentions: list[tuple[Mention, str]],
-        out: list[Span | None],
-        triggers: list[Span],
-        toks: Tokens,
-    ) -> set[int]:
-        """Numbers that count the troops a figure or share is taken from: "a third of the
-        estimated 10,000 ... killed", "la moitié des 11 000 soldats", "Von den 11.000 bis
-        12.000 Soldaten seien 1.000 gefallen", "1만 3000명가량 가운데 ... 5100여 명".  They
-        are deployments (the deployment word after them if any, else the population cue)."""
-        lex = self.lex
-        found: set[int] = set()
-        for i, (m, np) in enumerate(mentions):
-            tr = out[i]
-            lo = max(0, m.start - 60)
-            cue = lex.share_before_re.search(stext, lo, m.start)
-            if cue is None and np != "bare":
-                smaller = next(
-                    (
-                        mm
-                        for mm, _ in mentions[i + 1 :]
-                        if mm.value is not None and m.value is not None and mm.value < m.value
-                    ),
-                    None,
-                )
-                if smaller is None or ";" in stext[m.end : smaller.start]:
-                    continue
-                # "Von den 11.000 Soldaten seien 1.000 gefallen", "dijeron que de los
-                # aproximadamente 11.000 soldados ..., 4.000 han sido bajas": the cue opens
-                # the clause
-                opening = max(
-                    stext.rfind(",", 0, m.start),
-                    stext.rfind(":", 0, m.start),
-                    mentions[i - 1][0].end - 1 if i else -1,
-                )
-                cue = lex.population_before_re.fullmatch(stext, opening + 1, m.start)
-                if cue is None:
-                    cue = lex.population_after_re.match(stext, m.end)  # "1만 3000명 가운데"
-            if cue is None:
-                continue
-            found.add(i)
-            if tr is not None and tr.label.startswith("deployed"):
-                continue  # "the estimated 10,000 soldiers deployed with ...": already so
-            stop = mentions[i + 1][0].start if i + 1 < len(mentions) else len(stext)
-            dep = next(
-                (
-                    t
-                    for t in triggers
-                    if t.label.startswith("deployed")
-                    and m.end <= t.start < stop
-                    and toks.gap(toks.at(m.end - 1), t.first) <= 6
-                ),
-                None,
-            )
-            if dep is None:
-                a, b = cue.start(), cue.end()
-                dep = Span(a, b, "deployed:population", toks.at(a), toks.at(max(a, b - 1)))
-            out[i] = dep
-        return found
-
     def _coordinated(self, stext: str, prev_end: int, m: Mention, triggers: list[Span]) -> bool:
         """The number is joined to the previous claimed number by "and" with no trigger or
         clause break between them."""
@@ -938,6 +935,23 @@ class _Extractor:
             if best is None or d < best[0]:
                 best = (d, sp.label)
         return best[1] if best else None
+
+
+def _right_before_verb(date: DateSpan, cues: list[Span]) -> bool:
+    """The date stands right before a reporting verb ("... 이른다고 지난 27일 밝혔다")."""
+    return any(
+        c.label in ("attribution", "source") and 0 <= c.start - date.end <= 3 for c in cues
+    )
+
+
+def c_inherits(claim: Claim) -> bool:
+    """The claim's source was carried over from an earlier sentence."""
+    return claim.why.get("claimant", "").startswith("inherited")
+
+
+def _clause_end(breaks: list[int], cl: int, stext: str) -> int:
+    """End offset of clause number ``cl`` (``breaks`` are the clause-break offsets)."""
+    return breaks[cl] if cl < len(breaks) else len(stext)
 
 
 def _window(toks: Tokens, first: int, last: int) -> range:
