@@ -139,7 +139,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.writer import Store
 
     check_data_files(settings)
-    engine, _ = open_store(settings)
+    engine, factory = open_store(settings)
     require_writable(engine)
     store = Store(engine, settings.dedupe, worker_id=settings.daemon.worker_id or None)
     core = CoreConfig.from_settings(settings)
@@ -156,6 +156,9 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
                          window=settings.pipeline.queue_size,
                          progress=lambda done, total: bar.update(task, completed=done,
                                                                  total=total))
+    from worker.alerts import after_ingest
+
+    after_ingest(factory, settings)
     summary.errors += len(missing)
     summary.failed.extend({"file": str(p), "error": "no such file or directory"}
                           for p in missing)
@@ -205,12 +208,19 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="+", type=Path)
     sp.add_argument("--json", action="store_true", help="print a JSON summary")
 
-    from worker import cli_daemon, cli_feeds, cli_query, cli_report  # they use helpers here
+    from worker import (  # they use helpers here
+        cli_alerts,
+        cli_daemon,
+        cli_feeds,
+        cli_query,
+        cli_report,
+    )
 
     cli_query.register(sub, add)
     cli_daemon.register(sub, add)
     cli_feeds.register(sub, add)
     cli_report.register(sub, add)
+    cli_alerts.register(sub, add)
     return p
 
 
