@@ -3,9 +3,9 @@ it made (`claimant_announcements`, `announcement_figures`, `announcement_links`,
 `announcements` view), and read them back for the CLI and the report.
 
 The tables are derived: a claimant's announcements are rebuilt, in one transaction, whenever
-its claims changed (the count and largest id of its claims, and the story links of all
-articles, are the fingerprint kept in `derived_state`). `refresh` is called after each replay
-and each daemon cycle and before every read, so the view and the commands never lag.
+its claims changed (the count and largest id of its claims, the story links of all articles
+and the reviews are the fingerprint kept in `derived_state`). `refresh` is called after each
+replay and each daemon cycle and before every read, so the view and the commands never lag.
 """
 
 from __future__ import annotations
@@ -23,12 +23,24 @@ from worker.store.models import (
     Article,
     ArticleVersion,
     ClaimantAnnouncement,
+    ClaimReview,
     DerivedState,
     FigureClaim,
     utcnow,
 )
 
 STATED = ("asserted", "reported")
+
+# The view for SQL tools, as migration `alerts` creates it (a change here needs a revision).
+VIEWS = {"announcements": """CREATE VIEW announcements AS
+SELECT a.id AS announcement_id, a.claimant, a.announced_on, a.dated_by, a.recalled_only,
+       a.independent_stories, a.languages, a.reports, a.first_reported_at, a.url, a.outlet,
+       a.headline, f.subject, f.metric, f.kind, f.value, f.low, f.high, f.qualifier,
+       f.stories AS figure_stories, f.reports AS figure_reports,
+       f.recalled_only AS figure_recalled_only, f.sentence
+FROM claimant_announcements a
+JOIN announcement_figures f ON f.announcement_id = a.id
+"""}
 _PREFIX = "announcements:"
 
 
@@ -36,17 +48,20 @@ def _fingerprints(session: Session) -> dict[str, str]:
     """claimant -> what its announcements depend on; story links count for every claimant."""
     stories = session.execute(select(func.count(), func.coalesce(func.sum(Article.story_id), 0),
                                      func.max(Article.published_at))).one()
-    shared = f"{stories[0]}:{stories[1]}:{stories[2]}"
+    reviews = session.execute(select(func.count(), func.max(ClaimReview.id))).one()
+    shared = f"{stories[0]}:{stories[1]}:{stories[2]}:{reviews[0]}:{reviews[1]}"
     rows = session.execute(
         select(FigureClaim.claimant, func.count(), func.max(FigureClaim.id))
-        .where(FigureClaim.claimant.is_not(None), FigureClaim.modality.in_(STATED))
+        .where(FigureClaim.claimant.is_not(None), FigureClaim.modality.in_(STATED),
+               FigureClaim.excluded.is_(False))
         .group_by(FigureClaim.claimant)).all()
     return {str(claimant): f"{n}:{top}:{shared}" for claimant, n, top in rows}
 
 
 def statements(session: Session, claimants: list[str]) -> list[Statement]:
-    """The stated figures of `claimants` in each article's current (latest) version: a value
-    its own article later corrected is no longer stood by."""
+    """The stated figures of `claimants` in each article's current (latest) version (a value
+    its own article later corrected is no longer stood by), less those a reviewer marked
+    wrong."""
     latest = (select(ArticleVersion.article_id, func.max(ArticleVersion.number).label("n"))
               .group_by(ArticleVersion.article_id).subquery())
     q = (select(FigureClaim, Article.story_id, Article.published_at, Article.first_seen_at,
@@ -55,7 +70,8 @@ def statements(session: Session, claimants: list[str]) -> list[Statement]:
          .join(latest, (latest.c.article_id == ArticleVersion.article_id)
                & (latest.c.n == ArticleVersion.number))
          .join(Article, Article.id == FigureClaim.article_id)
-         .where(FigureClaim.claimant.in_(claimants), FigureClaim.modality.in_(STATED)))
+         .where(FigureClaim.claimant.in_(claimants), FigureClaim.modality.in_(STATED),
+                FigureClaim.excluded.is_(False)))
     out = []
     for c, story_id, published, first_seen, url, outlet, language, title in session.execute(q):
         out.append(Statement(

@@ -270,6 +270,40 @@ class FigureClaim(Base):
     part_of: Mapped[int | None] = mapped_column(Integer)
     # a part of a breakdown or a sub-population ("2,000 wounded were flown home")
     partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # a reviewer marked it wrong (`worker claims mark --wrong`): never a point of a series
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ClaimReview(Base):
+    """A person's correction of one claim (`worker claims mark`): what was changed, the
+    claim's values before it, who, when and why. The claim row carries the corrected values;
+    this row is how a re-analysis, which extracts the claims again, applies it again (the claim
+    is found by its version, metric and offset, else its sentence)."""
+
+    __tablename__ = "claim_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("figure_claims.id", ondelete="SET NULL"), index=True
+    )
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), index=True
+    )
+    metric: Mapped[str] = mapped_column(String(16))
+    start: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(BigInteger)
+    sentence: Mapped[str] = mapped_column(Text)
+    # wrong | recalled | part_of | claimant | subject
+    action: Mapped[str] = mapped_column(String(16))
+    # the code set (claimant, subject), or the claim id of the total (part_of)
+    new_value: Mapped[str | None] = mapped_column(String(64))
+    # for part_of: the total's offset in the version, to find it again after a re-analysis
+    total_start: Mapped[int | None] = mapped_column(Integer)
+    # the claim's reviewable fields before this review: subject, claimant, recalled, ...
+    original: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text)
 
 
 class IngestEvent(Base):

@@ -2,7 +2,7 @@
 endpoints, delivery log)
 
 Revision ID: alerts
-Revises: 0004
+Revises: reviews
 
 Announcements are rebuilt from the claims by worker.announce and stored in
 `claimant_announcements`, `announcement_figures` and `announcement_links`; the view
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "alerts"
-down_revision = "0004"
+down_revision = "reviews"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
-"""`worker announcements` (registered by worker.cli) and the Atom output of `worker changes`:
-the commands of worker.announce and worker.alerts."""
+"""`worker announcements`: a claimant's figures stated for one day (worker.announce), newest
+first."""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from typing import Any
 
-from worker.cli import err, open_store, out, print_json
+from worker.cli.command import add_command, open_store
+from worker.cli.output import err, out, output_options, print_json
 from worker.config import Settings
 
 
@@ -58,11 +58,10 @@ def _table(rows: list[dict[str, Any]], *, with_claimant: bool, title: str) -> No
     out.print(t)
 
 
-def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    sp = add("announcements", cmd_announcements,
-             "announcements: a claimant's figures stated for one day, with the independent "
-             "stories and languages carrying them, newest first",
-             "worker announcements --claimant KR-NIS --json")
+def register(sub: Any) -> None:
+    sp = add_command(sub, "announcements", cmd_announcements,
+                     "announcements: a claimant's figures stated for one day, with the "
+                     "independent stories and languages carrying them, newest first",
+                     "worker announcements --claimant KR-NIS --json")
     sp.add_argument("--claimant", help="claimant code, e.g. KR-NIS")
-    sp.add_argument("--limit", type=int)
-    sp.add_argument("--json", action="store_true")
+    output_options(sp, limit=True)
