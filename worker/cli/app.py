@@ -17,6 +17,7 @@ from worker.cli import (
     articles,
     claims,
     daemon,
+    datasette,
     db,
     export,
     extract,
@@ -32,7 +33,7 @@ from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
 GROUPS = (db, replay, figures, articles, extract, export, claims, daemon, feeds, report,
-          announcements)
+          datasette, announcements)
 
 
 class _Version(argparse.Action):
