@@ -121,6 +121,11 @@ class StoreSettings:
 
 
 @dataclass(kw_only=True)
+class AlertsSettings:
+    interval: float = 30.0
+
+
+@dataclass(kw_only=True)
 class LogSettings:
     level: str = "INFO"
     format: str = "auto"
@@ -136,6 +141,7 @@ class Settings:
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     log: LogSettings = field(default_factory=LogSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
+    alerts: AlertsSettings = field(default_factory=AlertsSettings)
     source: str = "defaults"
     # Where relative paths given by default values resolve: the working directory at start.
     base_dir: Path = field(default_factory=Path.cwd)
@@ -155,7 +161,7 @@ class Settings:
 
 
 SECTIONS: tuple[str, ...] = (
-    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log", "store",
+    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log", "store", "alerts",
 )
 
 

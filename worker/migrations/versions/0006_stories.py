@@ -1,7 +1,7 @@
 """stories: inferred claimants, extractor versions, raw pages
 
 Revision ID: stories
-Revises: reviews
+Revises: alerts
 
 - `figure_claims.claimant_inferred`: the claimant was taken from another article of the same
   story that states the same subject, metric and value with a claimant;
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "stories"
-down_revision = "reviews"
+down_revision = "alerts"
 branch_labels = None
 depends_on = None
 
