@@ -77,3 +77,24 @@ def test_help_loads_neither_sqlalchemy_nor_rich(sqlite_url: str) -> None:
                           "'rich', 'alembic') if m in sys.modules))"],
                          env=worker_env(sqlite_url), capture_output=True, text=True, check=True)
     assert res.stdout.strip() == "[]"
+
+
+def test_migrated_views_are_the_views_of_their_migrations(sqlite_url: str) -> None:
+    """Migrations hold their own SQL: the views in a migrated database are those of the
+    latest migration that made each (the figure views: `lineage`)."""
+    from importlib import import_module
+
+    from worker.store import announcements
+
+    lineage = import_module("worker.migrations.versions.0007_lineage")
+    VIEWS = {**lineage.views_sql("sqlite"), **announcements.VIEWS}  # noqa: N806
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        stored = dict(conn.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'view'")).all())
+    engine.dispose()
+    assert set(stored) == set(VIEWS)
+    for name, sql in VIEWS.items():
+        assert " ".join(stored[name].split()) == " ".join(sql.split()), (
+            f"view {name} differs from its migration; add a revision that recreates it")

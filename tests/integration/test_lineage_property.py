@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from worker import series as model
@@ -60,24 +60,28 @@ class FakeArticle:
     unpublish: bool
     restore: bool
     restory: int | None
+    reclaim: bool
+    """A claim of the first version changes claimant (moves to another series), as claimant
+    inference or a review does."""
 
 
 articles_st = st.builds(
     FakeArticle, st.sampled_from(DAYS), st.sampled_from([None, 1, 2]),
     st.lists(st.lists(claims_st, max_size=3), min_size=1, max_size=3), st.booleans(),
-    st.booleans(), st.sampled_from([None, None, 1, 3]))
+    st.booleans(), st.sampled_from([None, None, 1, 3]), st.booleans())
 
 
 @st.composite
 def histories(draw: st.DrawFn) -> tuple[list[FakeArticle], list[tuple[str, int, int]]]:
     """Articles and an order of events: ('version', article, number) in number order per
-    article, ('unpublish'|'restore'|'restory', article, 0) after the article's first
-    version."""
+    article, ('unpublish'|'restore'|'restory'|'reclaim', article, 0) after the article's
+    first version."""
     arts = draw(st.lists(articles_st, min_size=1, max_size=6))
     pending = {i: [("version", i, n) for n in range(1, len(a.versions) + 1)]
                + ([("unpublish", i, 0)] if a.unpublish else [])
                + ([("restore", i, 0)] if a.unpublish and a.restore else [])
                + ([("restory", i, 0)] if a.restory is not None else [])
+               + ([("reclaim", i, 0)] if a.reclaim and a.versions[0] else [])
                for i, a in enumerate(arts)}
     order = []
     while any(pending.values()):
@@ -123,8 +127,14 @@ def _apply(conn: Connection, arts: list[FakeArticle], event: tuple[str, int, int
     elif kind in ("unpublish", "restore"):
         conn.execute(update(Article).where(Article.id == ids[i]).values(
             status="unpublished" if kind == "unpublish" else "active"))
-    else:
+    elif kind == "restory":
         conn.execute(update(Article).where(Article.id == ids[i]).values(story_id=a.restory))
+    else:
+        first = conn.execute(select(FigureClaim.id, FigureClaim.claimant).where(
+            FigureClaim.article_id == ids[i]).order_by(FigureClaim.id).limit(1)).first()
+        if first is not None:
+            conn.execute(update(FigureClaim).where(FigureClaim.id == first[0]).values(
+                claimant=None if first[1] else "KR-NIS"))
     lineage.refresh_article(conn, ids[i])
 
 
@@ -178,9 +188,9 @@ def test_an_older_article_fetched_later_moves_the_series_it_falls_into(engine: E
     article saying 100 arrives: 300 -> 100 -> 600, and the March change now starts at 100."""
     jan, feb, mar = (datetime(2025, m, 10, tzinfo=UTC) for m in (1, 2, 3))
     c = [FakeClaim(0, v, False, None, "reported", False) for v in (300, 100, 600)]
-    arts = [FakeArticle(jan, None, [[c[0]]], False, False, None),
-            FakeArticle(mar, None, [[c[2]]], False, False, None),
-            FakeArticle(feb, None, [[c[1]]], False, False, None)]
+    arts = [FakeArticle(jan, None, [[c[0]]], False, False, None, False),
+            FakeArticle(mar, None, [[c[2]]], False, False, None, False),
+            FakeArticle(feb, None, [[c[1]]], False, False, None, False)]
     order = [("version", 0, 1), ("version", 1, 1), ("version", 2, 1)]
     check(engine, arts, order)
     with engine.connect() as conn:

@@ -69,11 +69,12 @@ _values = cast(Table, FigureValue.__table__)
 def counted() -> ColumnElement[bool]:
     """THE predicate of the claims that are statements of their series: stated (asserted or
     reported, not possible or negated), not a part of a breakdown or a sub-population, not an
-    increment. Recalled claims are statements too (evidence; see worker.series). Extend it
+    increment, not marked wrong by a reviewer (`excluded`, worker.store.reviews). Recalled
+    claims are statements too (evidence; see worker.series). Extend it
     here, in one place, when a claim gains a reason not to count."""
     c = FigureClaim
     return and_(c.modality.in_(STATED), c.partial.is_(False),
-                func.coalesce(c.scope, "") != "increment")
+                func.coalesce(c.scope, "") != "increment", c.excluded.is_(False))
 
 
 def series_key(subject: str | None, metric: str, claimant: str | None) -> str:
@@ -154,6 +155,10 @@ def refresh_article(db: Session | Connection, article_id: int) -> set[int]:
     old: dict[int, dict[int, Statement]] = {}
     for r in conn.execute(_SELECT_ST.where(_st.c.article_id == article_id)):
         old.setdefault(r.series_id, {})[r.claim_id] = _statement(r)
+    fresh = {(sid, s.claim_id) for sid, ss in new.items() for s in ss}
+    gone = [cid for sid, rows in old.items() for cid in rows if (sid, cid) not in fresh]
+    if gone:  # first: a claim that changed series is inserted into its new one below
+        conn.execute(delete(_st).where(_st.c.claim_id.in_(gone)))
     changed = set()
     for sid in set(new) | set(old):
         if _apply(conn, sid, old.get(sid, {}), new.get(sid, [])):
@@ -170,8 +175,6 @@ def _apply(conn: Connection, sid: int, old: dict[int, Statement],
              if cid in old and old[cid].base() != s.base()]
     if not (gone or added or moved):
         return False
-    if gone:
-        conn.execute(delete(_st).where(_st.c.claim_id.in_([s.claim_id for s in gone])))
     for s in added:
         s.point = model.is_direct_point(s)
     if added:
@@ -302,6 +305,16 @@ def _latest(conn: Connection, sid: int) -> None:
     conn.execute(update(_series).where(_series.c.id == sid).values(latest_claim_id=latest))
 
 
+def refresh_story(db: Session | Connection, story_id: int) -> set[int]:
+    """`refresh_article` for every article of a story (after claimants were lent or withdrawn
+    across its copies)."""
+    conn = _conn(db)
+    changed: set[int] = set()
+    for article_id in conn.scalars(select(Article.id).where(Article.story_id == story_id)):
+        changed |= refresh_article(conn, article_id)
+    return changed
+
+
 # -- from scratch ----------------------------------------------------------------------------
 
 
@@ -320,10 +333,10 @@ def refresh_series(db: Session | Connection, keys: Iterable[SeriesKey]) -> None:
     keys = list(dict.fromkeys(keys))
     ids = series_ids(conn, keys)
     now = utcnow()
+    for table in (_st, _vs, _values):  # all first: a claim may move between these series
+        conn.execute(delete(table).where(table.c.series_id.in_(list(ids.values()))))
     for key in keys:
         sid = ids[key]
-        for table in (_st, _vs, _values):
-            conn.execute(delete(table).where(table.c.series_id == sid))
         derived = model.derive_series(_claims(conn, *_key_where(key)).get(key, []))
         _store(conn, sid, derived, now)
 

@@ -2,7 +2,7 @@
 figure_values; the figure views read them
 
 Revision ID: lineage
-Revises: 0004
+Revises: stories
 
 The statements of every figure series are kept at write time (worker.store.lineage) with
 both their dates (stated for / reported on), whether each is a point of its series, its
@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "lineage"
-down_revision = "0004"
+down_revision = "stories"
 branch_labels = None
 depends_on = None
 
