@@ -31,10 +31,10 @@ from sqlalchemy import (
     Connection,
     Table,
     and_,
+    bindparam,
     delete,
     func,
     insert,
-    literal,
     select,
     true,
     tuple_,
@@ -98,9 +98,15 @@ _CLAIMS = (
     .where(counted()))
 
 
-def _claims(conn: Connection, *where: ColumnElement[bool]) -> dict[SeriesKey, list[SeriesClaim]]:
+_ARTICLE_CLAIMS = _CLAIMS.where(FigureClaim.article_id == bindparam("article"))
+
+
+def _claims(conn: Connection, *where: ColumnElement[bool], article: int | None = None
+            ) -> dict[SeriesKey, list[SeriesClaim]]:
     out: dict[SeriesKey, list[SeriesClaim]] = {}
-    for r in conn.execute(_CLAIMS.where(*where)):
+    rows = (conn.execute(_ARTICLE_CLAIMS, {"article": article}) if article is not None
+            else conn.execute(_CLAIMS.where(*where)))
+    for r in rows:
         out.setdefault((r[0], r[1], r[2]), []).append(SeriesClaim(
             claim_id=r[3], article_id=r[4], version_id=r[5], version_number=r[6], value=r[7],
             recalled=bool(r[8]), refers_to=r[9], claimed_at=r[10], published_at=r[11],
@@ -126,13 +132,16 @@ def _row(s: Statement, series_id: int, detected: datetime | None) -> dict[str, A
     return d
 
 
+_SERIES_BY_KEY = select(_series.c.key, _series.c.id).where(
+    _series.c.key.in_(bindparam("keys", expanding=True)))
+
+
 def series_ids(conn: Connection, keys: Iterable[SeriesKey]) -> dict[SeriesKey, int]:
     """The id of each series, created when new."""
     wanted = {series_key(*k): k for k in keys}
     if not wanted:
         return {}
-    found = dict(conn.execute(select(_series.c.key, _series.c.id)
-                              .where(_series.c.key.in_(list(wanted)))).all())
+    found = dict(conn.execute(_SERIES_BY_KEY, {"keys": list(wanted)}).all())
     for key, (subject, metric, claimant) in wanted.items():
         if key not in found:
             found[key] = conn.execute(insert(_series).values(
@@ -148,12 +157,12 @@ def refresh_article(db: Session | Connection, article_id: int) -> set[int]:
     """Bring the lineage up to date with one article's claims, story and status (see the
     module docstring); returns the ids of the series that changed."""
     conn = _conn(db)
-    claims = _claims(conn, FigureClaim.article_id == article_id)
+    claims = _claims(conn, article=article_id)
     ids = series_ids(conn, claims)
     new: dict[int, list[Statement]] = {
         ids[k]: model.article_statements(cs) for k, cs in claims.items()}
     old: dict[int, dict[int, Statement]] = {}
-    for r in conn.execute(_SELECT_ST.where(_st.c.article_id == article_id)):
+    for r in conn.execute(_ARTICLE_ROWS, {"article": article_id}):
         old.setdefault(r.series_id, {})[r.claim_id] = _statement(r)
     fresh = {(sid, s.claim_id) for sid, ss in new.items() for s in ss}
     gone = [cid for sid, rows in old.items() for cid in rows if (sid, cid) not in fresh]
@@ -164,6 +173,71 @@ def refresh_article(db: Session | Connection, article_id: int) -> set[int]:
         if _apply(conn, sid, old.get(sid, {}), new.get(sid, [])):
             changed.add(sid)
     return changed
+
+
+# Statements built once and run with parameters (building an expression costs more than
+# running it on an indexed table).
+
+def _p(name: str) -> Any:
+    return bindparam(name, type_=UTCDateTime())
+
+
+_ORDER_ASC = (_st.c.stated_for, _st.c.reported_on, _st.c.claim_id)
+_ORDER_DESC = tuple(c.desc() for c in _ORDER_ASC)
+_ROW_POS = tuple_(*_ORDER_ASC)
+_AT = tuple_(_p("sf"), _p("ro"), bindparam("cid"))
+_ARTICLE_ROWS = _SELECT_ST.where(_st.c.article_id == bindparam("article"))
+_INSERT_ST = insert(_st)
+_UPDATE_BASE = (update(_st).where(_st.c.claim_id == bindparam("k_claim"))
+                .values({k: bindparam(f"b_{k}") for k in _COLUMNS[1:14]}))
+_UPDATE_POINT = (update(_st).where(_st.c.claim_id == bindparam("k_claim"))
+                 .values(point=bindparam("b_point")))
+_UPDATE_DERIVED = (update(_st).where(_st.c.claim_id == bindparam("k_claim"))
+                   .values(through_recall=bindparam("b_through"),
+                           previous_value=bindparam("b_previous"), kind=bindparam("b_kind"),
+                           detected_at=bindparam("b_detected", type_=UTCDateTime())))
+_RECALL_ROWS = _SELECT_ST.where(_st.c.series_id == bindparam("sid"),
+                                _st.c.value == bindparam("value"), _st.c.recalled.is_(True))
+_FIRST_DIRECT = (select(_st.c.reported_on)
+                 .where(_st.c.series_id == bindparam("sid"), _st.c.value == bindparam("value"),
+                        _st.c.recalled.is_(False), _st.c.live.is_(True),
+                        _st.c.corrected.is_(False))
+                 .order_by(_st.c.reported_on).limit(1))
+_PREV_POINT = (select(_st.c.value)
+               .where(_st.c.series_id == bindparam("sid"), _st.c.point.is_(True),
+                      _st.c.stated_for <= _p("sf"), _ROW_POS < _AT)
+               .order_by(*_ORDER_DESC).limit(1))
+_FROM = {inclusive: (_SELECT_ST.where(_st.c.series_id == bindparam("sid"),
+                                      _st.c.stated_for >= _p("sf"),
+                                      _ROW_POS >= _AT if inclusive else _ROW_POS > _AT)
+                     .order_by(*_ORDER_ASC).limit(WALK_BATCH))
+         for inclusive in (True, False)}
+_STORY_FIRST = (select(_st.c.reported_on)
+                .where(_st.c.series_id == bindparam("k_sid"), _st.c.value == bindparam("k_value"),
+                       _st.c.story_key == bindparam("k_story"), _st.c.live.is_(True),
+                       _st.c.corrected.is_(False))
+                .order_by(_st.c.reported_on).limit(1))
+_VS_KEY = and_(_vs.c.series_id == bindparam("k_sid"), _vs.c.value == bindparam("k_value"),
+               _vs.c.story_key == bindparam("k_story"))
+_VS_STORED = select(_vs.c.first_reported_on).where(_VS_KEY)
+_VS_UPDATE = update(_vs).where(_VS_KEY).values(first_reported_on=_p("k_first"))
+_VS_DELETE = delete(_vs).where(_VS_KEY)
+_VS_INSERT = insert(_vs).values(series_id=bindparam("k_sid"), value=bindparam("k_value"),
+                                story_key=bindparam("k_story"), first_reported_on=_p("k_first"))
+_V_KEY = and_(_values.c.series_id == bindparam("k_sid"), _values.c.value == bindparam("k_value"))
+_V_STORED = select(_values.c.stories).where(_V_KEY)
+_V_INSERT = insert(_values).values(series_id=bindparam("k_sid"), value=bindparam("k_value"),
+                                   stories=bindparam("k_n"))
+_V_UPDATE = update(_values).where(_V_KEY).values(stories=bindparam("k_n"))
+_V_DELETE = delete(_values).where(_V_KEY)
+_SET_LATEST = (update(_series).where(_series.c.id == bindparam("sid"))
+               .values(latest_claim_id=select(_st.c.claim_id)
+                       .where(_st.c.series_id == bindparam("sid"), _st.c.point.is_(True))
+                       .order_by(*_ORDER_DESC).limit(1).scalar_subquery()))
+
+
+def _at(key: tuple[datetime, datetime, int]) -> dict[str, Any]:
+    return {"sf": key[0], "ro": key[1], "cid": key[2]}
 
 
 def _apply(conn: Connection, sid: int, old: dict[int, Statement],
@@ -178,24 +252,16 @@ def _apply(conn: Connection, sid: int, old: dict[int, Statement],
     for s in added:
         s.point = model.is_direct_point(s)
     if added:
-        conn.execute(insert(_st), [_row(s, sid, None) for s in added])
+        conn.execute(_INSERT_ST, [_row(s, sid, None) for s in added])
     for before, s in moved:
         s.point = model.is_direct_point(s) if not s.recalled else before.point
-        conn.execute(update(_st).where(_st.c.claim_id == s.claim_id).values(
-            {k: getattr(s, k) for k in _COLUMNS[1:14]}))
+    if moved:
+        conn.execute(_UPDATE_BASE, [{"k_claim": s.claim_id,
+                                     **{f"b_{k}": getattr(s, k) for k in _COLUMNS[1:14]}}
+                                    for _, s in moved])
     touched = [*gone, *added, *(b for b, _ in moved), *(s for _, s in moved)]
     _rederive(conn, sid, touched)
     return True
-
-
-def _dt(value: datetime) -> Any:
-    return literal(value, UTCDateTime())
-
-
-def _position(key: tuple[datetime, datetime, int]) -> Any:
-    return tuple_(_dt(key[0]), _dt(key[1]), literal(key[2]))
-
-_row_pos = tuple_(_st.c.stated_for, _st.c.reported_on, _st.c.claim_id)
 
 
 def _rederive(conn: Connection, sid: int, touched: Sequence[Statement]) -> None:
@@ -207,102 +273,85 @@ def _rederive(conn: Connection, sid: int, touched: Sequence[Statement]) -> None:
     _walk(conn, sid, min(positions), max(positions))
     for value, story in {(s.value, s.story_key) for s in touched}:
         _story(conn, sid, value, story)
-    _latest(conn, sid)
+    conn.execute(_SET_LATEST, {"sid": sid})
 
 
 def _recalls(conn: Connection, sid: int, value: int) -> list[tuple[datetime, datetime, int]]:
     """Re-decide which recalls of `value` are points; returns the positions that flipped."""
-    rows = [_statement(r) for r in conn.execute(_SELECT_ST.where(
-        _st.c.series_id == sid, _st.c.value == value, _st.c.recalled.is_(True)))]
+    rows = [_statement(r) for r in conn.execute(_RECALL_ROWS, {"sid": sid, "value": value})]
     if not rows:
         return []
-    first = conn.scalar(select(_st.c.reported_on).where(
-        _st.c.series_id == sid, _st.c.value == value, _st.c.recalled.is_(False),
-        _st.c.live.is_(True), _st.c.corrected.is_(False))
-        .order_by(_st.c.reported_on).limit(1))
-    flipped = []
-    for s in rows:
-        point = model.recall_is_point(s, first)
-        if point != s.point:
-            conn.execute(update(_st).where(_st.c.claim_id == s.claim_id).values(point=point))
-            flipped.append(s.sort_key)
-    return flipped
+    first = conn.scalar(_FIRST_DIRECT, {"sid": sid, "value": value})
+    flipped = [s for s in rows if model.recall_is_point(s, first) != s.point]
+    if flipped:
+        conn.execute(_UPDATE_POINT, [{"k_claim": s.claim_id, "b_point": not s.point}
+                                     for s in flipped])
+    return [s.sort_key for s in flipped]
 
 
 def _walk(conn: Connection, sid: int, start: tuple[datetime, datetime, int],
           last_moved: tuple[datetime, datetime, int]) -> None:
     """Recompute previous value and kind from `start` on, until past `last_moved` a point
     comes out unchanged (from there on every row sees the same previous point as before)."""
-    prev = conn.scalar(select(_st.c.value).where(
-        _st.c.series_id == sid, _st.c.point.is_(True), _st.c.stated_for <= _dt(start[0]),
-        _row_pos < _position(start))
-        .order_by(_st.c.stated_for.desc(), _st.c.reported_on.desc(), _st.c.claim_id.desc())
-        .limit(1))
+    prev = conn.scalar(_PREV_POINT, {"sid": sid, **_at(start)})
     now = utcnow()
     cursor, inclusive = start, True
-    while True:
-        after = _row_pos >= _position(cursor) if inclusive else _row_pos > _position(cursor)
-        batch = [_statement(r) for r in conn.execute(
-            _SELECT_ST.where(_st.c.series_id == sid, _st.c.stated_for >= _dt(cursor[0]), after)
-            .order_by(_st.c.stated_for, _st.c.reported_on, _st.c.claim_id).limit(WALK_BATCH))]
-        for s in batch:
-            before = (s.through_recall, s.previous_value, s.kind)
-            s.previous_value, s.kind = model.step(s, prev)
-            s.through_recall = s.point and s.recalled
-            unchanged = before == (s.through_recall, s.previous_value, s.kind)
-            if not unchanged:
-                fields: dict[str, Any] = {"through_recall": s.through_recall,
-                                          "previous_value": s.previous_value, "kind": s.kind}
-                if s.kind is not None and (before[2], before[1]) != (s.kind, s.previous_value):
-                    fields["detected_at"] = now
-                elif s.kind is None:
-                    fields["detected_at"] = None
-                conn.execute(update(_st).where(_st.c.claim_id == s.claim_id).values(fields))
-            if s.point:
-                prev = s.value
-                if unchanged and s.sort_key > last_moved:
-                    return
-        if len(batch) < WALK_BATCH:
-            return
-        cursor, inclusive = batch[-1].sort_key, False
+    updates: list[dict[str, Any]] = []
+    try:
+        while True:
+            batch = [_statement(r) for r in conn.execute(_FROM[inclusive],
+                                                         {"sid": sid, **_at(cursor)})]
+            for s in batch:
+                before = (s.through_recall, s.previous_value, s.kind)
+                s.previous_value, s.kind = model.step(s, prev)
+                s.through_recall = s.point and s.recalled
+                unchanged = before == (s.through_recall, s.previous_value, s.kind)
+                if not unchanged:
+                    if s.kind is None:
+                        detected = None
+                    elif (before[2], before[1]) != (s.kind, s.previous_value):
+                        detected = now
+                    else:
+                        detected = conn.scalar(select(_st.c.detected_at).where(
+                            _st.c.claim_id == s.claim_id))
+                    updates.append({"k_claim": s.claim_id, "b_through": s.through_recall,
+                                    "b_previous": s.previous_value, "b_kind": s.kind,
+                                    "b_detected": detected})
+                if s.point:
+                    prev = s.value
+                    if unchanged and s.sort_key > last_moved:
+                        return
+            if len(batch) < WALK_BATCH:
+                return
+            cursor, inclusive = batch[-1].sort_key, False
+    finally:
+        if updates:
+            conn.execute(_UPDATE_DERIVED, updates)
 
 
 def _story(conn: Connection, sid: int, value: int, story: int) -> None:
-    first = conn.scalar(select(_st.c.reported_on).where(
-        _st.c.series_id == sid, _st.c.value == value, _st.c.story_key == story,
-        _st.c.live.is_(True), _st.c.corrected.is_(False))
-        .order_by(_st.c.reported_on).limit(1))
-    pk = and_(_vs.c.series_id == sid, _vs.c.value == value, _vs.c.story_key == story)
-    stored = conn.execute(select(_vs.c.first_reported_on).where(pk)).first()
+    key = {"k_sid": sid, "k_value": value, "k_story": story}
+    first = conn.scalar(_STORY_FIRST, key)
+    stored = conn.execute(_VS_STORED, key).first()
     if first is None and stored is None:
         return
     if first is not None and stored is not None:
         if stored[0] != first:
-            conn.execute(update(_vs).where(pk).values(first_reported_on=first))
+            conn.execute(_VS_UPDATE, {**key, "k_first": first})
         return
     if first is None:
-        conn.execute(delete(_vs).where(pk))
+        conn.execute(_VS_DELETE, key)
         delta = -1
     else:
-        conn.execute(insert(_vs).values(series_id=sid, value=value, story_key=story,
-                                        first_reported_on=first))
+        conn.execute(_VS_INSERT, {**key, "k_first": first})
         delta = 1
-    vk = and_(_values.c.series_id == sid, _values.c.value == value)
-    n = conn.scalar(select(_values.c.stories).where(vk))
+    n = conn.scalar(_V_STORED, key)
     if n is None:
-        conn.execute(insert(_values).values(series_id=sid, value=value, stories=delta))
+        conn.execute(_V_INSERT, {**key, "k_n": delta})
     elif n + delta == 0:
-        conn.execute(delete(_values).where(vk))
+        conn.execute(_V_DELETE, key)
     else:
-        conn.execute(update(_values).where(vk).values(stories=n + delta))
-
-
-def _latest(conn: Connection, sid: int) -> None:
-    latest = conn.scalar(select(_st.c.claim_id).where(
-        _st.c.series_id == sid, _st.c.point.is_(True))
-        .order_by(_st.c.stated_for.desc(), _st.c.reported_on.desc(), _st.c.claim_id.desc())
-        .limit(1))
-    conn.execute(update(_series).where(_series.c.id == sid).values(latest_claim_id=latest))
+        conn.execute(_V_UPDATE, {**key, "k_n": n + delta})
 
 
 def refresh_story(db: Session | Connection, story_id: int) -> set[int]:

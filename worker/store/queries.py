@@ -24,6 +24,7 @@ from worker.store.models import (
     LshBand,
     Story,
 )
+from worker.store.sqltime import iso_utc
 
 CHANGE_COLUMNS = (
     "change_id", "subject", "metric", "claimant", "value", "previous_value", "low", "high",
@@ -54,6 +55,10 @@ _ST, _FS, _FV = FigureStatement, FigureSeries, FigureValue
 _SERIES_ORDER = (_ST.stated_for, _ST.reported_on, _ST.claim_id)
 
 
+def _iso(column: Any, name: str) -> Any:
+    return iso_utc(column).label(name)
+
+
 def _series_filters(q: Any, subject: str | None, metric: str | None,
                     claimant: str | None) -> Any:
     for col, value in ((_FS.subject, subject), (_FS.metric, metric),
@@ -71,12 +76,14 @@ def changes(session: Session, *, subject: str | None = None, metric: str | None 
     q: Any = (select(_ST.claim_id.label("change_id"), _ST.claim_id, _FS.subject, _FS.metric,
                 _FS.claimant, _ST.value, _ST.previous_value, FigureClaim.low,
                 FigureClaim.high, FigureClaim.qualifier, FigureClaim.modality,
-                FigureClaim.claimed_at, _ST.kind, Article.url, Article.outlet,
-                FigureClaim.sentence, FigureClaim.claimant_raw, _ST.article_id,
+                _iso(FigureClaim.claimed_at, "claimed_at"), _ST.kind, Article.url,
+                Article.outlet, FigureClaim.sentence, FigureClaim.claimant_raw, _ST.article_id,
                 _ST.version_id, _ST.version_number,
-                func.coalesce(_FV.stories, 0).label("independent_stories"), _ST.stated_for,
-                _ST.reported_on, _ST.refers_to, _ST.through_recall, Article.story_id,
-                Article.title, Article.language, Article.published_at, _ST.detected_at)
+                func.coalesce(_FV.stories, 0).label("independent_stories"),
+                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
+                _ST.refers_to, _ST.through_recall, Article.story_id, Article.title,
+                Article.language, _iso(Article.published_at, "published_at"),
+                _iso(_ST.detected_at, "detected_at"))
          .select_from(_ST).join(_FS, _FS.id == _ST.series_id)
          .join(FigureClaim, FigureClaim.id == _ST.claim_id)
          .join(Article, Article.id == _ST.article_id)
@@ -121,10 +128,12 @@ def latest_figures(session: Session, *, as_of: date | None = None,
                    .correlate(_ST).scalar_subquery())
     q: Any = (select(_ST.claim_id, _FS.subject, _FS.metric, _FS.claimant, _ST.value,
                 FigureClaim.low, FigureClaim.high, FigureClaim.qualifier, FigureClaim.modality,
-                FigureClaim.claimed_at, Article.url, Article.outlet, FigureClaim.sentence,
-                stories.label("independent_stories"), _ST.stated_for, _ST.reported_on,
+                _iso(FigureClaim.claimed_at, "claimed_at"), Article.url, Article.outlet,
+                FigureClaim.sentence, stories.label("independent_stories"),
+                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
                 _ST.refers_to, _ST.through_recall, _ST.article_id, _ST.version_id,
-                Article.story_id, Article.title, Article.language, Article.published_at)
+                Article.story_id, Article.title, Article.language,
+                _iso(Article.published_at, "published_at"))
          .select_from(_FS).join(_ST, _ST.claim_id == latest)
          .join(FigureClaim, FigureClaim.id == _ST.claim_id)
          .join(Article, Article.id == _ST.article_id)
@@ -296,9 +305,10 @@ def statements(session: Session, *, subject: str | None = None,
     report."""
     q = (select(_ST.claim_id.label("id"), _FS.subject, _FS.metric, _FS.claimant, _ST.value,
                 FigureClaim.low, FigureClaim.high, FigureClaim.qualifier,
-                FigureClaim.claimed_at, Article.url, Article.outlet, Article.title,
-                FigureClaim.sentence, _ST.version_number, _ST.story_key, _ST.stated_for,
-                _ST.reported_on, _ST.refers_to, _ST.through_recall)
+                _iso(FigureClaim.claimed_at, "claimed_at"), Article.url, Article.outlet,
+                Article.title, FigureClaim.sentence, _ST.version_number, _ST.story_key,
+                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
+                _ST.refers_to, _ST.through_recall)
          .select_from(_ST).join(_FS, _FS.id == _ST.series_id)
          .join(FigureClaim, FigureClaim.id == _ST.claim_id)
          .join(Article, Article.id == _ST.article_id)
