@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.export import export_claims
-from worker.store import lineage, queries
+from worker.store import feeds, lineage, queries
 from worker.store.models import Article, ArticleVersion, FigureClaim, Story
 
 
@@ -164,6 +164,29 @@ def test_the_views_give_the_rows_of_the_queries_with_iso_times(
     for r in (*view, *latest, *points):
         for col in ("claimed_at", "stated_for", "reported_on", "published_at"):
             assert datetime.fromisoformat(r[col]).utcoffset() is not None, (col, r[col])
+
+
+def test_an_unpublished_article_leaves_its_series_until_restored(
+        built: Builder, factory: sessionmaker[Session]) -> None:
+    """A re-check that finds the page gone (404) takes the article's figures out of their
+    series in the same transaction; a later re-check that finds it again puts them back."""
+    at = datetime(2025, 10, 1, tzinfo=UTC)
+
+    def latest_killed() -> int:
+        with factory() as s:
+            return next(r["value"] for r in queries.latest_figures(s)
+                        if (r["metric"], r["claimant"]) == ("killed", "KR-NIS"))
+
+    with factory() as s:
+        september = s.execute(text("SELECT article_id FROM figure_changes WHERE value = 2000"
+                                   )).scalar_one()
+    feeds.recheck_failed(factory, september, unpublished=True, detail="404", at=at,
+                         next_recheck_at=None)
+    assert latest_killed() == 600
+    with factory() as s:
+        assert 2000 not in [r["value"] for r in queries.changes(s, metric="killed")]
+    feeds.recheck_done(factory, september, at=at, next_recheck_at=None, full=True)
+    assert latest_killed() == 2000
 
 
 def test_stories_group_copies_with_outlets(built: Builder,
