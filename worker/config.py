@@ -110,6 +110,11 @@ class DaemonSettings:
 
 
 @dataclass(kw_only=True)
+class AlertsSettings:
+    interval: float = 30.0
+
+
+@dataclass(kw_only=True)
 class LogSettings:
     level: str = "INFO"
     format: str = "auto"
@@ -124,6 +129,7 @@ class Settings:
     dedupe: DedupeSettings = field(default_factory=DedupeSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    alerts: AlertsSettings = field(default_factory=AlertsSettings)
     source: str = "defaults"
     # Where relative paths given by default values resolve: the working directory at start.
     base_dir: Path = field(default_factory=Path.cwd)
@@ -143,7 +149,7 @@ class Settings:
 
 
 SECTIONS: tuple[str, ...] = (
-    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log",
+    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log", "alerts",
 )
 
 

@@ -123,7 +123,7 @@ def test_every_chart_rendered_with_its_points(page: Any) -> None:
     titles = page.locator("section.series h3").all_text_contents()
     assert {"North Korean killed", "North Korean wounded", "North Korean casualties",
             "North Korean deployed"} <= set(titles)
-    charts = page.locator(".js-plotly-plot")
+    charts = page.locator("section.series .js-plotly-plot")
     assert charts.count() == len(titles)
     for i in range(charts.count()):
         chart = charts.nth(i)
@@ -182,7 +182,7 @@ def test_outlets_are_the_source_name_or_the_host(page: Any, replayed: tuple[Path
 
 def test_chart_height_follows_the_content(page: Any) -> None:
     heights = {}
-    for chart in page.locator(".js-plotly-plot").all():
+    for chart in page.locator("section.series .js-plotly-plot").all():
         box = chart.bounding_box()
         assert box is not None
         points = chart.locator(".scatterlayer .point").count()

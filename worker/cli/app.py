@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from worker.cli import (
+    announcements,
     articles,
     claims,
     daemon,
@@ -32,7 +33,7 @@ from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
 GROUPS = (db, replay, figures, articles, extract, export, claims, daemon, feeds, report,
-          datasette)
+          datasette, announcements)
 
 
 class _Version(argparse.Action):

@@ -28,7 +28,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.writer import Store
 
     check_data_files(settings)
-    engine, _ = open_store(settings)
+    engine, factory = open_store(settings)
     require_writable(engine)
     store = Store(engine, settings.dedupe, worker_id=settings.daemon.worker_id or None)
     core = CoreConfig.from_settings(settings)
@@ -45,6 +45,9 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
                          window=settings.pipeline.queue_size,
                          progress=lambda done, total: bar.update(task, completed=done,
                                                                  total=total))
+    from worker.alerts import after_ingest
+
+    after_ingest(factory, settings)
     summary.errors += len(missing)
     summary.failed.extend({"file": str(p), "error": "no such file or directory"}
                           for p in missing)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from worker.figures.model import METRICS
 from worker.report.model import UNATTRIBUTED, Point, ReportData, SeriesGroup
-from worker.store import queries
+from worker.store import announcements, queries
 
 
 def _as_datetime(value: datetime | str) -> datetime:
@@ -102,4 +102,5 @@ def build(session: Session, *, database: str, subject: str | None = None,
         stories=tuple(stories_by_date(queries.stories(session), since)),
         edited=tuple(edited_articles(session, since=since)),
         counts=queries.counts(session),
+        announcements=tuple(announcements.current(session, since=since)),
     )

@@ -79,6 +79,8 @@ class ReportData:
     edited: tuple[dict[str, Any], ...] = ()
     """`queries.article_history()` of every article with more than one version."""
     counts: dict[str, int] = field(default_factory=dict)
+    announcements: tuple[dict[str, Any], ...] = ()
+    """`store.announcements.announcements()`: worker.report_announce draws them."""
 
     @property
     def empty(self) -> bool:

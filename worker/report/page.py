@@ -8,6 +8,7 @@ import os
 from datetime import UTC
 from pathlib import Path
 
+from worker import report_announce
 from worker.errors import WorkerError
 from worker.report.charts import PALETTE, claimant_colours, date_range, figure
 from worker.report.model import (
@@ -152,6 +153,8 @@ articles changed their numbers after publication{' — ' + e(filt) if filt else 
 <code>worker changes</code>; <i>stories</i>: independent stories (not copies) carrying the
 value.</p>
 {changes_table(data.changes)}
+<h2>Announcements</h2>
+{report_announce.section(data.announcements, include_plotlyjs=data.empty)}
 <h2>Stories</h2>
 <p class="hint">Syndicated or near-identical copies grouped into one story, the earliest
 first.</p>
