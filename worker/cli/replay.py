@@ -30,7 +30,8 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     check_data_files(settings)
     engine, factory = open_store(settings)
     require_writable(engine)
-    store = Store(engine, settings.dedupe, worker_id=settings.daemon.worker_id or None)
+    store = Store(engine, settings.dedupe, worker_id=settings.daemon.worker_id or None,
+                  keep_raw=settings.store.keep_raw)
     core = CoreConfig.from_settings(settings)
     processes = settings.pipeline.processes or os.cpu_count() or 1
     missing = [p for p in args.paths if not p.exists()]

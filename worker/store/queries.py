@@ -158,7 +158,8 @@ def stories(session: Session, *, min_copies: int = 1) -> list[dict[str, Any]]:
     rows = session.execute(
         select(Story.id, Article.url, Article.outlet, Article.title, Article.published_at)
         .join(Article, Article.story_id == Story.id)
-        .order_by(Story.id, Article.published_at, Article.id)).all()
+        .order_by(Story.id, Article.published_at.is_(None), Article.published_at,
+                  Article.first_seen_at, Article.id)).all()
     grouped: dict[int, dict[str, Any]] = {}
     for row in rows:
         story_id, url, outlet, title, published = row[0], row[1], row[2], row[3], row[4]

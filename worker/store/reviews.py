@@ -57,6 +57,7 @@ def _apply(session: Session, claim: FigureClaim, review: ClaimReview) -> bool:
         claim.recalled = True
     elif review.action == "claimant":
         claim.claimant = review.new_value
+        claim.claimant_inferred = False  # a reviewer's claimant is the claim's own
     elif review.action == "subject":
         claim.subject = review.new_value
     elif review.action == "part_of":
