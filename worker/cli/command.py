@@ -1,0 +1,88 @@
+"""What a command module needs to declare its commands: the handler type, `add_command`
+(a sub-command with its help, example and the global options), argument types, and
+`open_store` (the database a command reads or writes).
+
+Each module of `worker.cli` has a `register(sub)` that calls `add_command` for its commands;
+`worker.cli.app` lists the modules explicitly.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from worker.config import Settings
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def global_options(parser: argparse.ArgumentParser, *, after_command: bool = False) -> None:
+    """The options every command accepts, before or after its name (`worker figures
+    --database-url X`). After the command their default is "not given", so a value given
+    before the command is not reset."""
+    extra: dict[str, Any] = {"default": argparse.SUPPRESS} if after_command else {}
+    parser.add_argument("--config", help="settings file (env WORKER_CONFIG; default "
+                        "config/worker.toml)", **extra)
+    parser.add_argument("--database-url", help="database URL (env WORKER_DATABASE_URL)",
+                        **extra)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging",
+                        **extra)
+
+
+def _common_parent() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    global_options(parent, after_command=True)
+    return parent
+
+
+COMMON = _common_parent()
+
+
+def add_command(sub: Any, name: str, handler: Handler, help_: str, example: str,
+                ) -> argparse.ArgumentParser:
+    """A sub-command of `worker` (or of a command group such as `feeds`)."""
+    sp: argparse.ArgumentParser = sub.add_parser(
+        name, help=help_, description=help_, epilog=f"example: {example}" if example else None,
+        formatter_class=argparse.RawDescriptionHelpFormatter, parents=[COMMON])
+    sp.set_defaults(handler=handler)
+    return sp
+
+
+def add_group(sub: Any, name: str, help_: str, example: str) -> Any:
+    """A command group such as `feeds`: its actions are added to the returned object with
+    `add_command`."""
+    sp: argparse.ArgumentParser = sub.add_parser(
+        name, help=help_, description=help_, epilog=f"example: {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter, parents=[COMMON])
+    return sp.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def database_source(settings: Settings) -> str:
+    """Where the database URL came from, for an error message about it."""
+    origin = settings.origins.get("database.url")
+    if origin == "command line":
+        return "--database-url"
+    if origin is None:
+        return "the default [database] url"
+    if origin.endswith("(environment)"):
+        return origin.split(" ", 1)[0]
+    return f"{origin}: [database] url"
+
+
+def open_store(settings: Settings) -> Any:
+    """Engine + migrated schema + session factory for a command that needs the database."""
+    from worker.store.db import make_engine, session_factory, upgrade_if_behind
+
+    engine = make_engine(settings.database.url, echo=settings.database.echo,
+                         source=database_source(settings))
+    upgrade_if_behind(engine)
+    return engine, session_factory(engine)

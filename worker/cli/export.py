@@ -1,0 +1,41 @@
+"""`worker export`: the claims with their provenance as CSV, JSON or Parquet (see
+worker.export)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from worker.cli.command import add_command, iso_date, open_store
+from worker.cli.output import err
+from worker.config import Settings
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.export import export_claims
+
+    _, factory = open_store(settings)
+    with factory() as session:
+        n = export_claims(session, args.format, args.out,
+                          subject=args.subject.upper() if args.subject else None,
+                          metric=args.metric,
+                          claimant=args.claimant.upper() if args.claimant else None,
+                          since=args.since, include_excluded=args.include_excluded)
+    err.print(f"exported {n} claims" + (f" to {args.out}" if args.out else ""))
+    return 0
+
+
+def register(sub: Any) -> None:
+    sp = add_command(sub, "export", cmd_export, "export claims with their provenance",
+                     "worker export --format parquet --out claims.parquet")
+    sp.add_argument("--format", choices=["csv", "json", "parquet"], default="csv")
+    sp.add_argument("--out", type=Path, help="output file (default: standard output; "
+                    "required for parquet)")
+    sp.add_argument("--subject", help="only claims counting this side, e.g. KP")
+    sp.add_argument("--metric", choices=["killed", "wounded", "casualties", "captured",
+                                         "missing", "deployed"])
+    sp.add_argument("--claimant", help="only this claimant's claims, e.g. KR-NIS")
+    sp.add_argument("--since", type=iso_date, help="only claims made on or after this date")
+    sp.add_argument("--include-excluded", action="store_true",
+                    help="also the claims a reviewer marked wrong (column excluded)")
