@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from re import _parser  # type: ignore[attr-defined]  # pattern widths (stable since 3.11)
 
@@ -55,17 +55,26 @@ PLACEMENTS = ("line", "edge", "tail", "both", "teaser", "last", "prefix", "suffi
 @dataclass(frozen=True)
 class Tiered:
     """One placement's patterns joined into alternations (one match per paragraph instead of
-    one per pattern), one alternation per tier: `tiers[k]` holds the patterns that can match
-    some length in (`_TIERS[k - 1]`, `_TIERS[k]`], so a paragraph meets only those."""
+    one per pattern), one alternation per tier: `sources[k]` holds the patterns that can match
+    some length in (`_TIERS[k - 1]`, `_TIERS[k]`], so a paragraph meets only those.
 
-    tiers: tuple[re.Pattern[str], ...]
+    Every pattern is compiled on its own when the rules are loaded (that is the check at start);
+    the alternations are compiled on first use, so a process that never cleans a page (one that
+    only screens off-topic pages, or answers queries) does not pay for them."""
+
+    sources: tuple[str, ...]
+
+    @cached_property
+    def tiers(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(source, re.IGNORECASE) for source in self.sources)
 
     def fullmatch(self, text: str) -> bool:
         n = len(text)
-        for limit, pattern in zip(_TIERS, self.tiers, strict=True):
+        tiers = self.tiers
+        for limit, pattern in zip(_TIERS, tiers, strict=True):
             if n <= limit:
                 return pattern.fullmatch(text) is not None
-        return self.tiers[-1].fullmatch(text) is not None
+        return tiers[-1].fullmatch(text) is not None
 
 
 def _widths(pattern: str) -> tuple[int, int]:
@@ -78,7 +87,7 @@ def _tiered(patterns: list[str]) -> Tiered:
     tiers = []
     lower = 0
     for limit in _TIERS:
-        tiers.append(_any_of([p for p, lo, hi in widths if hi > lower and lo <= limit]))
+        tiers.append(_alternation([p for p, lo, hi in widths if hi > lower and lo <= limit]))
         lower = limit
     return Tiered(tuple(tiers))
 
@@ -104,8 +113,12 @@ class BoilerplateRules:
     kinds: tuple[str, ...]  # "lang.kind" of every rule table, for reports
 
 
+def _alternation(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns) or "(?!)"
+
+
 def _any_of(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", re.IGNORECASE)
+    return re.compile(_alternation(patterns), re.IGNORECASE)
 
 
 def _check(path: Path, where: str, pattern: object) -> str:

@@ -20,8 +20,6 @@ import re
 from dataclasses import dataclass
 from html import unescape
 
-import trafilatura
-
 from worker.boilerplate import (
     MAX_LINE,
     MAX_PREFIX,
@@ -36,7 +34,7 @@ from worker.charset import decode_page
 
 __all__ = ["MAX_LINE", "MAX_SENTENCE", "PLACEMENTS", "TRAFILATURA_OPTIONS", "BoilerplateRules",
            "Extracted", "cached_rules", "clean_text", "extract_html", "html_title",
-           "load_rules", "normalise_plain", "page_str", "strip_boilerplate"]
+           "load_rules", "normalise_plain", "page_date", "page_str", "strip_boilerplate"]
 
 # Options of the pipeline's trafilatura call (the benchmark compares them with bare
 # `trafilatura.extract`, default options): comments off (+0.9 point of precision on the corpus,
@@ -289,14 +287,20 @@ def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool =
                  ) -> Extracted:
     """Main text of an HTML page with trafilatura (empty text if none found). The date is only
     searched for (htmldate, costly) when `want_date`, i.e. when no feed or sidecar gave one."""
+    import trafilatura  # on first use: a third of a second, which off-topic pages never need
+
     html = page_str(html)
     text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""  # type: ignore[arg-type]
-    found_date = None
-    if want_date:
-        from htmldate import find_date
+    return Extracted(text=text, title=html_title(html), date=page_date(html) if want_date else None)
 
-        found_date = find_date(html, extensive_search=False, original_date=True)
-    return Extracted(text=text, title=html_title(html), date=found_date)
+
+def page_date(html: str) -> str | None:
+    """The page's publication date as htmldate reads it from the markup (costly: the pipeline
+    asks only for a relevant page that no feed or sidecar gave a date)."""
+    from htmldate import find_date
+
+    found: str | None = find_date(html, extensive_search=False, original_date=True)
+    return found
 
 
 def normalise_plain(text: str) -> str:
