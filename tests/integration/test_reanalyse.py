@@ -143,7 +143,7 @@ def test_raw_pages_are_kept_compressed_with_their_sha256(
                          .join(ArticleVersion, ArticleVersion.id == RawPage.version_id)
                          .join(Article, Article.id == ArticleVersion.article_id)).all()
     assert len(rows) == 13  # every version that came from an HTML page
-    for page, article_sha, _number in rows:
+    for page, _sha, _number in rows:
         data = zlib.decompress(page.data)
         assert hashlib.sha256(data).hexdigest() == page.sha256 and len(data) == page.size
         assert len(page.data) < page.size
