@@ -36,12 +36,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from html import unescape
 from pathlib import Path
 from re import _parser  # type: ignore[attr-defined]  # pattern widths (stable since 3.11)
-
-import trafilatura
 
 from worker.charset import decode_page
 
@@ -78,17 +76,26 @@ _HEADLINE_END = re.compile(r"[.!?:;…]\s*$")
 @dataclass(frozen=True)
 class Tiered:
     """One placement's patterns joined into alternations (one match per paragraph instead of
-    one per pattern), one alternation per tier: `tiers[k]` holds the patterns that can match
-    some length in (`_TIERS[k - 1]`, `_TIERS[k]`], so a paragraph meets only those."""
+    one per pattern), one alternation per tier: `sources[k]` holds the patterns that can match
+    some length in (`_TIERS[k - 1]`, `_TIERS[k]`], so a paragraph meets only those.
 
-    tiers: tuple[re.Pattern[str], ...]
+    Every pattern is compiled on its own when the rules are loaded (that is the check at start);
+    the alternations are compiled on first use, so a process that never cleans a page (one that
+    only screens off-topic pages, or answers queries) does not pay for them."""
+
+    sources: tuple[str, ...]
+
+    @cached_property
+    def tiers(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(source, re.IGNORECASE) for source in self.sources)
 
     def fullmatch(self, text: str) -> bool:
         n = len(text)
-        for limit, pattern in zip(_TIERS, self.tiers, strict=True):
+        tiers = self.tiers
+        for limit, pattern in zip(_TIERS, tiers, strict=True):
             if n <= limit:
                 return pattern.fullmatch(text) is not None
-        return self.tiers[-1].fullmatch(text) is not None
+        return tiers[-1].fullmatch(text) is not None
 
 
 def _widths(pattern: str) -> tuple[int, int]:
@@ -101,7 +108,7 @@ def _tiered(patterns: list[str]) -> Tiered:
     tiers = []
     lower = 0
     for limit in _TIERS:
-        tiers.append(_any_of([p for p, lo, hi in widths if hi > lower and lo <= limit]))
+        tiers.append(_alternation([p for p, lo, hi in widths if hi > lower and lo <= limit]))
         lower = limit
     return Tiered(tuple(tiers))
 
@@ -125,8 +132,12 @@ class BoilerplateRules:
     kinds: tuple[str, ...]  # "lang.kind" of every rule table, for reports
 
 
+def _alternation(patterns: list[str]) -> str:
+    return "|".join(f"(?:{p})" for p in patterns) or "(?!)"
+
+
 def _any_of(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", re.IGNORECASE)
+    return re.compile(_alternation(patterns), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -353,14 +364,20 @@ def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool =
                  ) -> Extracted:
     """Main text of an HTML page with trafilatura (empty text if none found). The date is only
     searched for (htmldate, costly) when `want_date`, i.e. when no feed or sidecar gave one."""
+    import trafilatura  # on first use: a third of a second, which off-topic pages never need
+
     html = page_str(html)
     text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""  # type: ignore[arg-type]
-    found_date = None
-    if want_date:
-        from htmldate import find_date
+    return Extracted(text=text, title=html_title(html), date=page_date(html) if want_date else None)
 
-        found_date = find_date(html, extensive_search=False, original_date=True)
-    return Extracted(text=text, title=html_title(html), date=found_date)
+
+def page_date(html: str) -> str | None:
+    """The page's publication date as htmldate reads it from the markup (costly: the pipeline
+    asks only for a relevant page that no feed or sidecar gave a date)."""
+    from htmldate import find_date
+
+    found: str | None = find_date(html, extensive_search=False, original_date=True)
+    return found
 
 
 def normalise_plain(text: str) -> str:
