@@ -23,6 +23,7 @@ from worker.cli import (
     extract,
     feeds,
     figures,
+    reanalyse,
     replay,
     report,
 )
@@ -32,7 +33,7 @@ from worker.config import load_settings
 from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
-GROUPS = (db, replay, figures, articles, extract, export, claims, daemon, feeds, report,
+GROUPS = (db, replay, reanalyse, figures, articles, extract, export, claims, daemon, feeds, report,
           datasette, announcements)
 
 
