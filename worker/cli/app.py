@@ -12,14 +12,25 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from worker.cli import articles, daemon, db, export, extract, feeds, figures, replay, report
+from worker.cli import (
+    articles,
+    daemon,
+    db,
+    export,
+    extract,
+    feeds,
+    figures,
+    info,
+    replay,
+    report,
+)
 from worker.cli.command import Handler, global_options
 from worker.cli.output import err
 from worker.config import load_settings
 from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
-GROUPS = (db, replay, figures, articles, extract, export, daemon, feeds, report)
+GROUPS = (info, db, replay, figures, articles, extract, export, daemon, feeds, report)
 
 
 class _Version(argparse.Action):
@@ -55,7 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _tolerant_streams() -> None:
+    """An output encoding that cannot spell every character (PYTHONIOENCODING=ascii, a C
+    locale) replaces what it cannot write instead of ending the command with a traceback;
+    JSON is then written with ASCII escapes (see output.print_json)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
