@@ -104,10 +104,14 @@ class PipelineSettings:
 
 @dataclass(kw_only=True)
 class DedupeSettings:
-    threshold: float = 0.8
+    # containment of word 3-shingles: a wire copy re-edited in every sentence keeps >= 0.55,
+    # two reports sharing their opening sentences <= 0.42 (benchmarks/bench_dedupe.py)
+    threshold: float = 0.5
+    # and the Jaccard similarity of the two (a long text quoting a short one's opening: <= 0.17)
+    min_jaccard: float = 0.25
     num_perm: int = 128
     bands: int = 64
-    shingle: int = 5
+    shingle: int = 3
 
 
 @dataclass(kw_only=True)
@@ -120,6 +124,18 @@ class DaemonSettings:
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9108
     fetch_events_kept: int = 20
+
+
+@dataclass(kw_only=True)
+class StoreSettings:
+    # keep each version's page as fetched (compressed) for `worker reanalyse`; off: a
+    # re-analysis starts from the stored cleaned text
+    keep_raw: bool = True
+
+
+@dataclass(kw_only=True)
+class AlertsSettings:
+    interval: float = 30.0
 
 
 @dataclass(kw_only=True)
@@ -137,6 +153,8 @@ class Settings:
     dedupe: DedupeSettings = field(default_factory=DedupeSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
+    alerts: AlertsSettings = field(default_factory=AlertsSettings)
     source: str = "defaults"
     # Where relative paths given by default values resolve: the working directory at start.
     base_dir: Path = field(default_factory=Path.cwd)
@@ -162,7 +180,7 @@ class Settings:
 
 
 SECTIONS: tuple[str, ...] = (
-    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log",
+    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log", "store", "alerts",
 )
 
 
@@ -352,6 +370,8 @@ def _validate(s: Settings, path: Path) -> None:
         raise bad("[schedule] jitter", "must be in [0, 1)")
     if not 0 < s.dedupe.threshold <= 1:
         raise bad("[dedupe] threshold", "must be in (0, 1]")
+    if not 0 <= s.dedupe.min_jaccard <= 1:
+        raise bad("[dedupe] min_jaccard", "must be in [0, 1]")
     if s.dedupe.num_perm % s.dedupe.bands:
         raise bad("[dedupe] bands", "must divide num_perm")
     if s.log.format not in ("auto", "json", "text"):

@@ -97,7 +97,7 @@ def shingles(text: str, size: int, *, normalised: str | None = None) -> set[byte
     return {data[a:b] for a, b in zip(starts[:words - size + 1], ends[size - 1:], strict=True)}
 
 
-def minhash(text: str, *, num_perm: int = 128, shingle: int = 5) -> MinHash:
+def minhash(text: str, *, num_perm: int = 128, shingle: int = 3) -> MinHash:
     return text_signature(text, num_perm=num_perm, shingle=shingle)[0]
 
 
@@ -125,7 +125,7 @@ def _identity(value: int) -> int:
     return value
 
 
-def text_signature(text: str, *, num_perm: int = 128, shingle: int = 5,
+def text_signature(text: str, *, num_perm: int = 128, shingle: int = 3,
                    normalised: str | None = None) -> tuple[MinHash, int]:
     """The MinHash of a text's word shingles, and how many distinct shingles it has. The
     shingles are hashed here in bulk, exactly as datasketch's default hash would one by one."""
@@ -159,6 +159,22 @@ def containment(a: bytes, size_a: int, b: bytes, size_b: int) -> float:
         return j
     inter = j * (size_a + size_b) / (1.0 + j)
     return min(1.0, inter / min(size_a, size_b))
+
+
+def story_match(a: bytes, size_a: int, b: bytes, size_b: int, *, threshold: float,
+                min_jaccard: float) -> float | None:
+    """The containment of two texts when they are one story, else None.
+
+    Two conditions: the shorter text is mostly found in the other (containment >= threshold:
+    a reprint with a new lede, a trimmed tail or a word edited in every sentence), and the two
+    are of one piece (Jaccard >= min_jaccard): a short report whose opening sentences another,
+    much longer text quotes is largely contained in it, yet the two share little of their
+    union."""
+    j = similarity(a, b)
+    if j < min_jaccard:
+        return None
+    c = containment(a, size_a, b, size_b)
+    return c if c >= threshold else None
 
 
 def band_buckets(signature: bytes, bands: int) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ from worker.config import Settings
 from worker.dates import date_from_text
 from worker.document import OUTCOMES, Analysis, Document, Outcome, raw_digest
 from worker.figures import Claim, extract_claims, load_lexicons
+from worker.figures.version import analysis_version, extractor_version
 from worker.language import detect_language
 
 __all__ = ["OUTCOMES", "Analysis", "CoreConfig", "Document", "Outcome", "analyse",
@@ -36,7 +37,7 @@ class CoreConfig:
     topics: str
     claimants: str
     num_perm: int = 128
-    shingle: int = 5
+    shingle: int = 3
     claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
     prefilter: bool = True  # the lossless topic pre-filter in front of trafilatura
     max_text_bytes: int = 1_000_000  # of clean text analysed; the rest is cut (0: no cap)
@@ -179,4 +180,7 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         text = f"{text}\n{CUT_NOTE.format(kept=len(text.encode()), total=cut_from)}"
     return Analysis(text=text, title=title, language=language, published=published,
                     relevant=rel.relevant, relevance=rel.score, fingerprint=fp,
-                    signature=signature, shingles=n_shingles, claims=claims, cut_from=cut_from)
+                    signature=signature, shingles=n_shingles, claims=claims, cut_from=cut_from,
+                    extractor=extractor_version(core.claimants),
+                    analysed_with=analysis_version(core.claimants, core.boilerplate,
+                                                   core.topics))

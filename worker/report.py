@@ -23,9 +23,10 @@ import plotly.graph_objects as go
 from plotly.colors import qualitative
 from sqlalchemy.orm import Session
 
-from worker.errors import WorkerError
+from worker import report_announce
+from worker.errors import UsageError
 from worker.figures.model import METRICS
-from worker.store import queries
+from worker.store import announcements, queries
 
 SUBJECT_NAMES = {"KP": "North Korean", "UA": "Ukrainian", "RU": "Russian",
                  "KR": "South Korean", "US": "American"}
@@ -122,6 +123,8 @@ class ReportData:
     edited: tuple[dict[str, Any], ...] = ()
     """`queries.article_history()` of every article with more than one version."""
     counts: dict[str, int] = field(default_factory=dict)
+    announcements: tuple[dict[str, Any], ...] = ()
+    """`store.announcements.announcements()`: worker.report_announce draws them."""
 
     @property
     def empty(self) -> bool:
@@ -207,6 +210,7 @@ def build(session: Session, *, database: str, subject: str | None = None,
         stories=tuple(stories),
         edited=tuple(edited_articles(session, since=since)),
         counts=queries.counts(session),
+        announcements=tuple(announcements.current(session, since=since)),
     )
 
 
@@ -525,6 +529,8 @@ articles changed their numbers after publication{' — ' + _e(filt) if filt else
 <code>worker changes</code>; <i>stories</i>: independent stories (not copies) carrying the
 value.</p>
 {_changes_table(data.changes)}
+<h2>Announcements</h2>
+{report_announce.section(data.announcements, include_plotlyjs=data.empty)}
 <h2>Stories</h2>
 <p class="hint">Syndicated or near-identical copies grouped into one story.</p>
 {_stories_table(data.stories)}
@@ -548,5 +554,5 @@ def write(data: ReportData, path: Path) -> Path:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise WorkerError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
     return path

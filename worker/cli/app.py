@@ -13,8 +13,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from worker.cli import (
+    announcements,
     articles,
+    claims,
     daemon,
+    datasette,
     db,
     export,
     extract,
@@ -30,7 +33,8 @@ from worker.config import load_settings
 from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
-GROUPS = (info, db, replay, figures, articles, extract, export, daemon, feeds, report)
+GROUPS = (info, db, replay, figures, articles, extract, export, claims, daemon, feeds, report,
+          datasette, announcements)
 
 
 class _Version(argparse.Action):

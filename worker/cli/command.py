@@ -68,12 +68,12 @@ def check_output_path(path: Path | None, option: str = "--out") -> None:
     if path is None or str(path) == "-":
         return
     if path.is_dir():
-        raise UsageError(f"{option} {path}: is a directory")
+        raise UsageError(f"cannot write {path} ({option}): it is a directory")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise UsageError(f"{option} {path}: no such directory: {parent}")
+        raise UsageError(f"cannot write {path} ({option}): no such directory: {parent}")
     if not os.access(parent, os.W_OK):
-        raise UsageError(f"{option} {path}: the directory {parent} is not writable")
+        raise UsageError(f"cannot write {path} ({option}): the directory is not writable")
 
 
 def iso_date(value: str) -> date:

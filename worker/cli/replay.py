@@ -29,9 +29,10 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.writer import Store
 
     check_data_files(settings)
-    engine, _ = open_store(settings)
+    engine, factory = open_store(settings)
     require_writable(engine)
-    store = Store(engine, settings.dedupe, worker_id=settings.daemon.worker_id or None)
+    store = Store(engine, settings.dedupe, worker_id=settings.daemon.worker_id or None,
+                  keep_raw=settings.store.keep_raw)
     core = CoreConfig.from_settings(settings)
     processes = settings.pipeline.processes or os.cpu_count() or 1
     missing = [p for p in args.paths if not p.exists()]
@@ -44,6 +45,9 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
                          window=settings.pipeline.queue_size,
                          progress=lambda done, total: bar.update(task, completed=done,
                                                                  total=total))
+    from worker.alerts import after_ingest
+
+    after_ingest(factory, settings)
     summary.errors += len(missing)
     summary.failed[:0] = [{"file": str(p), "error": f"{p}: no such file or directory"}
                           for p in missing]

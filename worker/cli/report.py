@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from worker.cli.command import add_command, check_output_path, iso_date, open_store
+from worker.cli.command import add_command, iso_date, open_store
 from worker.cli.output import err, output_options, print_json
 from worker.config import Settings
 
@@ -15,7 +15,6 @@ from worker.config import Settings
 def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     from worker import report  # plotly: loaded only when a report is written
 
-    check_output_path(args.out)
     engine, factory = open_store(settings)
     with factory() as session:
         data = report.build(session, database=engine.url.render_as_string(hide_password=True),

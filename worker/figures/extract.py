@@ -29,11 +29,14 @@ from worker.figures.mentions import (
 )
 from worker.figures.model import Claim
 from worker.figures.numbers import Mention
+from worker.figures.populations import populations
 from worker.figures.sentences import Sentence, split_sentences
+from worker.figures.statements import statement_date
 from worker.figures.timing import DateSpan, before_publication, find_dates
 
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
+_DIGIT_RE = re.compile(r"\d")
 DATE_CUE_REACH = 40  # characters between a reporting verb and the date after it
 STATEMENT_REACH = 90  # ... between a date opening a statement and its reporting verb
 ANAPHOR_SENTENCES = 8  # how far back "the agency" / "за його словами" may find its source
@@ -428,6 +431,8 @@ class _Extractor:
             if tr is not None and not (np == "civilian" and tr.label.startswith("deployed")):
                 metric = tr.label.split(":")[0]
                 metric_why = f"trigger {stext[tr.start:tr.end]!r}"
+                if tr.label.endswith(":population"):
+                    metric_why = f"population a figure is taken from ({metric_why[8:]})"
             elif (out or (self.last_claims and self.last_claims_sentence == k - 1)) and (
                 lex.total_anaphor_re.search(
                     stext, max(0, m.start - 60), m.start
@@ -569,8 +574,11 @@ class _Extractor:
         for rc in lex.recall_re.finditer(stext):
             cl = clause(rc.start())
             inside = [i for i, m in enumerate(used) if clause(m.start) == cl]
-            after = [i for i in inside if used[i].start >= rc.end()]
+            # (a figure inside the cue: "hatte ... von 4.000 Toten gesprochen")
+            after = [i for i in inside if used[i].start >= rc.start()]
             before = [i for i in inside if used[i].end <= rc.start()]
+            if not after and _DIGIT_RE.search(stext, rc.end(), _clause_end(breaks, cl, stext)):
+                before = []  # "... frente a los 500": the cue's figure follows, unclaimed
             target = after[0] if after else (before[-1] if before else None)
             if target is not None:
                 recall_of.setdefault(target, rc)
@@ -588,7 +596,7 @@ class _Extractor:
                 said = [
                     d
                     for d in dates
-                    if d.end <= m.start
+                    if (d.end <= m.start or _right_before_verb(d, cues))
                     and clause(d.start) == clause(m.start)
                     and self._statement_date(d, m, cues, clause)
                 ]
@@ -605,8 +613,10 @@ class _Extractor:
                     date.bound is None
                     and i not in current
                     and before_publication(date.iso, self.published)
+                    and not any(0 <= date.start - d.end <= 8 for d in dates)
                     and self._statement_date(date, m, cues, clause)
                 ):
+                    # (the end of a period, "between January and March", is no statement)
                     # "The NIS said in January that ...": a statement dated well before
                     # publication is restated, not new
                     row.recalled = True
@@ -614,7 +624,7 @@ class _Extractor:
             lo = breaks[cl - 1] if cl > 0 else 0
             hi = breaks[cl] if cl < len(breaks) else len(stext)
             cue = recall_of.get(i)
-            if cue is not None:
+            if cue is not None and i not in current:
                 row.recalled = True
                 row.why["recalled"] = f"cue {cue.group()!r}"
             inc = lex.increment_before_re.search(stext, max(0, m.start - 40), m.start)
@@ -634,6 +644,24 @@ class _Extractor:
                 row.why["partial"] = f"sub-population {sub.group()!r}"
             row.why["number"] = stext[m.start : m.end]
             rows.append(row)
+        for i in range(1, len(rows)):
+            # "había informado en abril de unos 600 muertos y 4.100 heridos": coordinated
+            # figures share the date and the recall of the first
+            row, prev = rows[i], rows[i - 1]
+            if (
+                row.refers_to is None
+                and not row.recalled
+                and i not in current
+                and (prev.recalled or prev.refers_to is not None)
+                and clause(used[i].start) == clause(used[i - 1].start)
+                and used[i].start - used[i - 1].end <= 40
+                and lex.coordinator_re.search(stext, used[i - 1].end, used[i].start)
+            ):
+                row.refers_to, row.recalled = prev.refers_to, prev.recalled
+                for key in ("refers_to", "recalled"):
+                    if key in prev.why:
+                        row.why[key] = f"coordinated with {stext[used[i-1].start:used[i-1].end]!r}"
+        self._carried_statement(k, out, rows, current)
         self._parts(stext, out, used, rows, prev_claims, clause)
         # two figures of one series in one sentence: the one dated earlier is recalled
         for i, c in enumerate(out):
@@ -666,6 +694,39 @@ class _Extractor:
         self.last_claims_sentence = k
         return result
 
+    def _carried_statement(
+        self, k: int, out: list[Claim], rows: list[_Rel], current: set[int]
+    ) -> None:
+        """Figures of a sentence that goes on with the source of a dated earlier statement
+        in the sentence before ("Он заявил, что ...", "Selon Lee Sung-kwon, un millier ...")
+        restate that statement (worker/figures/statements.py)."""
+        if k == 0 or self.published is None:
+            return
+        todo = [
+            i
+            for i, c in enumerate(out)
+            if rows[i].refers_to is None and not rows[i].recalled and i not in current
+        ]
+        if not todo:
+            return
+        prev = self._context(k - 1).claimant
+        todo = [
+            i
+            for i in todo
+            if c_inherits(out[i]) or (prev is not None and out[i].claimant == prev.claimant)
+        ]
+        if not todo:
+            return
+        p = self.sentences[k - 1]
+        date = statement_date(self.text[p.start : p.end], self.lex, self.published)
+        if date is None:
+            return
+        for i in todo:
+            rows[i].refers_to = date.iso
+            rows[i].recalled = True
+            rows[i].why["refers_to"] = f"date {date.cue!r} of the statement before"
+            rows[i].why["recalled"] = f"goes on with a statement of {date.iso}"
+
     @staticmethod
     def _statement_date(
         date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
@@ -680,7 +741,7 @@ class _Extractor:
                 return True
             if 0 <= date.start - c.end <= DATE_CUE_REACH:
                 return True
-        return False
+        return _right_before_verb(date, cues)
 
     def _parts(
         self,
@@ -743,6 +804,7 @@ class _Extractor:
         lex = self.lex
         # "600 of the 14,000 troops sent ... were killed": the deployment word after the
         # second number is its own, the casualty word the first number's
+        population: set[int] = set()  # numbers counting the troops a figure is taken from
         for i in range(len(mentions) - 1):
             a, b = mentions[i][0], mentions[i + 1][0]
             if not lex.population_before_re.fullmatch(stext, a.end, b.start):
@@ -757,8 +819,10 @@ class _Extractor:
                 None,
             )
             out[i + 1] = dep
+            population.add(i + 1)
             if pred is not None:
                 out[i] = pred
+        population |= populations(lex, stext, mentions, out, triggers, toks)
         # "the number of casualties among ... has surpassed 3,000", "le nombre de victimes
         # ... a dépassé 3 000": the counted metric is named first
         for cue in lex.count_of_re.finditer(stext):
@@ -799,7 +863,7 @@ class _Extractor:
                     if cap:
                         out[i] = cap[-1]
                 continue
-            if tr is None or not tr.label.startswith("deployed"):
+            if tr is None or not tr.label.startswith("deployed") or i in population:
                 continue
             m = mentions[i][0]
             if tr.start < m.end:
@@ -871,6 +935,23 @@ class _Extractor:
             if best is None or d < best[0]:
                 best = (d, sp.label)
         return best[1] if best else None
+
+
+def _right_before_verb(date: DateSpan, cues: list[Span]) -> bool:
+    """The date stands right before a reporting verb ("... 이른다고 지난 27일 밝혔다")."""
+    return any(
+        c.label in ("attribution", "source") and 0 <= c.start - date.end <= 3 for c in cues
+    )
+
+
+def c_inherits(claim: Claim) -> bool:
+    """The claim's source was carried over from an earlier sentence."""
+    return claim.why.get("claimant", "").startswith("inherited")
+
+
+def _clause_end(breaks: list[int], cl: int, stext: str) -> int:
+    """End offset of clause number ``cl`` (``breaks`` are the clause-break offsets)."""
+    return breaks[cl] if cl < len(breaks) else len(stext)
 
 
 def _window(toks: Tokens, first: int, last: int) -> range:
