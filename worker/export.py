@@ -23,14 +23,14 @@ from worker.store.exports import claim_rows
 
 INTEGER = ("claim_id", "article_id", "version_id", "version_number", "story_id", "value",
            "low", "high", "part_of", "start", "end")
-BOOLEAN = ("recalled", "partial", "excluded", "reviewed")
+BOOLEAN = ("recalled", "partial", "excluded", "reviewed", "claimant_inferred")
 TIMESTAMP = ("claimed_at", "published_at", "fetched_at")
 COLUMNS = (
     "claim_id", "article_id", "version_id", "version_number", "story_id",
     "subject", "metric", "claimant", "value", "low", "high", "qualifier", "modality", "scope",
     "refers_to", "recalled", "part_of", "partial", "excluded", "reviewed", "claimant_raw",
-    "claimed_at", "published_at", "fetched_at", "sentence", "start", "end",
-    "url", "outlet", "title", "language",
+    "claimant_inferred", "claimed_at", "published_at", "fetched_at", "sentence", "start", "end",
+    "url", "outlet", "title", "language", "extractor_version",
 )
 """Every column, in the order written. The names are those of the views and `--json`."""
 

@@ -203,6 +203,7 @@ class LanguageLexicon:
     rate_after_re: re.Pattern[str]
     population_before_re: re.Pattern[str]
     share_before_re: re.Pattern[str]
+    unnumbered_before_re: re.Pattern[str]
     population_after_re: re.Pattern[str]
     forward_re: re.Pattern[str]
 
@@ -463,6 +464,13 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             + r"[\s\u00a0]+"
             + _alt(_list(rel, "population_before"))
             + r"(?:[\s\u00a0]+[^\W\d]+\.?){0,2}[\s\u00a0]*$",
+            _FLAGS,
+        ),
+        # "subissent de lourdes pertes", "pour compenser les pertes": right before a casualty
+        # word, these make it no predicate of a number
+        unnumbered_before_re=re.compile(
+            _word(_alt(_list(rel, "unnumbered_before")), word_end=word_end)
+            + r"(?:[\s\u00a0]+[^\W\d]+){0,2}[\s\u00a0]+$",
             _FLAGS,
         ),
         # "1만 3000명가량 가운데 ... 5100여 명": the number before these words is the population

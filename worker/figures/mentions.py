@@ -86,6 +86,11 @@ def _noun_phrase(stext: str, m: Mention, toks: Tokens, lex: LanguageLexicon) -> 
     punctuation) or 'reject' (any other noun: units, money, equipment, dates...)."""
     pos = m.end
     n = len(stext)
+    if lex.self_anchoring:
+        # the noun before the number: "북한 노동자 1만 2천 명" counts workers
+        for cm in lex.civilian_re.finditer(stext, max(0, m.start - 12), m.start):
+            if not stext[cm.end() : m.start].strip():
+                return "civilian"
     if pos < n and stext[pos] in "-:" and pos + 1 < n and stext[pos + 1].isalnum():
         return "reject"  # 26-year-old, 600-strong, 47-я, 0:3, 04:30
     if lex.ordinal_after_re.match(stext, pos) or lex.reject_after_re.match(stext, pos):
