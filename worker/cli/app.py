@@ -24,6 +24,7 @@ from worker.cli import (
     feeds,
     figures,
     info,
+    reanalyse,
     replay,
     report,
 )
@@ -33,8 +34,8 @@ from worker.config import load_settings
 from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
-GROUPS = (info, db, replay, figures, articles, extract, export, claims, daemon, feeds, report,
-          datasette, announcements)
+GROUPS = (info, db, replay, reanalyse, figures, articles, extract, export, claims, daemon,
+          feeds, report, datasette, announcements)
 
 
 class _Version(argparse.Action):
