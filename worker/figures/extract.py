@@ -879,6 +879,26 @@ class _Extractor:
                 continue
             out[nxt] = named
         for i, tr in enumerate(assigned):
+            if (
+                tr is not None
+                and not tr.label.startswith("deployed")
+                and i not in population
+                and lex.unnumbered_before_re.search(stext, max(0, tr.start - 30), tr.start)
+            ):
+                # "12 тисяч військових, перекинутих на Курщину, зазнають значних втрат": the
+                # losses have no number; the deployment word is the number's
+                m = mentions[i][0]
+                dep = next(
+                    (
+                        t
+                        for t in triggers
+                        if t.label.startswith("deployed") and m.end <= t.start < tr.start
+                    ),
+                    None,
+                )
+                if dep is not None:
+                    out[i] = dep
+                    continue
             if tr is not None and tr.label.split(":")[0] in ("killed", "wounded"):
                 # "захватила двух раненых солдат": the adjective qualifies the captives
                 m = mentions[i][0]
