@@ -35,7 +35,7 @@ RESULTS = ROOT / "benchmarks" / "results.json"
 PG_ADMIN_URL = os.environ.get("WORKER_TEST_PG_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NAMES = ("startup", "cleaning", "figures", "dedupe", "queries", "ingest", "offtopic", "rechecks",
-         "polling", "memory", "adversarial")
+         "polling", "memory", "adversarial", "reanalyse")
 
 # Targets the issues set (ingest, figures), and ours where they set none (marked "*").
 INGEST_1CORE, INGEST_POOL = 0.85, 1.6
@@ -63,6 +63,8 @@ def _args(name: str, quick: bool, pg_url: str | None) -> list[str]:
         return ["--articles", "200", "--full", "20"]
     if name == "adversarial" and quick:
         return ["--size", "20000", "--repeat", "1"]
+    if name == "reanalyse" and quick:
+        return ["--copies", "3"]
     return []
 
 
@@ -257,6 +259,12 @@ def headlines(name: str, r: Any) -> list[Row]:
             "< 400 MB", r["peak_tree_pss_mb"] < 400)
         add("the same, RSS summed (pages shared with the fork server counted per process)",
             f"{r['peak_tree_rss_mb']:.0f} MB")
+    elif name == "reanalyse":
+        add(f"`worker reanalyse --force`, {r['versions']} versions, {r['processes']} processes "
+            f"(load {r['load_average'][0]:.1f})",
+            f"{r['reanalyse']['versions_per_s']:.1f} versions/s")
+        add("`worker replay` of the same pages", f"{r['replay']['versions_per_s']:.1f} "
+            f"versions/s (reanalyse {r['ratio']:.2f}×, CPU per version {r['cpu_ratio']:.2f}×)")
     elif name == "adversarial":
         for stage, w in r["worst"].items():
             add(f"hostile text, {stage}: worst case ({w['case']}, {w['lang']})",

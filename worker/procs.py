@@ -32,7 +32,10 @@ def _watch_parent() -> None:
 
 
 def exit_with_parent() -> None:
-    """Pool initializer: end this worker process as soon as its parent has gone."""
+    """Pool initializer: end this worker process as soon as its parent has gone, and leave
+    Ctrl-C (SIGINT, sent to the whole process group) to the parent, which shuts the pool down:
+    no KeyboardInterrupt traceback from each child."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, daemon=True, name="parent-watch").start()
 
 

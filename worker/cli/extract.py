@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from worker.cli.command import add_command
-from worker.cli.output import out, output_options, table, value_range
+from worker.cli.output import out, output_options, print_json_line, table, value_range
 from worker.config import Settings
 from worker.errors import InputError, WorkerError
 
@@ -22,6 +22,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 
     check_data_files(settings, ("boilerplate_file", "topics_file", "claimants_file"))
     if args.batch:
+        failed = 0
         for lineno, raw_line in enumerate(sys.stdin.buffer, 1):
             if not raw_line.strip():
                 continue
@@ -40,21 +41,23 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
                 logging.getLogger(__name__).exception("extract --batch line %d failed", lineno)
                 result = {"id": item.get("id") if isinstance(item, dict) else None,
                           "line": lineno, "error": f"{type(exc).__name__}: {exc}"}
-            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
-        return 0
+            failed += "error" in result
+            print_json_line(result)
+        return 1 if failed else 0  # some lines failed (each has its error line)
     source = args.file
     try:
         data = sys.stdin.buffer.read() if source in (None, "-") else Path(source).read_bytes()
     except OSError as exc:
         raise InputError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    if b"\0" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(f"{source or 'standard input'}: a binary file, not text or HTML")
     raw = _decoded(data)
     is_html = args.html or (source not in (None, "-") and
                             Path(source).suffix.lower() in (".html", ".htm"))
     result = analyse_one(settings, text=None if is_html else raw, html=raw if is_html else None,
                          language=args.lang, item_id=source)
     if args.json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        print_json_line(result)
         return 0
     out.print(f"language: {result['language']}   relevant: {result['relevant']} "
               f"(score {result['relevance']})")

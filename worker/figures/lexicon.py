@@ -163,6 +163,7 @@ class LanguageLexicon:
     place_before_re: re.Pattern[str]
     coordination_re: re.Pattern[str]
     self_anchoring: bool
+    verb_final: bool  # the reporting verb closes the clause (Korean): it may follow the figure
     qual_before_re: re.Pattern[str]
     qual_before_labels: list[str]
     qual_after_re: re.Pattern[str]
@@ -392,6 +393,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             r"[\s,]*" + _alt(_list(subjects, "coordination")) + r"[\s,]*", _FLAGS
         ),
         self_anchoring=bool(subjects.get("self_anchoring", False)),
+        verb_final=bool(rel.get("verb_final", False)),
         qual_before_re=qual_before_re,
         qual_before_labels=[k for k, _ in before_groups],
         qual_after_re=qual_after_re,
