@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from worker.cli.command import add_command, open_store
-from worker.cli.output import out, output_options, print_json, table
+from worker.cli.output import out, output_options, positive_int, print_json, table
 from worker.config import Settings
 from worker.errors import UsageError, WorkerError
 
@@ -94,5 +94,6 @@ def register(sub: Any) -> None:
     sp = add_command(sub, "stories", cmd_stories,
                      "stories (syndicated copies grouped) with their outlets",
                      "worker stories --json")
-    sp.add_argument("--min-copies", type=int, default=1)
+    sp.add_argument("--min-copies", type=positive_int, default=1, metavar="N",
+                    help="only stories with at least N copies (default 1)")
     output_options(sp)

@@ -13,7 +13,7 @@ from typing import Any
 from worker.cli.command import add_command
 from worker.cli.output import out, output_options, print_json_line, table, value_range
 from worker.config import Settings
-from worker.errors import InputError, WorkerError
+from worker.errors import InputError, UsageError, WorkerError
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
@@ -21,6 +21,8 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     from worker.extract import analyse_one
 
     check_data_files(settings, ("boilerplate_file", "topics_file", "claimants_file"))
+    if args.lang is not None:
+        args.lang = known_language(args.lang)
     if args.batch:
         failed = 0
         for lineno, raw_line in enumerate(sys.stdin.buffer, 1):
@@ -70,6 +72,16 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def known_language(code: str) -> str:
+    """A language the pipeline handles (any case), else a usage error listing them."""
+    from worker.language import SUPPORTED
+
+    low = code.strip().lower()
+    if low not in SUPPORTED:
+        raise UsageError(f"--lang: unknown language {code!r}; known: {', '.join(SUPPORTED)}")
+    return low
+
+
 def _decoded(data: bytes) -> str:
     """Input bytes as text: UTF-8, else the charset declared or detected (as replay reads
     files), never a traceback."""
@@ -86,7 +98,8 @@ def register(sub: Any) -> None:
                      "clean and analyse one document without storing it",
                      "worker extract seeds/000_b80b5a2a3a82875b.txt --json")
     sp.add_argument("file", nargs="?", help="a file, or - for standard input")
-    sp.add_argument("--lang", help="language code, skips detection")
+    sp.add_argument("--lang", help="language code (en, fr, de, es, ru, uk, ko), skips "
+                    "detection")
     sp.add_argument("--html", action="store_true", help="the input is HTML")
     sp.add_argument("--batch", action="store_true",
                     help='JSON Lines on stdin: {"id", "text" or "html", "lang"?}')
