@@ -40,9 +40,22 @@ PATH_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
+APP_NAME = "dprk-ru-news-worker"  # the user data directory's name (platformdirs)
+
+
+def default_database_file() -> Path:
+    """The SQLite file used when no database is configured: in the user's data directory
+    (~/.local/share/dprk-ru-news-worker/worker.db on Linux, $XDG_DATA_HOME respected)."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME) / "worker.db"
+
+
 @dataclass(kw_only=True)
 class DatabaseSettings:
-    url: str = "sqlite:///data/worker.db"
+    # Empty: worker.db beside a config file given with --config/WORKER_CONFIG, otherwise in
+    # the user's data directory (see `database_origin`).
+    url: str = ""
     echo: bool = False
 
 
@@ -147,6 +160,12 @@ class Settings:
     base_dir: Path = field(default_factory=Path.cwd)
     # "section.key" -> where a value was set (the config file, an environment variable).
     origins: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def database_is_default(self) -> bool:
+        """Whether the database URL is the built-in default (whose directory may be
+        created), not one a user wrote."""
+        return self.origins.get("database.url", "").startswith("default")
 
     def data_file(self, key: str) -> Path:
         """The data file of `[pipeline] key`: the configured path, or the packaged file."""
@@ -285,8 +304,42 @@ def load_settings(
         if (section, key) in PATH_KEYS:
             _resolve(getattr(settings, section), key, settings.base_dir)
         settings.origins[dotted] = "command line"
+    _database_location(settings, path if explicit else None, file_dir)
     _validate(settings, path)
     return settings
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file path of a SQLite URL as written (None for another engine, in memory, or a
+    `file:` URI, which is used as written)."""
+    scheme, sep, rest = url.partition(":///")
+    if not sep or not scheme.startswith("sqlite"):
+        return None
+    path = rest.split("?", 1)[0]
+    return None if path in ("", ":memory:") or path.startswith("file:") else path
+
+
+def _database_location(settings: Settings, config: Path | None, file_dir: Path) -> None:
+    """Fill in the default database and make a relative SQLite path absolute: relative to the
+    config file's directory when written there, to the working directory otherwise."""
+    db = settings.database
+    origin = settings.origins.get("database.url")
+    if not db.url.strip() and origin is None:
+        if config is not None:
+            db.url = f"sqlite:///{file_dir / 'worker.db'}"
+            settings.origins["database.url"] = f"default: beside {config}"
+        else:
+            db.url = f"sqlite:///{default_database_file()}"
+            settings.origins["database.url"] = "default: the user's data directory"
+        return
+    path = sqlite_path(db.url)
+    if path is None or path.startswith("/") or path.startswith("~"):
+        if path is not None and path.startswith("~"):
+            db.url = db.url.replace(path, str(Path(path).expanduser()), 1)
+        return
+    base = file_dir if origin is not None and not origin.endswith(
+        ("(environment)", "command line")) else settings.base_dir
+    db.url = db.url.replace(path, str(base / path), 1)
 
 
 def _absolute(value: str, base: Path) -> str:

@@ -94,8 +94,9 @@ def changes(session: Session, *, subject: str | None = None, metric: str | None 
         q = q.where(_ST.kind == kind)
     if since is not None:
         q = q.where(_ST.reported_on >= datetime.combine(since, time.min, tzinfo=UTC))
-    if limit:
-        q = q.limit(limit)
+    if limit:  # the newest `limit` changes, still listed oldest first
+        q = q.order_by(None).order_by(*(c.desc() for c in _SERIES_ORDER)).limit(limit)
+        return _flags(_rows(session.execute(q)))[::-1]
     return _flags(_rows(session.execute(q)))
 
 
@@ -107,7 +108,8 @@ def _flags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def latest_figures(session: Session, *, as_of: date | None = None,
-                   subject: str | None = None) -> list[dict[str, Any]]:
+                   subject: str | None = None, metric: str | None = None,
+                   claimant: str | None = None) -> list[dict[str, Any]]:
     """The latest point of every series; with `as_of`, among the points reported by the end
     of that day (what was known then), with the stories known then."""
     if as_of is None:
@@ -140,7 +142,7 @@ def latest_figures(session: Session, *, as_of: date | None = None,
          .order_by(_FS.subject, _FS.metric, _FS.claimant))
     if as_of is None:
         q = q.outerjoin(_FV, and_(_FV.series_id == _ST.series_id, _FV.value == _ST.value))
-    q = _series_filters(q, subject, None, None)
+    q = _series_filters(q, subject, metric, claimant)
     return _flags(_rows(session.execute(q)))
 
 

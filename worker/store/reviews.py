@@ -30,7 +30,8 @@ from worker.errors import InputError
 from worker.store.models import Article, ArticleVersion, ClaimReview, FigureClaim
 
 ACTIONS = ("wrong", "recalled", "part_of", "claimant", "subject")
-REVIEWED_FIELDS = ("subject", "claimant", "recalled", "part_of", "partial", "excluded")
+REVIEWED_FIELDS = ("subject", "claimant", "claimant_inferred", "recalled", "part_of", "partial",
+                   "excluded")
 SeriesKey = tuple[str | None, str, str | None]
 """(subject, metric, claimant): one figure series."""
 
