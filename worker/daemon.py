@@ -174,8 +174,16 @@ class Daemon:
         with self.lock:
             pending = set(self.inflight)
         wait(pending)
+        self.after_cycle()
         self.summary.seconds = time.monotonic() - started
         return self.summary
+
+    def after_cycle(self) -> int:
+        """Announcements rebuilt and new changes published (worker.alerts)."""
+        from worker.alerts import after_ingest
+
+        after_ingest(self.factory, self.settings)
+        return 0
 
     def run_forever(self) -> None:
         """Poll until `stop()` (or SIGTERM/SIGINT, see `install_signals`)."""
@@ -190,6 +198,9 @@ class Daemon:
                       next_run_time=datetime.now(UTC))
         sched.add_job(self._safe(self.recheck_tick), "interval", seconds=every, id="revisions",
                       next_run_time=datetime.now(UTC) + timedelta(seconds=every / 2))
+        sched.add_job(self._safe(self.after_cycle), "interval",
+                      seconds=self.settings.alerts.interval, id="alerts",
+                      next_run_time=datetime.now(UTC) + timedelta(seconds=every))
         sched.start()
         log.info("worker %s polling", self.worker_id, extra={"worker_id": self.worker_id})
         try:

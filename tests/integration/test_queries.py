@@ -166,4 +166,4 @@ def test_export_carries_provenance(built: Builder, factory: sessionmaker[Session
     else:
         rows = pq.read_table(out).to_pylist()
     assert len(rows) == n == 15
-    assert {"url", "outlet", "sentence", "claimant", "version", "fetched_at"} <= set(rows[0])
+    assert {"url", "outlet", "sentence", "claimant", "version_number", "fetched_at"} <= set(rows[0])

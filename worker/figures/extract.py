@@ -29,11 +29,18 @@ from worker.figures.mentions import (
 )
 from worker.figures.model import Claim
 from worker.figures.numbers import Mention
+from worker.figures.populations import populations
 from worker.figures.sentences import Sentence, split_sentences
+from worker.figures.statements import statement_date
 from worker.figures.timing import DateSpan, before_publication, find_dates
 
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
+_DIGIT_RE = re.compile(r"\d")
+_QUOTE_RE = re.compile("[\"'«»“”‘’„]")
+# metrics that go on with one another's source in a bare next sentence ("The death toll
+# stands at 600." after "4,700 casualties"), and those that do not (captives after losses)
+_FAMILY = {"killed": "losses", "wounded": "losses", "casualties": "losses", "missing": "losses"}
 DATE_CUE_REACH = 40  # characters between a reporting verb and the date after it
 STATEMENT_REACH = 90  # ... between a date opening a statement and its reporting verb
 ANAPHOR_SENTENCES = 8  # how far back "the agency" / "за його словами" may find its source
@@ -90,6 +97,7 @@ class _Extractor:
         self.last_claims: list[Claim] = []  # claims of the latest sentence that had some
         self.last_claims_sentence = -1
         self.part_links: dict[int, int] = {}  # start of a part -> start of its total
+        self.stext = ""  # the sentence whose relations are being read
 
     @cached_property
     def sentences(self) -> list[Sentence]:
@@ -385,11 +393,12 @@ class _Extractor:
         speakers = _active_speakers(cue_spans)
         if claimants:
             ctx.claimant = claimants[-1]
+        elif lex.anaphor_re.search(stext):
+            # "за його словами", "selon lui", "the agency said", "según estas fuentes": the
+            # source named last
+            ctx.claimant = self._latest_claimant(k)
         elif speakers:
             pass  # "..., a Ukrainian commander said": an unregistered speaker, no inheritance
-        elif lex.anaphor_re.search(stext):
-            # "за його словами", "selon lui", "the agency said": the source named last
-            ctx.claimant = self._latest_claimant(k)
         elif "hedge" in cues or ("attribution" in cues and "source" not in cues) or (
             "source" not in cues and self._continues(stext)
         ):
@@ -397,6 +406,14 @@ class _Extractor:
             # them, 600 died", "Ще 2,7 тис. поранено"): the source is the one named just
             # before; "according to Kyiv" names a new (unregistered) source instead
             ctx.claimant = self._inherited_claimant(k)
+        elif not cues and self.last_claims_sentence == k - 1 and self.last_claims:
+            # "The death toll stands at 600.": a bare statement right after a sourced
+            # figure goes on with that source
+            sources = {c.claimant for c in self.last_claims}
+            before = {_FAMILY.get(c.metric, c.metric) for c in self.last_claims}
+            here = {_FAMILY.get(f[2].split(":")[0], f[2]) for f in found}
+            if len(sources) == 1 and None not in sources and here and here <= before:
+                ctx.claimant = self._inherited_claimant(k)
         mtoks = [(toks.at(m.start), toks.at(m.end - 1)) for m, _ in mentions]
         triggers = [Span(a, b, label, toks.at(a), toks.at(b - 1)) for a, b, label in found]
         terms = self._terms(
@@ -429,6 +446,8 @@ class _Extractor:
             if tr is not None and not (np == "civilian" and tr.label.startswith("deployed")):
                 metric = tr.label.split(":")[0]
                 metric_why = f"trigger {stext[tr.start:tr.end]!r}"
+                if tr.label.endswith(":population"):
+                    metric_why = f"population a figure is taken from ({metric_why[8:]})"
             elif (out or (self.last_claims and self.last_claims_sentence == k - 1)) and (
                 lex.total_anaphor_re.search(
                     stext, max(0, m.start - 60), m.start
@@ -472,6 +491,20 @@ class _Extractor:
                 # is the others', not the source named after it
                 named = claimant = None
             subject, subject_why = self._subject(k, m, mtoks[idx], terms, stext)
+            if (
+                np != "people"
+                and out
+                and out[-1].subject is not None
+                and subject != out[-1].subject
+                and m.start - used[-1].end <= 150
+                and lex.coordination_re.search(stext, max(used[-1].end, m.start - 12), m.start)
+                and ";" not in stext[used[-1].end : m.start]
+                and not any(m.end <= t.start <= m.end + 30 for t in terms[0])
+            ):
+                # "300 soldados norcoreanos ... han muerto y 2.700 han resultado heridos":
+                # a number without its own noun counts the people of the one before
+                subject = out[-1].subject
+                subject_why = f"coordinated with {stext[used[-1].start : used[-1].end]!r}"
             if claimant is None:
                 claimant_why = (
                     f"contrasted ({contrast.group()!r})" if contrast else "no source named"
@@ -554,6 +587,7 @@ class _Extractor:
         """Date referred to, recall, increment, part of a total and sub-population for the
         claims of one sentence (see worker/figures/timing.py for the dates)."""
         lex = self.lex
+        self.stext = stext
         breaks = [m.start() for m in _SEMICOLON.finditer(stext)]
         breaks += [b.start() for b in lex.clause_break_re.finditer(stext)]
         breaks.sort()
@@ -570,8 +604,11 @@ class _Extractor:
         for rc in lex.recall_re.finditer(stext):
             cl = clause(rc.start())
             inside = [i for i, m in enumerate(used) if clause(m.start) == cl]
-            after = [i for i in inside if used[i].start >= rc.end()]
+            # (a figure inside the cue: "hatte ... von 4.000 Toten gesprochen")
+            after = [i for i in inside if used[i].start >= rc.start()]
             before = [i for i in inside if used[i].end <= rc.start()]
+            if not after and _DIGIT_RE.search(stext, rc.end(), _clause_end(breaks, cl, stext)):
+                before = []  # "... frente a los 500": the cue's figure follows, unclaimed
             target = after[0] if after else (before[-1] if before else None)
             if target is not None:
                 recall_of.setdefault(target, rc)
@@ -589,7 +626,7 @@ class _Extractor:
                 said = [
                     d
                     for d in dates
-                    if d.end <= m.start
+                    if (d.end <= m.start or _right_before_verb(d, cues))
                     and clause(d.start) == clause(m.start)
                     and self._statement_date(d, m, cues, clause)
                 ]
@@ -606,8 +643,10 @@ class _Extractor:
                     date.bound is None
                     and i not in current
                     and before_publication(date.iso, self.published)
+                    and not any(0 <= date.start - d.end <= 8 for d in dates)
                     and self._statement_date(date, m, cues, clause)
                 ):
+                    # (the end of a period, "between January and March", is no statement)
                     # "The NIS said in January that ...": a statement dated well before
                     # publication is restated, not new
                     row.recalled = True
@@ -615,12 +654,14 @@ class _Extractor:
             lo = breaks[cl - 1] if cl > 0 else 0
             hi = breaks[cl] if cl < len(breaks) else len(stext)
             cue = recall_of.get(i)
-            if cue is not None:
+            if cue is not None and i not in current:
                 row.recalled = True
                 row.why["recalled"] = f"cue {cue.group()!r}"
             inc = lex.increment_before_re.search(stext, max(0, m.start - 40), m.start)
             if inc is None:
                 inc = lex.increment_after_re.match(stext, m.end)
+            if inc is not None and i > 0 and out[i - 1].metric != c.metric:
+                inc = None  # "600 have died and another 4,100 have been injured": a new group
             if inc is not None and c.scope != "incident":
                 row.scope = "increment"
                 row.why["scope"] = f"increment cue {inc.group().strip()!r}"
@@ -635,6 +676,24 @@ class _Extractor:
                 row.why["partial"] = f"sub-population {sub.group()!r}"
             row.why["number"] = stext[m.start : m.end]
             rows.append(row)
+        for i in range(1, len(rows)):
+            # "había informado en abril de unos 600 muertos y 4.100 heridos": coordinated
+            # figures share the date and the recall of the first
+            row, prev = rows[i], rows[i - 1]
+            if (
+                row.refers_to is None
+                and not row.recalled
+                and i not in current
+                and (prev.recalled or prev.refers_to is not None)
+                and clause(used[i].start) == clause(used[i - 1].start)
+                and used[i].start - used[i - 1].end <= 40
+                and lex.coordinator_re.search(stext, used[i - 1].end, used[i].start)
+            ):
+                row.refers_to, row.recalled = prev.refers_to, prev.recalled
+                for key in ("refers_to", "recalled"):
+                    if key in prev.why:
+                        row.why[key] = f"coordinated with {stext[used[i-1].start:used[i-1].end]!r}"
+        self._carried_statement(k, out, rows, current)
         self._parts(stext, out, used, rows, prev_claims, clause)
         # two figures of one series in one sentence: the one dated earlier is recalled
         for i, c in enumerate(out):
@@ -667,9 +726,41 @@ class _Extractor:
         self.last_claims_sentence = k
         return result
 
-    @staticmethod
+    def _carried_statement(
+        self, k: int, out: list[Claim], rows: list[_Rel], current: set[int]
+    ) -> None:
+        """Figures of a sentence that goes on with the source of a dated earlier statement
+        in the sentence before ("Он заявил, что ...", "Selon Lee Sung-kwon, un millier ...")
+        restate that statement (worker/figures/statements.py)."""
+        if k == 0 or self.published is None:
+            return
+        todo = [
+            i
+            for i, c in enumerate(out)
+            if rows[i].refers_to is None and not rows[i].recalled and i not in current
+        ]
+        if not todo:
+            return
+        prev = self._context(k - 1).claimant
+        todo = [
+            i
+            for i in todo
+            if c_inherits(out[i]) or (prev is not None and out[i].claimant == prev.claimant)
+        ]
+        if not todo:
+            return
+        p = self.sentences[k - 1]
+        date = statement_date(self.text[p.start : p.end], self.lex, self.published)
+        if date is None:
+            return
+        for i in todo:
+            rows[i].refers_to = date.iso
+            rows[i].recalled = True
+            rows[i].why["refers_to"] = f"date {date.cue!r} of the statement before"
+            rows[i].why["recalled"] = f"goes on with a statement of {date.iso}"
+
     def _statement_date(
-        date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
+        self, date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
     ) -> bool:
         """The date is when a statement was made: a reporting verb stands right after it, or
         before the figure in its clause ("In December, the lawmaker said that ..."), or right
@@ -677,11 +768,18 @@ class _Extractor:
         for c in cues:
             if c.label not in ("attribution", "source") or clause(c.start) != clause(date.start):
                 continue
-            if 0 <= c.start - date.end <= STATEMENT_REACH and c.start < m.start:
-                return True
+            if 0 <= c.start - date.end <= STATEMENT_REACH and (
+                c.start < m.start
+                or (
+                    self.lex.verb_final
+                    and date.end <= m.start
+                    and _QUOTE_RE.search(self.stext, date.end, c.start) is None
+                )
+            ):
+                return True  # (Korean: "지난달 27일 ... 발생했다고 밝혔다", not a quoted date)
             if 0 <= date.start - c.end <= DATE_CUE_REACH:
                 return True
-        return False
+        return _right_before_verb(date, cues)
 
     def _parts(
         self,
@@ -744,6 +842,7 @@ class _Extractor:
         lex = self.lex
         # "600 of the 14,000 troops sent ... were killed": the deployment word after the
         # second number is its own, the casualty word the first number's
+        population: set[int] = set()  # numbers counting the troops a figure is taken from
         for i in range(len(mentions) - 1):
             a, b = mentions[i][0], mentions[i + 1][0]
             if not lex.population_before_re.fullmatch(stext, a.end, b.start):
@@ -758,8 +857,10 @@ class _Extractor:
                 None,
             )
             out[i + 1] = dep
+            population.add(i + 1)
             if pred is not None:
                 out[i] = pred
+        population |= populations(lex, stext, mentions, out, triggers, toks)
         # "the number of casualties among ... has surpassed 3,000", "le nombre de victimes
         # ... a dépassé 3 000": the counted metric is named first
         for cue in lex.count_of_re.finditer(stext):
@@ -779,6 +880,26 @@ class _Extractor:
                 continue
             out[nxt] = named
         for i, tr in enumerate(assigned):
+            if (
+                tr is not None
+                and not tr.label.startswith("deployed")
+                and i not in population
+                and lex.unnumbered_before_re.search(stext, max(0, tr.start - 30), tr.start)
+            ):
+                # "12 тисяч військових, перекинутих на Курщину, зазнають значних втрат": the
+                # losses have no number; the deployment word is the number's
+                m = mentions[i][0]
+                dep = next(
+                    (
+                        t
+                        for t in triggers
+                        if t.label.startswith("deployed") and m.end <= t.start < tr.start
+                    ),
+                    None,
+                )
+                if dep is not None:
+                    out[i] = dep
+                    continue
             if tr is not None and tr.label.split(":")[0] in ("killed", "wounded"):
                 # "захватила двух раненых солдат": the adjective qualifies the captives
                 m = mentions[i][0]
@@ -800,7 +921,7 @@ class _Extractor:
                     if cap:
                         out[i] = cap[-1]
                 continue
-            if tr is None or not tr.label.startswith("deployed"):
+            if tr is None or not tr.label.startswith("deployed") or i in population:
                 continue
             m = mentions[i][0]
             if tr.start < m.end:
@@ -812,8 +933,30 @@ class _Extractor:
                 between = stext[m.end : other.start]
                 if ";" in between or barrier.search(between) or toks.gap(tr.last, other.first) > 16:
                     continue
-                if any(o is other for j, o in enumerate(assigned) if j != i):
-                    continue
+                if lex.unnumbered_before_re.search(stext, max(0, other.start - 30), other.start):
+                    continue  # "... déployés ... subissent de lourdes pertes"
+                owner = next((j for j, o in enumerate(assigned) if j != i and o is other), None)
+                if owner is not None:
+                    # "300 soldados ... enviados ... han muerto y 2.700 han resultado
+                    # heridos": the later number keeps a word of its own, after it
+                    mo = mentions[owner][0]
+                    end_o = (
+                        mentions[owner + 1][0].start if owner + 1 < len(mentions) else len(stext)
+                    )
+                    own = next(
+                        (
+                            t
+                            for t in triggers
+                            if mo.end <= t.start
+                            and t.end <= end_o
+                            and not t.label.startswith("deployed")
+                        ),
+                        None,
+                    )
+                    if owner < i:
+                        continue
+                    if own is not None:
+                        out[owner] = own  # else both share it ("640 ... killed, up from 300")
                 out[i] = other
                 break
         return out
@@ -872,6 +1015,23 @@ class _Extractor:
             if best is None or d < best[0]:
                 best = (d, sp.label)
         return best[1] if best else None
+
+
+def _right_before_verb(date: DateSpan, cues: list[Span]) -> bool:
+    """The date stands right before a reporting verb ("... 이른다고 지난 27일 밝혔다")."""
+    return any(
+        c.label in ("attribution", "source") and 0 <= c.start - date.end <= 3 for c in cues
+    )
+
+
+def c_inherits(claim: Claim) -> bool:
+    """The claim's source was carried over from an earlier sentence."""
+    return claim.why.get("claimant", "").startswith("inherited")
+
+
+def _clause_end(breaks: list[int], cl: int, stext: str) -> int:
+    """End offset of clause number ``cl`` (``breaks`` are the clause-break offsets)."""
+    return breaks[cl] if cl < len(breaks) else len(stext)
 
 
 def _window(toks: Tokens, first: int, last: int) -> range:

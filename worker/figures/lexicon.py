@@ -188,6 +188,7 @@ class LanguageLexicon:
     place_before_re: re.Pattern[str]
     coordination_re: re.Pattern[str]
     self_anchoring: bool
+    verb_final: bool  # the reporting verb closes the clause (Korean): it may follow the figure
     qual_before_re: re.Pattern[str]
     qual_before_labels: list[str]
     qual_after_re: re.Pattern[str]
@@ -227,6 +228,9 @@ class LanguageLexicon:
     now_re: re.Pattern[str]
     rate_after_re: re.Pattern[str]
     population_before_re: re.Pattern[str]
+    share_before_re: re.Pattern[str]
+    unnumbered_before_re: re.Pattern[str]
+    population_after_re: re.Pattern[str]
     forward_re: re.Pattern[str]
 
 
@@ -414,6 +418,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             r"[\s,]*" + _alt(_list(subjects, "coordination")) + r"[\s,]*", _FLAGS
         ),
         self_anchoring=bool(subjects.get("self_anchoring", False)),
+        verb_final=bool(rel.get("verb_final", False)),
         qual_before_re=qual_before_re,
         qual_before_labels=[k for k, _ in before_groups],
         qual_after_re=qual_after_re,
@@ -477,6 +482,27 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             r"[\s\u00a0]*(?:[^\W\d]+[\s\u00a0]+){0,2}?"
             + _alt(_list(rel, "rate_after"))
             + ("(?!\\w)" if word_end else ""),
+            _FLAGS,
+        ),
+        # "a third of the estimated 10,000 ...", "la moitié des 11 000 ...": the number counts
+        # the troops the share is taken from
+        share_before_re=re.compile(
+            _word(_alt(_list(rel, "share_before")), word_end=word_end)
+            + r"[\s\u00a0]+"
+            + _alt(_list(rel, "population_before"))
+            + r"(?:[\s\u00a0]+[^\W\d]+\.?){0,2}[\s\u00a0]*$",
+            _FLAGS,
+        ),
+        # "subissent de lourdes pertes", "pour compenser les pertes": right before a casualty
+        # word, these make it no predicate of a number
+        unnumbered_before_re=re.compile(
+            _word(_alt(_list(rel, "unnumbered_before")), word_end=word_end)
+            + r"(?:[\s\u00a0]+[^\W\d]+){0,2}[\s\u00a0]+$",
+            _FLAGS,
+        ),
+        # "1만 3000명가량 가운데 ... 5100여 명": the number before these words is the population
+        population_after_re=re.compile(
+            r"[\s\u00a0]*(?:[^\W\d]{1,3}[\s\u00a0]*)?" + _alt(_list(rel, "population_after")),
             _FLAGS,
         ),
         population_before_re=re.compile(

@@ -15,6 +15,11 @@ from worker.figures.lexicon import LanguageLexicon
 
 _BOUNDARY_RE = re.compile(r"[.!?。？！]+[\"'»”’)\]]*(?=\s)|\n")
 _PARAGRAPH_RE = re.compile(r"\n[ \t\u00a0]*\n")
+# a period glued to the next sentence: "... war effort.On Monday", "... verwundet.Das schrieb",
+# "추산하고 있다.종합 사망자는" (a word of 3+ letters, the period, a capitalised word)
+_GLUED_RE = re.compile(
+    r"(?<=[^\W\d_]{3})\.(?=[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][a-zß-öø-ÿа-яёіїєґ])|(?<=[다요])\.(?=[가-힣])"
+)
 _WORD_BEFORE_RE = re.compile(r"(\w+(?:\.\w+)*)\W*$")
 _WORD_AFTER_RE = re.compile(r"\s*(\w+)")
 
@@ -68,6 +73,8 @@ def split_sentences(text: str, lex: LanguageLexicon) -> list[Sentence]:
         if not _next_starts_sentence(text, end):
             continue
         cuts.append((end, False))
+    for m in _GLUED_RE.finditer(text):
+        cuts.append((m.end(), False))
     if lex.starters_re is not None:
         for m in lex.starters_re.finditer(text):
             cuts.append((m.start(), True))

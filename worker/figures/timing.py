@@ -231,12 +231,13 @@ def _bound(text: str, m: re.Match[str], syn: TimeSyntax) -> str | None:
 
 
 def before_publication(iso: str, published: dt.date | None) -> bool:
-    """Whether a date or period ends clearly before the publication date: a day more than a
-    week before it, an earlier month, an earlier year."""
+    """Whether a date or period ends clearly before the publication date: a day three or more
+    days before it ("told reporters on Dec. 19" in an article of Dec. 23), an earlier month,
+    an earlier year."""
     if published is None:
         return False
     if len(iso) == 10:
-        return (published - dt.date.fromisoformat(iso)).days >= 7
+        return (published - dt.date.fromisoformat(iso)).days >= 3
     if len(iso) == 7:
         return iso < published.isoformat()[:7]
     return iso < f"{published.year:04d}"

@@ -196,6 +196,24 @@ class ArticleVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the analysis its claims come from (worker.figures.version.analysis_version)
+    analysed_with: Mapped[str | None] = mapped_column(String(64))
+
+
+class RawPage(Base):
+    """A version's page as fetched ([store] keep_raw): zlib-compressed, with its SHA-256, so a
+    re-analysis can clean it again with the current rules. `is_text`: it arrived decoded."""
+
+    __tablename__ = "raw_pages"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    compression: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)
+    is_text: Mapped[bool] = mapped_column(Boolean)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ContentFingerprint(Base):
@@ -270,6 +288,45 @@ class FigureClaim(Base):
     part_of: Mapped[int | None] = mapped_column(Integer)
     # a part of a breakdown or a sub-population ("2,000 wounded were flown home")
     partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # taken from another article of the story stating the same subject, metric and value
+    claimant_inferred: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
+    # the extractor (code + rules) that made it: worker.figures.version.EXTRACTOR_VERSION
+    extractor_version: Mapped[str | None] = mapped_column(String(64))
+    # a reviewer marked it wrong (`worker claims mark --wrong`): never a point of a series
+    excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class ClaimReview(Base):
+    """A person's correction of one claim (`worker claims mark`): what was changed, the
+    claim's values before it, who, when and why. The claim row carries the corrected values;
+    this row is how a re-analysis, which extracts the claims again, applies it again (the claim
+    is found by its version, metric and offset, else its sentence)."""
+
+    __tablename__ = "claim_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("figure_claims.id", ondelete="SET NULL"), index=True
+    )
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), index=True
+    )
+    metric: Mapped[str] = mapped_column(String(16))
+    start: Mapped[int] = mapped_column(Integer)
+    value: Mapped[int] = mapped_column(BigInteger)
+    sentence: Mapped[str] = mapped_column(Text)
+    # wrong | recalled | part_of | claimant | subject
+    action: Mapped[str] = mapped_column(String(16))
+    # the code set (claimant, subject), or the claim id of the total (part_of)
+    new_value: Mapped[str | None] = mapped_column(String(64))
+    # for part_of: the total's offset in the version, to find it again after a re-analysis
+    total_start: Mapped[int | None] = mapped_column(Integer)
+    # the claim's reviewable fields before this review: subject, claimant, recalled, ...
+    original: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    reviewed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(Text)
 
 
 class IngestEvent(Base):
@@ -305,3 +362,129 @@ class ArticleEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
     kind: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+# -- announcements and alerts (derived from the claims; see worker.announce, worker.alerts) --
+
+class ClaimantAnnouncement(Base):
+    """One announcement (worker.announce): a claimant's statements made for one day, rebuilt
+    from the claims whenever they change; the `announcements` view reads it with its figures."""
+
+    __tablename__ = "claimant_announcements"
+    __table_args__ = (Index("ix_claimant_announcements_claimant", "claimant", "announced_on"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "KR-NIS/2025-01-13"
+    claimant: Mapped[str] = mapped_column(String(32))
+    announced_on: Mapped[str] = mapped_column(String(10))
+    dated_by: Mapped[str] = mapped_column(String(16))
+    recalled_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    independent_stories: Mapped[int] = mapped_column(Integer)
+    languages: Mapped[str] = mapped_column(String(200))  # "de,en,ko"
+    reports: Mapped[int] = mapped_column(Integer)
+    first_reported_at: Mapped[datetime]
+    url: Mapped[str] = mapped_column(String(2048))
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    headline: Mapped[str] = mapped_column(Text)
+
+
+class AnnouncementFigure(Base):
+    __tablename__ = "announcement_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[str] = mapped_column(
+        ForeignKey("claimant_announcements.id", ondelete="CASCADE"), index=True)
+    subject: Mapped[str | None] = mapped_column(String(8))
+    metric: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))  # total | increment | part
+    value: Mapped[int] = mapped_column(BigInteger)
+    low: Mapped[int | None] = mapped_column(BigInteger)
+    high: Mapped[int | None] = mapped_column(BigInteger)
+    qualifier: Mapped[str] = mapped_column(String(16))
+    stories: Mapped[int] = mapped_column(Integer)
+    reports: Mapped[int] = mapped_column(Integer)
+    recalled_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    sentence: Mapped[str] = mapped_column(Text)
+
+
+class AnnouncementLink(Base):
+    """One report carrying an announcement."""
+
+    __tablename__ = "announcement_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    announcement_id: Mapped[str] = mapped_column(
+        ForeignKey("claimant_announcements.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
+                                            index=True)
+    story_key: Mapped[int] = mapped_column(BigInteger)
+    url: Mapped[str] = mapped_column(String(2048))
+    outlet: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(8))
+    title: Mapped[str | None] = mapped_column(Text)
+    reported_at: Mapped[datetime]
+    recalled_only: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DerivedState(Base):
+    """What a derived table was last built from (a fingerprint of its inputs), so it is
+    rebuilt only when they changed."""
+
+    __tablename__ = "derived_state"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AlertOutbox(Base):
+    """Every change ever published, once (its stable change id), in publication order: the
+    webhooks and the Atom file read it; each endpoint keeps a cursor into it."""
+
+    __tablename__ = "alert_outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    change_id: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    subject: Mapped[str | None] = mapped_column(String(8))
+    metric: Mapped[str] = mapped_column(String(16))
+    claimant: Mapped[str | None] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AlertEndpoint(Base):
+    """A webhook's delivery state: everything up to `cursor` (an outbox id) is delivered or
+    filtered out; after a failure, nothing is tried before `next_attempt_at`."""
+
+    __tablename__ = "alert_endpoints"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    cursor: Mapped[int] = mapped_column(BigInteger, default=0)
+    delivered: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    leased_by: Mapped[str | None] = mapped_column(String(128))
+    lease_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AlertDelivery(Base):
+    """The delivery log: one row per attempt to POST one change to one webhook."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (Index("ix_alert_deliveries_endpoint", "endpoint", "outbox_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(200))
+    outbox_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("alert_outbox.id", ondelete="CASCADE"))
+    change_id: Mapped[str] = mapped_column(String(64))
+    attempt: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)

@@ -6,8 +6,9 @@ Migrations create three views from it, for any SQL tool:
   negated), once per version and series value, and, for a later version of an article, only the
   figures that version changed (an unchanged figure is not a new statement). A figure that
   cannot move its series is left out: one *recalled* from an earlier statement ("up from 100
-  in December"), an *increment* ("3,000 additional troops") and a *part* of a breakdown or a
-  sub-population ("including 11,000 sent last autumn", "2,000 wounded flown home").
+  in December"), an *increment* ("3,000 additional troops"), a *part* of a breakdown or a
+  sub-population ("including 11,000 sent last autumn", "2,000 wounded flown home") and one a
+  reviewer marked wrong (`excluded`, see worker.store.reviews).
 - `figure_changes`: statements whose value differs from the previous statement of their series
   (subject, metric, claimant) by claim date — the first statement of a series has no previous
   value — plus every figure changed in place by a revision (`kind = 'article_revision'`).
@@ -30,7 +31,7 @@ def _in_series(alias: str, lineage: bool) -> str:
     if not lineage:
         return ""
     return (f" AND NOT {alias}.recalled AND NOT {alias}.partial"
-            f" AND COALESCE({alias}.scope, '') <> 'increment'")
+            f" AND COALESCE({alias}.scope, '') <> 'increment' AND NOT {alias}.excluded")
 
 SERIES_COLUMNS = ("subject", "metric", "claimant")
 

@@ -1,18 +1,18 @@
-"""`worker feeds ...`: add, list, remove, status, import, export (registered by worker.cli).
-Every read and write is a function of `worker.store`; this module parses and formats."""
+"""`worker feeds ...`: add, list, remove, status, import, export. Every read and write is a
+function of `worker.store`; this module parses and formats."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from worker.cli import err, open_store, out, print_json, table
+from worker.cli.command import add_command, add_group, check_output_path, open_store
+from worker.cli.output import err, out, output_options, print_json, table
 from worker.config import Settings
-from worker.errors import WorkerError
+from worker.errors import UsageError, WorkerError
 
 
 def _iso(value: Any) -> Any:
@@ -44,14 +44,14 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.feeds import add_feeds
 
     if not args.urls:
-        raise WorkerError("feeds add needs a URL")
+        raise UsageError("feeds add needs a URL")
     try:
         specs = [FeedSpec(url=feed_url(u, settings.base_dir), name=args.name,
                           language=args.language,
                           interval=schedule.parse_duration(args.interval) if args.interval
                           else None) for u in args.urls]
     except ValueError as exc:
-        raise WorkerError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     _, factory = open_store(settings)
     added, present = add_feeds(factory, specs)
     for url in added:
@@ -66,7 +66,7 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.feeds import remove_feed
 
     if not args.urls:
-        raise WorkerError("feeds remove needs a URL")
+        raise UsageError("feeds remove needs a URL")
     _, factory = open_store(settings)
     missing = 0
     for given in args.urls:
@@ -147,6 +147,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from worker.feedlist import opml
 
+    check_output_path(args.out)
     feeds = sorted(_listing(settings), key=lambda f: f["url"])  # the same on every database
     document = opml(feeds)
     if args.out:
@@ -157,25 +158,15 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-ACTIONS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
-    "add": cmd_add, "remove": cmd_remove, "list": cmd_list, "status": cmd_status,
-    "import": cmd_import, "export": cmd_export,
-}
+def register(sub: Any) -> None:
+    fs = add_group(sub, "feeds", "add, list, remove, import or export feeds, or show their "
+                   "polling status",
+                   "worker feeds add https://example.org/rss.xml --interval 15m\n"
+                   "         worker feeds import subscriptions.opml\n"
+                   "         worker feeds export --opml --out feeds.opml")
 
-
-def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
-    return ACTIONS[args.action](args, settings)
-
-
-def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    sp = add("feeds", cmd_feeds, "add, list, remove, import or export feeds, or show their "
-             "polling status",
-             "worker feeds add https://example.org/rss.xml --interval 15m\n"
-             "         worker feeds import subscriptions.opml\n"
-             "         worker feeds export --opml --out feeds.opml")
-    fs = sp.add_subparsers(dest="action", required=True, metavar="ACTION")
-
-    a = fs.add_parser("add", help="add one or more feeds (already present ones: exit 1)")
+    a = add_command(fs, "add", cmd_add, "add one or more feeds (already present ones: exit 1)",
+                    "worker feeds add https://example.org/rss.xml --interval 15m")
     a.add_argument("urls", nargs="*", metavar="URL",
                    help="feed URL (or a local fixture directory/file)")
     a.add_argument("--name", help="feed name")
@@ -183,18 +174,25 @@ def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
                    "[schedule] default_interval)")
     a.add_argument("--language", help="language hint, e.g. ko")
 
-    r = fs.add_parser("remove", help="remove feeds (their items and fetch events go too)")
+    r = add_command(fs, "remove", cmd_remove,
+                    "remove feeds (their items and fetch events go too)",
+                    "worker feeds remove https://example.org/rss.xml")
     r.add_argument("urls", nargs="*", metavar="URL")
 
-    for name, help_ in (("list", "the feeds"), ("status", "each feed's polling state")):
-        p = fs.add_parser(name, help=help_)
-        p.add_argument("--json", action="store_true")
+    p = add_command(fs, "list", cmd_list, "the feeds", "worker feeds list --json")
+    output_options(p)
+    p = add_command(fs, "status", cmd_status, "each feed's polling state",
+                    "worker feeds status")
+    output_options(p)
 
-    i = fs.add_parser("import", help="add the feeds of an OPML 1/2 list or of a text file "
-                      "with one URL a line; reports added / already present / rejected")
+    i = add_command(fs, "import", cmd_import,
+                    "add the feeds of an OPML 1/2 list or of a text file with one URL a line; "
+                    "reports added / already present / rejected",
+                    "worker feeds import subscriptions.opml")
     i.add_argument("file", type=Path, help="the list, or - for standard input")
-    i.add_argument("--json", action="store_true")
+    output_options(i)
 
-    e = fs.add_parser("export", help="every feed as an OPML 2.0 subscription list")
+    e = add_command(fs, "export", cmd_export, "every feed as an OPML 2.0 subscription list",
+                    "worker feeds export --opml --out feeds.opml")
     e.add_argument("--opml", action="store_true", help="OPML 2.0 (the only format; default)")
     e.add_argument("--out", type=Path, help="output file (default: standard output)")

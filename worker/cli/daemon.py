@@ -1,5 +1,5 @@
-"""Commands of the polling daemon: `run` and `recheck` (registered by worker.cli; the feed
-commands are in worker.cli_feeds)."""
+"""Commands of the polling daemon: `run` and `recheck` (the feed commands are in
+worker.cli.feeds)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from worker.cli import open_store, out, print_json, table
+from worker.cli.command import add_command, open_store
+from worker.cli.output import out, output_options, print_json, table
 from worker.config import Settings
-from worker.errors import ConfigError, WorkerError
+from worker.errors import ConfigError, UsageError, WorkerError
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.queries import article_urls, find_article, recheck_candidates
 
     if not (args.urls or args.due or args.all):
-        raise WorkerError("recheck needs URLs, --due or --all")
+        raise UsageError("recheck needs URLs, --due or --all")
     _, factory = open_store(settings)
     with factory() as s:
         ids: list[int] = []
@@ -164,22 +164,24 @@ def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
         print_json(results)
     else:
         table("Re-checks", ["outcome", "url"], [(r["outcome"], r["url"]) for r in results])
-    return 0
+    return 1 if any(r["outcome"] == "error" for r in results) else 0  # some re-checks failed
 
 
 # -- registration ------------------------------------------------------------------------
 
-def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    sp = add("run", cmd_run, "poll the feeds until stopped (SIGTERM/SIGINT stop cleanly)",
-             "worker run --once --json")
+def register(sub: Any) -> None:
+    sp = add_command(sub, "run", cmd_run,
+                     "poll the feeds until stopped (SIGTERM/SIGINT stop cleanly)",
+                     "worker run --once --json")
     sp.add_argument("--once", action="store_true",
                     help="one full cycle (due feeds, then due re-checks), then exit")
-    sp.add_argument("--json", action="store_true", help="with --once: a JSON summary")
+    output_options(sp, json_help="with --once: a JSON summary")
 
-    sp = add("recheck", cmd_recheck, "re-fetch articles now to catch revisions and removals",
-             "worker recheck --due --json")
+    sp = add_command(sub, "recheck", cmd_recheck,
+                     "re-fetch articles now to catch revisions and removals",
+                     "worker recheck --due --json")
     sp.add_argument("urls", nargs="*", metavar="URL")
     sp.add_argument("--due", action="store_true", help="every article whose re-check is due")
     sp.add_argument("--all", action="store_true",
                     help="every relevant article and every one awaiting a retry")
-    sp.add_argument("--json", action="store_true")
+    output_options(sp)

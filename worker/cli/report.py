@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from worker.cli import _date, err, open_store, print_json
+from worker.cli.command import add_command, iso_date, open_store
+from worker.cli.filters import resolve_series, series_filters
+from worker.cli.output import err, output_options, print_json
 from worker.config import Settings
 
 
@@ -17,6 +18,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     engine, factory = open_store(settings)
     with factory() as session:
+        resolve_series(args, settings, session)
         data = report.build(session, database=engine.url.render_as_string(hide_password=True),
                             subject=args.subject, since=args.since)
     path = report.write(data, args.out)
@@ -32,14 +34,14 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def register(sub: Any, add: Callable[..., argparse.ArgumentParser]) -> None:
-    sp = add("report", cmd_report,
-             "write a self-contained HTML report: a timeline per figure series, the changes, "
-             "the stories and the edited articles",
-             "worker report --out report.html --subject KP --since 2025-01-01")
+def register(sub: Any) -> None:
+    sp = add_command(
+        sub, "report", cmd_report,
+        "write a self-contained HTML report: a timeline per figure series, the changes, "
+        "the stories and the edited articles",
+        "worker report --out report.html --subject KP --since 2025-01-01")
     sp.add_argument("--out", type=Path, default=Path("report.html"),
                     help="the HTML file to write (default: report.html here)")
-    sp.add_argument("--subject", help="only figures counting this side, e.g. KP")
-    sp.add_argument("--since", type=_date, help="only claims made on or after this date")
-    sp.add_argument("--json", action="store_true",
-                    help="print the path and what the report holds as JSON")
+    series_filters(sp, metric=False, claimant=False)
+    sp.add_argument("--since", type=iso_date, help="only claims made on or after this date")
+    output_options(sp, json_help="print the path and what the report holds as JSON")

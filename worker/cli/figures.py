@@ -1,0 +1,93 @@
+"""`worker figures` (the latest value of every series) and `worker changes` (every change of a
+reported figure over time), read through `worker.store.queries`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from worker.cli.command import add_command, iso_date, open_store
+from worker.cli.filters import resolve_series, series_filters
+from worker.cli.output import err, output_options, print_csv, print_json, table, value_range
+from worker.config import Settings
+
+FIGURE_COLUMNS = (
+    "claim_id", "subject", "metric", "claimant", "value", "low", "high", "qualifier",
+    "modality", "claimed_at", "url", "outlet", "sentence", "independent_stories",
+)
+
+
+def newest(rows: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """The `limit` rows claimed last, in their original order."""
+    if not limit or len(rows) <= limit:
+        return rows
+    keep = {id(r) for r in sorted(rows, key=lambda r: (str(r["claimed_at"]), r["claim_id"]),
+                                  reverse=True)[:limit]}
+    return [r for r in rows if id(r) in keep]
+
+
+def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.store.queries import latest_figures
+
+    _, factory = open_store(settings)
+    with factory() as session:
+        resolve_series(args, settings, session)
+        rows = latest_figures(session, as_of=args.as_of, subject=args.subject,
+                              metric=args.metric, claimant=args.claimant)
+    rows = newest(rows, args.limit)
+    if args.json:
+        print_json(rows)
+        return 0
+    if args.csv:
+        print_csv(rows, FIGURE_COLUMNS)
+        return 0
+    title = "Latest figures" + (f" as known on {args.as_of}" if args.as_of else "")
+    table(title, ["subject", "metric", "claimant", "value", "range", "qualifier", "claimed",
+                  "stories", "outlet"],
+          [(r["subject"], r["metric"], r["claimant"], f"{r['value']:,}", value_range(r),
+            r["qualifier"], str(r["claimed_at"])[:10], r["independent_stories"], r["outlet"])
+           for r in rows])
+    if not rows:
+        filtered = args.subject or args.metric or args.claimant or args.as_of
+        err.print("no figures match these filters" if filtered else
+                  "no figures yet: run `worker replay seeds/` or `worker run --once`")
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.store.queries import CHANGE_COLUMNS, changes
+
+    _, factory = open_store(settings)
+    with factory() as session:
+        resolve_series(args, settings, session)
+        rows = changes(session, subject=args.subject, metric=args.metric,
+                       claimant=args.claimant, since=args.since, kind=args.kind,
+                       limit=args.limit)
+    rows = [{k: r[k] for k in CHANGE_COLUMNS} for r in rows]
+    if args.json:
+        print_json(rows)
+    elif args.csv:
+        print_csv(rows, CHANGE_COLUMNS)
+    else:
+        table("Figure changes", ["claimed", "subject", "metric", "claimant", "previous",
+                                 "value", "qualifier", "kind", "stories", "outlet", "sentence"],
+              [(str(r["claimed_at"])[:10], r["subject"], r["metric"], r["claimant"],
+                "" if r["previous_value"] is None else f"{r['previous_value']:,}",
+                f"{r['value']:,}", r["qualifier"], r["kind"], r["independent_stories"],
+                r["outlet"], r["sentence"]) for r in rows], wrap=["sentence"])
+    return 0
+
+
+def register(sub: Any) -> None:
+    sp = add_command(sub, "figures", cmd_figures, "the latest value of every figure series",
+                     "worker figures --subject kp --metric killed --as-of 2025-02-01 --json")
+    sp.add_argument("--as-of", type=iso_date, help="as known at the end of this date")
+    series_filters(sp)
+    output_options(sp, csv=True, limit=True)
+
+    sp = add_command(sub, "changes", cmd_changes, "every change of a reported figure over time",
+                     "worker changes --subject KP --metric killed --json")
+    series_filters(sp, what="changes")
+    sp.add_argument("--since", type=iso_date, help="only changes claimed on or after this date")
+    sp.add_argument("--kind", choices=["new_report", "article_revision"])
+    output_options(sp, csv=True, limit=True)

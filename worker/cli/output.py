@@ -1,0 +1,125 @@
+"""What every command prints through: the two lazy consoles, JSON and CSV writers, the table
+renderer, and the shared output options (`--json`, `--csv`, `--limit`) defined once.
+
+Nothing here imports rich or the database at module level: `worker --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+
+def terminal_width() -> int | None:
+    """Full terminal width on a terminal; otherwise $COLUMNS or a wide default, so piped
+    tables are not squeezed to 80 columns."""
+    if sys.stdout.isatty():
+        return None
+    try:
+        return int(os.environ.get("COLUMNS", "160"))
+    except ValueError:
+        return 160
+
+
+class LazyConsole:
+    """A rich Console made on first use: `worker --help` and commands that print little do
+    not pay for importing rich. Colours follow rich's rules: none when the stream is not a
+    terminal, none with NO_COLOR set."""
+
+    def __init__(self, *, stderr: bool) -> None:
+        self._stderr = stderr
+        self._console: Any = None
+
+    def real(self) -> Any:
+        """The rich Console itself (made now if need be), for rich objects that take one."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = (Console(stderr=True) if self._stderr
+                             else Console(soft_wrap=False, width=terminal_width()))
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
+out: Any = LazyConsole(stderr=False)
+err: Any = LazyConsole(stderr=True)
+
+
+def stdout_is_unicode() -> bool:
+    return "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
+
+
+def print_json_line(data: Any) -> None:
+    """One compact JSON line (JSON Lines), flushed: for streams such as `extract --batch`."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=not stdout_is_unicode(), default=str)
+                     + "\n")
+    sys.stdout.flush()
+
+
+def print_json(data: Any) -> None:
+    """JSON on standard output: UTF-8 as is, or ASCII escapes when the output encoding
+    cannot carry every character (the JSON stays exact either way)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=not stdout_is_unicode(), indent=2,
+                                default=str) + "\n")
+
+
+def print_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(columns), extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    sys.stdout.write(buf.getvalue())
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+          *, wrap: Sequence[str] = ()) -> None:
+    from rich.table import Table
+
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for col in columns:
+        t.add_column(col, overflow="fold" if col in wrap else "ellipsis",
+                     no_wrap=col not in wrap, max_width=60 if col in wrap else None)
+    for row in rows:
+        t.add_row(*["" if v is None else str(v) for v in row])
+    out.print(t)
+
+
+# -- the shared output options -----------------------------------------------------------
+
+def positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {value}")
+    return number
+
+
+def output_options(parser: argparse.ArgumentParser, *, csv: bool = False,
+                   limit: bool = False, json_help: str = "print JSON for scripts") -> None:
+    """`--json` (and, where a command offers them, `--csv` and `--limit N`), the same on every
+    command: `args.json`, `args.csv`, `args.limit` (None when not given)."""
+    group = parser.add_mutually_exclusive_group() if csv else parser
+    group.add_argument("--json", action="store_true", help=json_help)
+    if csv:
+        group.add_argument("--csv", action="store_true", help="print CSV for spreadsheets")
+    if limit:
+        parser.add_argument("--limit", type=positive_int, metavar="N",
+                            help="only the newest N rows")
+
+
+def value_range(r: Mapping[str, Any]) -> str:
+    """A claim's `low`–`high` range, empty when it is a single value."""
+    low, high = r.get("low"), r.get("high")
+    if low == high:
+        return ""
+    return f"{'' if low is None else f'{low:,}'}–{'' if high is None else f'{high:,}'}"
