@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from worker.cli import (
+    alerts,
     announcements,
     articles,
     claims,
@@ -33,7 +34,7 @@ from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
 GROUPS = (db, replay, figures, articles, extract, export, claims, daemon, feeds, report,
-          datasette, announcements)
+          datasette, announcements, alerts)
 
 
 class _Version(argparse.Action):
