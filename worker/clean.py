@@ -2,48 +2,39 @@
 
 trafilatura extracts the main text of a page (options in `TRAFILATURA_OPTIONS`, chosen by
 `benchmarks/bench_cleaning.py --options`); a second pass then strips what it leaves behind, by
-rules from `worker/data/boilerplate.toml`. The file groups rules by *kind* of leftover (read-also
-teasers, subscription and messenger pitches, photo credits, bylines, timestamps, copyright,
-paywall and cookie notices, ...) and, inside a kind, by *placement*, which says where a pattern
-may act:
-
-- `line`: a whole paragraph, wherever it stands ("Share on Facebook", "Lesen Sie auch: ...");
-- `tail`: a sentence at the end of the text, repeatedly ("Abonnez-vous!");
-- `both`: as `line` and as `tail` (calls to action that stand alone or close the article);
-- `teaser`: a sentence right before a removed tail sentence ("Que se passe-t-il en Tunisie?"),
-  so a question in the body is safe;
-- `last`: a whole paragraph at the end of the text, repeatedly (a teaser cut off with "...");
-- `suffix`: the end of a paragraph from a cue on ("... 2024.12.27/뉴스1", a credit glued to a
-  caption); a pattern must start with its cue and run to the paragraph's end;
-- `header`: a paragraph that heads a list of links ("Related articles"), removed with the
-  headline-like paragraphs (short, no sentence end) that follow it;
-- `end`: a paragraph that opens what follows the article ("Comments", "Pressekontakt:"): it and
-  everything after it go;
-- `block`: `[start, end]` pairs: a donation appeal of several paragraphs, from a paragraph that
-  fully matches `start` to the one that begins with `end` (at most eight paragraphs on).
-
-Every pattern is matched against the *whole* paragraph or sentence (a `suffix` against the
-paragraph's end), never somewhere inside: a sentence that merely mentions YouTube survives.
+rules from `worker/data/boilerplate.toml` (read by `worker.boilerplate`, whose doc lists the
+placements: where in the text each pattern may act). Besides the rules, three shapes are removed
+by structure alone: a caption printed twice or cut off and followed by its full text (an image's
+alt text beside its caption), and a run of bulleted headlines closing the text (a related-links
+list without a header word, or under a topic header).
 
 Cost is linear in the text: a paragraph longer than `MAX_LINE` characters, or a sentence longer
 than `MAX_SENTENCE`, is article text and is not matched at all, so each match runs on bounded
 input whatever the patterns; `suffix` patterns start with a literal cue and end in `.*` or a
-bounded run, so a search is one pass.
+bounded run, so a search is one pass; `prefix` patterns meet the first `MAX_PREFIX` characters.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from html import unescape
-from pathlib import Path
-from re import _parser  # type: ignore[attr-defined]  # pattern widths (stable since 3.11)
 
-import trafilatura
-
+from worker.boilerplate import (
+    MAX_LINE,
+    MAX_PREFIX,
+    MAX_SENTENCE,
+    PLACEMENTS,
+    BoilerplateRules,
+    Tiered,
+    cached_rules,
+    load_rules,
+)
 from worker.charset import decode_page
+
+__all__ = ["MAX_LINE", "MAX_SENTENCE", "PLACEMENTS", "TRAFILATURA_OPTIONS", "BoilerplateRules",
+           "Extracted", "cached_rules", "clean_text", "extract_html", "html_title",
+           "load_rules", "normalise_plain", "page_date", "page_str", "strip_boilerplate"]
 
 # Options of the pipeline's trafilatura call (the benchmark compares them with bare
 # `trafilatura.extract`, default options): comments off (+0.9 point of precision on the corpus,
@@ -57,76 +48,16 @@ TRAFILATURA_OPTIONS: dict[str, object] = {
     "favor_recall": False,
 }
 
-MAX_LINE = 1000        # a longer paragraph is never boilerplate
-MAX_SENTENCE = 600     # nor a longer sentence
 MAX_HEADLINE = 160     # a link under a `header` paragraph: at most this long, no sentence end
 MAX_BLOCK = 8          # paragraphs a `block` spans at most
-
-# A paragraph of n characters is matched only against the patterns that can match n characters:
-# patterns are kept in tiers by the lengths they can match (exact; prose meets a few long
-# patterns, a one-word line a few short ones).
-_TIERS = (8, 30, 120, 300, MAX_LINE)
-_UNBOUNDED = int(_parser.MAXREPEAT)
-
-PLACEMENTS = ("line", "tail", "both", "teaser", "last", "suffix", "header", "end", "block")
+HEAD_SPAN = 3          # `edge` patterns act on the first kept paragraphs (and at the end)
+MIN_BULLETS = 2        # bulleted headlines closing the text: a link list from this many on
 
 _SENTENCE_END = re.compile(
     r"(?<=[.!?…»\"”])\s+|(?<=[.!?])(?=[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ])")
 _HEADLINE_END = re.compile(r"[.!?:;…]\s*$")
-
-
-@dataclass(frozen=True)
-class Tiered:
-    """One placement's patterns joined into alternations (one match per paragraph instead of
-    one per pattern), one alternation per tier: `tiers[k]` holds the patterns that can match
-    some length in (`_TIERS[k - 1]`, `_TIERS[k]`], so a paragraph meets only those."""
-
-    tiers: tuple[re.Pattern[str], ...]
-
-    def fullmatch(self, text: str) -> bool:
-        n = len(text)
-        for limit, pattern in zip(_TIERS, self.tiers, strict=True):
-            if n <= limit:
-                return pattern.fullmatch(text) is not None
-        return self.tiers[-1].fullmatch(text) is not None
-
-
-def _widths(pattern: str) -> tuple[int, int]:
-    lo, hi = _parser.parse(pattern, re.IGNORECASE).getwidth()
-    return int(lo), int(hi)
-
-
-def _tiered(patterns: list[str]) -> Tiered:
-    widths = [(p, *_widths(p)) for p in patterns]
-    tiers = []
-    lower = 0
-    for limit in _TIERS:
-        tiers.append(_any_of([p for p, lo, hi in widths if hi > lower and lo <= limit]))
-        lower = limit
-    return Tiered(tuple(tiers))
-
-
-@dataclass(frozen=True)
-class BoilerplateRules:
-    """The patterns of each placement, tiered (see `Tiered`); `suffix` patterns are searched,
-    the bounded ones only near the paragraph's end (a match that ends the paragraph starts
-    there)."""
-
-    line: Tiered
-    tail: Tiered
-    teaser: Tiered
-    last: Tiered
-    suffix: re.Pattern[str]        # bounded suffixes: searched in the last `suffix_width` chars
-    suffix_width: int
-    suffix_open: re.Pattern[str]   # open-ended ones (`cue.*$`): searched, cue first
-    header: Tiered
-    end: Tiered
-    blocks: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
-    kinds: tuple[str, ...]  # "lang.kind" of every rule table, for reports
-
-
-def _any_of(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns) or "(?!)", re.IGNORECASE)
+_BULLET = re.compile(r"[-–•·▪■▶►]\s")
+_TOPIC_HEADER = 60     # a header over closing bullets: at most this long, no sentence end
 
 
 @dataclass(frozen=True)
@@ -136,64 +67,6 @@ class Extracted:
     text: str
     title: str | None
     date: str | None
-
-
-def _check(path: Path, where: str, pattern: object) -> str:
-    if not isinstance(pattern, str):
-        raise ValueError(f"{path}: [{where}] expected a string pattern, got {pattern!r}")
-    try:
-        re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
-        raise ValueError(f"{path}: [{where}] {pattern!r}: {exc}") from exc
-    return pattern
-
-
-def load_rules(path: Path) -> BoilerplateRules:
-    """Read boilerplate rules (`[rules.LANG.KIND]` tables of placements, see the module doc);
-    every pattern is compiled case-insensitively. A bad pattern or placement is reported with
-    the table it is in."""
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
-    groups: dict[str, list[str]] = {p: [] for p in PLACEMENTS if p not in ("both", "block")}
-    blocks: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
-    kinds: list[str] = []
-    for lang, tables in data.get("rules", {}).items():
-        if not isinstance(tables, dict):
-            raise ValueError(f"{path}: [rules.{lang}] must be a table of kinds")
-        for kind, placements in tables.items():
-            where = f"rules.{lang}.{kind}"
-            if not isinstance(placements, dict):
-                raise ValueError(f"{path}: [{where}] must be a table of placements")
-            kinds.append(f"{lang}.{kind}")
-            for placement, patterns in placements.items():
-                if placement not in PLACEMENTS:
-                    raise ValueError(f"{path}: [{where}] unknown placement {placement!r}")
-                for pattern in patterns:
-                    if placement == "block":
-                        if not (isinstance(pattern, list) and len(pattern) == 2):
-                            raise ValueError(f"{path}: [{where}] block must be [start, end]")
-                        start, stop = (_check(path, where, p) for p in pattern)
-                        blocks.append((re.compile(start, re.IGNORECASE),
-                                       re.compile(stop, re.IGNORECASE)))
-                        continue
-                    pattern = _check(path, where, pattern)
-                    for target in (("line", "tail") if placement == "both" else (placement,)):
-                        groups[target].append(pattern)
-    suffix_widths = [(p, _widths(p)[1]) for p in groups["suffix"]]
-    bounded = [p for p, w in suffix_widths if w < _UNBOUNDED]
-    return BoilerplateRules(
-        line=_tiered(groups["line"]), tail=_tiered(groups["tail"]),
-        teaser=_tiered(groups["teaser"]), last=_tiered(groups["last"]),
-        suffix=_any_of(bounded), suffix_width=max((w for _p, w in suffix_widths
-                                                   if w < _UNBOUNDED), default=0),
-        suffix_open=_any_of([p for p, w in suffix_widths if w >= _UNBOUNDED]),
-        header=_tiered(groups["header"]),
-        end=_tiered(groups["end"]), blocks=tuple(blocks), kinds=tuple(kinds),
-    )
-
-
-@lru_cache(maxsize=8)
-def cached_rules(path: str) -> BoilerplateRules:
-    return load_rules(Path(path))
 
 
 def _full(pattern: Tiered | re.Pattern[str], text: str, cap: int = MAX_LINE) -> bool:
@@ -217,13 +90,23 @@ def _headline(paragraph: str) -> bool:
 
 
 def _cut_suffix(paragraph: str, rules: BoilerplateRules) -> str:
-    n = len(paragraph)
-    m = rules.suffix.search(paragraph, max(0, n - rules.suffix_width))
-    if m is None or m.end() != n:
-        m = rules.suffix_open.search(paragraph)
+    """The paragraph without the credits and calls glued to its end (a few in a row: a credit
+    before a keyword list)."""
+    for _ in range(3):
+        n = len(paragraph)
+        m = rules.suffix.search(paragraph, max(0, n - rules.suffix_width))
         if m is None or m.end() != n:
-            return paragraph
-    return paragraph[:m.start()].rstrip()
+            m = rules.suffix_open.search(paragraph)
+            if m is None or m.end() != n:
+                return paragraph
+        paragraph = paragraph[:m.start()].rstrip()
+    return paragraph
+
+
+def _cut_prefix(paragraph: str, rules: BoilerplateRules) -> str:
+    """The paragraph without a byline or label glued to its start ("" if that is all)."""
+    m = rules.prefix.match(paragraph[:MAX_PREFIX])
+    return paragraph[m.end():].lstrip() if m else paragraph
 
 
 def _block_end(paragraphs: list[str], i: int, rules: BoilerplateRules) -> tuple[int, str] | None:
@@ -255,17 +138,38 @@ def _verdict(p: str, rules: BoilerplateRules) -> str:
     return ""
 
 
+def _echo(paragraphs: list[str], i: int) -> int:
+    """How many paragraphs from i are an image's text printed beside its caption: 2 for a short
+    paragraph without a sentence end printed twice in a row, 1 for one cut off and followed by
+    its whole text, else 0 (a sentence printed twice is the page's own text, kept as it is)."""
+    p = paragraphs[i]
+    if i + 1 >= len(paragraphs) or not _headline(p):
+        return 0
+    nxt = paragraphs[i + 1]
+    if nxt == p:
+        return 2
+    if nxt.startswith(p + " ") and len(p.split()) >= 3:
+        return 1
+    return 0
+
+
 def _paragraph_pass(paragraphs: list[str], rules: BoilerplateRules) -> list[str]:
     kept: list[str] = []
     verdicts: dict[str, str] = {}  # a paragraph seen again costs a lookup, not a match
     i = 0
     while i < len(paragraphs):
+        echo = _echo(paragraphs, i)
+        if echo:
+            i += echo
+            continue
         p = paragraphs[i]
         verdict = verdicts.get(p)
         if verdict is None:
             verdict = verdicts[p] = _verdict(p, rules)
         if verdict == "end":
-            break
+            if kept:
+                break
+            verdict = "line"  # nothing of the article before it: not the article's end
         if verdict == "block":
             block = _block_end(paragraphs, i, rules)
             if block is not None:
@@ -276,25 +180,54 @@ def _paragraph_pass(paragraphs: list[str], rules: BoilerplateRules) -> list[str]
                 continue
             verdict = "line" if _full(rules.line, p) else ""
         if verdict == "header":
-            i += 1
-            while i < len(paragraphs) and _headline(paragraphs[i]):
-                i += 1
+            j = i + 1
+            while (j < len(paragraphs) and _headline(paragraphs[j])
+                   and not _full(rules.line, paragraphs[j])):  # a caption ends the list
+                j += 1
+            # at the very start a single headline under it is the article's own title
+            i = j if kept or j - i > 2 else i + 1
             continue
-        if verdict == "line":
+        if verdict == "line" or (len(kept) < HEAD_SPAN and _full(rules.edge, p)):
             i += 1
             continue
-        cut = _cut_suffix(p, rules)
+        cut = _cut_prefix(_cut_suffix(p, rules), rules)
         if cut and (cut == p or not _full(rules.line, cut)):
             kept.append(cut)
         i += 1
     return kept
 
 
+def _closing_bullets(paragraphs: list[str]) -> int:
+    """How many paragraphs at the end are a list of links: at least `MIN_BULLETS` bulleted
+    headlines without a digit, with the short header above them unless it opens a list of the
+    article's own (ends with ":")."""
+    n = 0
+    while n < len(paragraphs):
+        p = paragraphs[-1 - n]
+        if not (_BULLET.match(p) and _headline(p) and not any(c.isdigit() for c in p)):
+            break
+        n += 1
+    if n < MIN_BULLETS or n == len(paragraphs):
+        return 0
+    above = paragraphs[-1 - n]
+    if above.rstrip().endswith(":"):
+        return 0
+    if len(above) <= _TOPIC_HEADER and _headline(above) and n + 1 < len(paragraphs):
+        n += 1
+    return n
+
+
 def _tail_pass(paragraphs: list[str], rules: BoilerplateRules) -> None:
     while paragraphs:
         last = paragraphs[-1]
-        if _full(rules.last, last) or _full(rules.line, last):
+        alone = len(paragraphs) == 1  # a title-like text alone is the text
+        if _full(rules.line, last) or (not alone and (_full(rules.last, last)
+                                                        or _full(rules.edge, last))):
             paragraphs.pop()
+            continue
+        bullets = _closing_bullets(paragraphs)
+        if bullets:
+            del paragraphs[-bullets:]
             continue
         starts = _sentence_starts(last)
         cut = len(last)
@@ -318,9 +251,10 @@ def _tail_pass(paragraphs: list[str], rules: BoilerplateRules) -> None:
 
 
 def strip_boilerplate(text: str, rules: BoilerplateRules) -> str:
-    """Remove what is not the article: boilerplate paragraphs anywhere, link lists under their
-    header, appeals spanning paragraphs, credits glued to a paragraph's end, everything from a
-    comments or press-contact header on, and calls to action at the end of the text."""
+    """Remove what is not the article: boilerplate paragraphs anywhere, labels at the text's
+    edges, link lists under their header or closing the text, appeals spanning paragraphs,
+    bylines and credits glued to a paragraph's start or end, captions printed twice, everything
+    from a comments or press-contact header on, and calls to action at the end of the text."""
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
     paragraphs = _paragraph_pass(paragraphs, rules)
     _tail_pass(paragraphs, rules)
@@ -353,14 +287,20 @@ def extract_html(html: str | bytes, url: str | None = None, *, want_date: bool =
                  ) -> Extracted:
     """Main text of an HTML page with trafilatura (empty text if none found). The date is only
     searched for (htmldate, costly) when `want_date`, i.e. when no feed or sidecar gave one."""
+    import trafilatura  # on first use: a third of a second, which off-topic pages never need
+
     html = page_str(html)
     text = trafilatura.extract(html, url=url, **TRAFILATURA_OPTIONS) or ""  # type: ignore[arg-type]
-    found_date = None
-    if want_date:
-        from htmldate import find_date
+    return Extracted(text=text, title=html_title(html), date=page_date(html) if want_date else None)
 
-        found_date = find_date(html, extensive_search=False, original_date=True)
-    return Extracted(text=text, title=html_title(html), date=found_date)
+
+def page_date(html: str) -> str | None:
+    """The page's publication date as htmldate reads it from the markup (costly: the pipeline
+    asks only for a relevant page that no feed or sidecar gave a date)."""
+    from htmldate import find_date
+
+    found: str | None = find_date(html, extensive_search=False, original_date=True)
+    return found
 
 
 def normalise_plain(text: str) -> str:

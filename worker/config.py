@@ -41,9 +41,22 @@ PATH_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
+APP_NAME = "dprk-ru-news-worker"  # the user data directory's name (platformdirs)
+
+
+def default_database_file() -> Path:
+    """The SQLite file used when no database is configured: in the user's data directory
+    (~/.local/share/dprk-ru-news-worker/worker.db on Linux, $XDG_DATA_HOME respected)."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME) / "worker.db"
+
+
 @dataclass(kw_only=True)
 class DatabaseSettings:
-    url: str = "sqlite:///data/worker.db"
+    # Empty: worker.db beside a config file given with --config/WORKER_CONFIG, otherwise in
+    # the user's data directory (see `database_origin`).
+    url: str = ""
     echo: bool = False
 
 
@@ -92,10 +105,14 @@ class PipelineSettings:
 
 @dataclass(kw_only=True)
 class DedupeSettings:
-    threshold: float = 0.8
+    # containment of word 3-shingles: a wire copy re-edited in every sentence keeps >= 0.55,
+    # two reports sharing their opening sentences <= 0.42 (benchmarks/bench_dedupe.py)
+    threshold: float = 0.5
+    # and the Jaccard similarity of the two (a long text quoting a short one's opening: <= 0.17)
+    min_jaccard: float = 0.25
     num_perm: int = 128
     bands: int = 64
-    shingle: int = 5
+    shingle: int = 3
 
 
 @dataclass(kw_only=True)
@@ -108,6 +125,13 @@ class DaemonSettings:
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9108
     fetch_events_kept: int = 20
+
+
+@dataclass(kw_only=True)
+class StoreSettings:
+    # keep each version's page as fetched (compressed) for `worker reanalyse`; off: a
+    # re-analysis starts from the stored cleaned text
+    keep_raw: bool = True
 
 
 @dataclass(kw_only=True)
@@ -138,12 +162,19 @@ class Settings:
     dedupe: DedupeSettings = field(default_factory=DedupeSettings)
     daemon: DaemonSettings = field(default_factory=DaemonSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    store: StoreSettings = field(default_factory=StoreSettings)
     alerts: AlertsSettings = field(default_factory=AlertsSettings)
     source: str = "defaults"
     # Where relative paths given by default values resolve: the working directory at start.
     base_dir: Path = field(default_factory=Path.cwd)
     # "section.key" -> where a value was set (the config file, an environment variable).
     origins: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def database_is_default(self) -> bool:
+        """Whether the database URL is the built-in default (whose directory may be
+        created), not one a user wrote."""
+        return self.origins.get("database.url", "").startswith("default")
 
     def data_file(self, key: str) -> Path:
         """The data file of `[pipeline] key`: the configured path, or the packaged file."""
@@ -158,7 +189,7 @@ class Settings:
 
 
 SECTIONS: tuple[str, ...] = (
-    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log", "alerts",
+    "database", "fetch", "schedule", "pipeline", "dedupe", "daemon", "log", "store", "alerts",
 )
 
 
@@ -282,9 +313,43 @@ def load_settings(
         if (section, key) in PATH_KEYS:
             _resolve(getattr(settings, section), key, settings.base_dir)
         settings.origins[dotted] = "command line"
+    _database_location(settings, path if explicit else None, file_dir)
     _validate(settings, path)
     _validate_alerts(settings, path, env)
     return settings
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file path of a SQLite URL as written (None for another engine, in memory, or a
+    `file:` URI, which is used as written)."""
+    scheme, sep, rest = url.partition(":///")
+    if not sep or not scheme.startswith("sqlite"):
+        return None
+    path = rest.split("?", 1)[0]
+    return None if path in ("", ":memory:") or path.startswith("file:") else path
+
+
+def _database_location(settings: Settings, config: Path | None, file_dir: Path) -> None:
+    """Fill in the default database and make a relative SQLite path absolute: relative to the
+    config file's directory when written there, to the working directory otherwise."""
+    db = settings.database
+    origin = settings.origins.get("database.url")
+    if not db.url.strip() and origin is None:
+        if config is not None:
+            db.url = f"sqlite:///{file_dir / 'worker.db'}"
+            settings.origins["database.url"] = f"default: beside {config}"
+        else:
+            db.url = f"sqlite:///{default_database_file()}"
+            settings.origins["database.url"] = "default: the user's data directory"
+        return
+    path = sqlite_path(db.url)
+    if path is None or path.startswith("/") or path.startswith("~"):
+        if path is not None and path.startswith("~"):
+            db.url = db.url.replace(path, str(Path(path).expanduser()), 1)
+        return
+    base = file_dir if origin is not None and not origin.endswith(
+        ("(environment)", "command line")) else settings.base_dir
+    db.url = db.url.replace(path, str(base / path), 1)
 
 
 def _absolute(value: str, base: Path) -> str:
@@ -315,6 +380,8 @@ def _validate(s: Settings, path: Path) -> None:
         raise bad("[schedule] jitter", "must be in [0, 1)")
     if not 0 < s.dedupe.threshold <= 1:
         raise bad("[dedupe] threshold", "must be in (0, 1]")
+    if not 0 <= s.dedupe.min_jaccard <= 1:
+        raise bad("[dedupe] min_jaccard", "must be in [0, 1]")
     if s.dedupe.num_perm % s.dedupe.bands:
         raise bad("[dedupe] bands", "must divide num_perm")
     if s.log.format not in ("auto", "json", "text"):

@@ -10,12 +10,16 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import numpy as np
 from courlan import normalize_url
-from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+# numpy and datasketch (which imports scipy: a second and 60 MB) load on first use: a process
+# that only screens off-topic pages, or only answers queries, never needs them.
 
 _TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|yclid|mc_cid|mc_eid|ocid|cmpid|at_medium|"
@@ -88,6 +92,8 @@ def shingles(text: str, size: int, *, normalised: str | None = None) -> set[byte
     data = normalised.encode("utf-8")
     if not data:
         return set()
+    import numpy as np
+
     spaces = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 0x20)
     words = len(spaces) + 1
     if words < size:
@@ -97,7 +103,7 @@ def shingles(text: str, size: int, *, normalised: str | None = None) -> set[byte
     return {data[a:b] for a, b in zip(starts[:words - size + 1], ends[size - 1:], strict=True)}
 
 
-def minhash(text: str, *, num_perm: int = 128, shingle: int = 5) -> MinHash:
+def minhash(text: str, *, num_perm: int = 128, shingle: int = 3) -> MinHash:
     return text_signature(text, num_perm=num_perm, shingle=shingle)[0]
 
 
@@ -110,6 +116,8 @@ MINHASH_SCHEME = "affine32"
 def _permutations(num_perm: int) -> Any:
     """The permutations of MinHash(num_perm, seed=1), drawn once (a third of a millisecond
     each time otherwise); the arrays are only read."""
+    from datasketch import MinHash
+
     return MinHash(num_perm=num_perm, seed=1, scheme=MINHASH_SCHEME).permutations
 
 
@@ -117,6 +125,8 @@ def _sha1_hash32(grams: Iterable[bytes]) -> list[int]:
     """datasketch's sha1_hash32 of each value (the first four bytes of its SHA-1, little
     endian), for all of them at once: one join and one array view instead of a slice and a
     struct.unpack per shingle."""
+    import numpy as np
+
     digests = b"".join([hashlib.sha1(g).digest() for g in grams])
     return np.frombuffer(digests, dtype="<u4")[::5].tolist()  # 20-byte digests = 5 words
 
@@ -125,10 +135,12 @@ def _identity(value: int) -> int:
     return value
 
 
-def text_signature(text: str, *, num_perm: int = 128, shingle: int = 5,
+def text_signature(text: str, *, num_perm: int = 128, shingle: int = 3,
                    normalised: str | None = None) -> tuple[MinHash, int]:
     """The MinHash of a text's word shingles, and how many distinct shingles it has. The
     shingles are hashed here in bulk, exactly as datasketch's default hash would one by one."""
+    from datasketch import MinHash
+
     grams = shingles(text, shingle, normalised=normalised)
     m = MinHash(num_perm=num_perm, seed=1, scheme=MINHASH_SCHEME,
                 permutations=_permutations(num_perm), hashfunc=_identity)
@@ -137,11 +149,15 @@ def text_signature(text: str, *, num_perm: int = 128, shingle: int = 5,
 
 
 def signature_bytes(m: MinHash) -> bytes:
+    import numpy as np
+
     return np.asarray(m.hashvalues, dtype=np.uint64).tobytes()
 
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of two stored signatures."""
+    import numpy as np
+
     va, vb = np.frombuffer(a, dtype=np.uint64), np.frombuffer(b, dtype=np.uint64)
     if len(va) != len(vb) or not len(va):
         return 0.0
@@ -159,6 +175,22 @@ def containment(a: bytes, size_a: int, b: bytes, size_b: int) -> float:
         return j
     inter = j * (size_a + size_b) / (1.0 + j)
     return min(1.0, inter / min(size_a, size_b))
+
+
+def story_match(a: bytes, size_a: int, b: bytes, size_b: int, *, threshold: float,
+                min_jaccard: float) -> float | None:
+    """The containment of two texts when they are one story, else None.
+
+    Two conditions: the shorter text is mostly found in the other (containment >= threshold:
+    a reprint with a new lede, a trimmed tail or a word edited in every sentence), and the two
+    are of one piece (Jaccard >= min_jaccard): a short report whose opening sentences another,
+    much longer text quotes is largely contained in it, yet the two share little of their
+    union."""
+    j = similarity(a, b)
+    if j < min_jaccard:
+        return None
+    c = containment(a, size_a, b, size_b)
+    return c if c >= threshold else None
 
 
 def band_buckets(signature: bytes, bands: int) -> list[tuple[int, int]]:

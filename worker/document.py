@@ -48,6 +48,8 @@ class Analysis:
     prefiltered: bool = False  # ruled out by the topic pre-filter, never extracted
     cut_from: int = 0  # bytes of clean text before [pipeline] max_text_bytes cut it (0: uncut)
     unreadable: str | None = None  # why no text came out of the page (then nothing is stored)
+    extractor: str | None = None  # worker.figures.version.extractor_version of the claims
+    analysed_with: str | None = None  # ... and analysis_version (extractor + cleaning rules)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from worker.config import Settings
 from worker.dates import date_from_text
 from worker.document import OUTCOMES, Analysis, Document, Outcome, raw_digest
 from worker.figures import Claim, extract_claims, load_lexicons
+from worker.figures.version import analysis_version, extractor_version
 from worker.language import detect_language
 
 __all__ = ["OUTCOMES", "Analysis", "CoreConfig", "Document", "Outcome", "analyse",
@@ -36,7 +37,7 @@ class CoreConfig:
     topics: str
     claimants: str
     num_perm: int = 128
-    shingle: int = 5
+    shingle: int = 3
     claims_always: bool = False  # extract figures from irrelevant texts too (benchmarks)
     prefilter: bool = True  # the lossless topic pre-filter in front of trafilatura
     max_text_bytes: int = 1_000_000  # of clean text analysed; the rest is cut (0: no cap)
@@ -57,6 +58,13 @@ class CoreConfig:
 @lru_cache(maxsize=4)
 def _lexicons(claimants_file: str) -> Any:
     return load_lexicons(claimants_file=Path(claimants_file))
+
+
+def claims_from_text(text: str, language: str | None, published: datetime | None,
+                     core: CoreConfig) -> tuple[Claim, ...]:
+    """The figures of an already cleaned text (a re-analysis that keeps a version's text)."""
+    return tuple(extract_claims(text, language or "en", published.date() if published else None,
+                                lexicons=_lexicons(core.claimants)))
 
 
 def _title_from_text(text: str) -> str | None:
@@ -115,6 +123,13 @@ def _as_datetime(value: str | date | datetime | None) -> datetime | None:
         return None
 
 
+def _page_date(html: str) -> str | None:
+    try:
+        return clean.page_date(html)
+    except (RecursionError, ValueError, LookupError, MemoryError):
+        return None  # a page htmldate gives up on: the text may still give the date
+
+
 def _prefilter(doc: Document, html: str, core: CoreConfig) -> Analysis | None:
     """The irrelevant verdict for a page no term of some required topic group can occur in
     (`worker/prefilter.py` says why that is lossless), or None when the page may be relevant."""
@@ -135,7 +150,8 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     rules = clean.cached_rules(core.boilerplate)
     if claims_always is None:
         claims_always = core.claims_always
-    extracted_title = extracted_date = None
+    extracted_title = None
+    html = None
     if doc.html is not None:
         html = clean.page_str(doc.html)
         if core.prefilter and not claims_always:
@@ -143,7 +159,7 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
             if screened is not None:
                 return screened
         try:
-            ext = clean.extract_html(html, doc.url, want_date=doc.published is None)
+            ext = clean.extract_html(html, doc.url)
         except (RecursionError, ValueError, LookupError, MemoryError) as exc:
             # lxml and trafilatura give up on some pages (nesting 100,000 deep, ...)
             return _unreadable(doc, f"extraction failed: {type(exc).__name__}: {exc}")
@@ -151,17 +167,23 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
             return _unreadable(doc, f"no text extracted from {len(doc.html):,} characters "
                                     "of HTML")
         text = clean.strip_boilerplate(ext.text, rules)
-        extracted_title, extracted_date = ext.title, ext.date
+        extracted_title = ext.title
     else:
         text = clean.clean_text(doc.text or "", rules)
     text, cut_from = cut_text(text.replace("\x00", ""), core.max_text_bytes)  # NUL: no text
     title = (doc.title or extracted_title or _title_from_text(text) or "").replace("\x00", "") \
         or None
-    language = detect_language(text, doc.language)
-    published = doc.published or _as_datetime(extracted_date)
-    if published is None:
-        published = _as_datetime(date_from_text(text, today=today))
     rel = topic.relevance(text, topic.cached_topic(core.topics), title=title)
+    # the language and the date matter to the figures and the series only: an irrelevant page
+    # keeps what its feed said, and never pays for the language model or htmldate
+    language, published = (doc.language.lower().split("-")[0] if doc.language else None,
+                           doc.published)
+    if rel.relevant or claims_always:
+        language = detect_language(text, doc.language)
+        if published is None and html is not None:
+            published = _as_datetime(_page_date(html))
+        if published is None:
+            published = _as_datetime(date_from_text(text, today=today))
     normalised = dedupe.normalise_for_fingerprint(text)  # shared by fingerprint and MinHash
     fp = dedupe.fingerprint(text, normalised=normalised)
     signature: bytes | None = None
@@ -179,4 +201,7 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
         text = f"{text}\n{CUT_NOTE.format(kept=len(text.encode()), total=cut_from)}"
     return Analysis(text=text, title=title, language=language, published=published,
                     relevant=rel.relevant, relevance=rel.score, fingerprint=fp,
-                    signature=signature, shingles=n_shingles, claims=claims, cut_from=cut_from)
+                    signature=signature, shingles=n_shingles, claims=claims, cut_from=cut_from,
+                    extractor=extractor_version(core.claimants),
+                    analysed_with=analysis_version(core.claimants, core.boilerplate,
+                                                   core.topics))

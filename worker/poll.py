@@ -69,7 +69,8 @@ class Poller:
         self.worker_id = worker_id
         self.stop = stop
         self.rng = rng or random.Random()
-        self.store = Store(engine_of(factory), settings.dedupe, worker_id=worker_id)
+        self.store = Store(engine_of(factory), settings.dedupe, worker_id=worker_id,
+                           keep_raw=settings.store.keep_raw)
         self.core = CoreConfig.from_settings(settings)
         self.analysis = analysis or AnalysisPool(self.core, processes=1)
         sc = settings.schedule

@@ -10,10 +10,12 @@ of this creates a letter that was not in the page. So:
 - every term is reduced to its *pieces*: the runs of literal characters that any match of the
   term must contain (``'kim jong[ -]un'`` -> ``kim``, ``jong``, ``un``; a term with a top-level
   ``|`` or without literals has no pieces and can never be ruled out);
-- the page's *haystack* is the title(s) and the page's source, entities and JSON escapes decoded,
-  once with its tags removed and once as it is (so attribute values such as ``<meta content>``
-  count too), lower-cased, with all whitespace and category-C characters removed, in its NFC
-  form too when that differs;
+- the page's *haystack* is the title(s) and what trafilatura can read of the page's source:
+  its text nodes (tags removed, entities decoded), the bodies of raw-text elements such as
+  scripts (JSON-LD, with its escapes decoded), and the two attributes trafilatura reads text
+  from (``content``: meta tags such as og:title and description; Discourse's
+  ``data-preloaded``) — lower-cased, with all whitespace and category-C characters removed, in
+  its NFC form too when that differs (see `_split`);
 - if some required group has no term whose pieces all occur in the haystack, no text trafilatura
   can make of the page matches that group, and the page is irrelevant without being extracted.
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -35,7 +38,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from worker.topic import TopicRule
 
-_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+# any number of backslashes: JSON inside a JSON string (Discourse) escapes its escapes
+_JSON_ESCAPE = re.compile(r"\\+u([0-9a-fA-F]{4})")
+# elements whose content the HTML parser reads as text, never as markup (unclosed: to the end)
+_RAW_OPEN = re.compile(r"<(script|style|title|textarea|xmp|iframe|noembed|noframes)\b[^>]*>",
+                       re.IGNORECASE)
+# the attributes trafilatura reads text from
+_ATTRIBUTE_CUES = ("data-preloaded", "content")
+# a quoted value left open runs to the end of the page, as the HTML parser reads it
+_ATTRIBUTE_VALUE = re.compile(r"""\s*=\s*(?:"([^"]*)"?|'([^']*)'?|([^\s"'=<>`]+))""")
 # a tag as an HTML tokenizer opens one: "<" then a letter, "/", "!" or "?" ("a < b" is text)
 _TAG = re.compile(r"<[a-zA-Z/!?][^>]*>")
 # escapes that stand for one literal character
@@ -131,6 +142,8 @@ def build_screen(rule: TopicRule) -> Screen:
                 break
             terms.append(pieces)
         else:
+            if any(c in piece for t in terms for piece in t for c in "<>"):
+                continue  # a piece the source split could cut (see `_split`): never rules out
             # a term whose pieces include all of another term's decides nothing the other does
             # not: keep the minimal piece sets only (fewer substring searches per page)
             sets = {frozenset(t) for t in terms}
@@ -163,15 +176,72 @@ def _json_char(match: re.Match[str]) -> str:
     return "" if 0xD800 <= code <= 0xDFFF else chr(code)  # a half pair holds no letter of a term
 
 
+def _decoded(raw: str) -> str:
+    """`raw` as trafilatura reads an embedded JSON value: escapes decoded, entities decoded,
+    and its markup removed as well as kept."""
+    if "\\u" in raw:
+        raw = _JSON_ESCAPE.sub(_json_char, raw)
+    raw = html.unescape(raw)
+    return raw + "\x00" + _TAG.sub("", raw) if "<" in raw else raw
+
+
+def _raw_bodies(source: str) -> Iterator[str]:
+    """The bodies of the raw-text elements (to their end tag, or the end of the page)."""
+    at = 0
+    while (m := _RAW_OPEN.search(source, at)) is not None:
+        close = _raw_close(m.group(1)).search(source, m.end())
+        end = close.start() if close else len(source)
+        yield source[m.end():end]
+        at = close.end() if close else end
+
+
+@lru_cache(maxsize=16)
+def _raw_close(name: str) -> re.Pattern[str]:
+    return re.compile(f"</{re.escape(name)}", re.IGNORECASE)
+
+
+def _read_attributes(source: str) -> Iterator[str]:
+    """The value of each attribute that trafilatura reads text from (the name met anywhere,
+    case-insensitively, followed by ``=``)."""
+    low = source.lower()
+    if len(low) != len(source):  # lower-casing moved offsets (a dotted capital I)
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in source)
+    for cue in _ATTRIBUTE_CUES:
+        at = low.find(cue)
+        while at >= 0:
+            at += len(cue)
+            m = _ATTRIBUTE_VALUE.match(source, at)
+            if m:
+                yield m.group(m.lastindex or 0)
+                at = m.end()
+            at = low.find(cue, at)
+
+
+def _split(source: str) -> str:
+    """What of the source trafilatura can turn into text or a title, entities decoded:
+
+    - its text: tags removed, text nodes joined; when decoding made tags of escaped markup
+      (``&lt;wbr&gt;``), also with those removed;
+    - the bodies of raw-text elements (script, style, title, ...) as they are, when they hold
+      a ``<`` (the tag pattern may take ``a<b`` in a script for a tag and cut it from the
+      text) or JSON escapes (JSON-LD, which trafilatura decodes and renders);
+    - the values of the attributes trafilatura reads: ``content`` (meta tags: og:title,
+      description; itemprop) and ``data-preloaded`` (Discourse posts), decoded the same way.
+
+    A piece contains no ``<`` or ``>`` (`build_screen` checks), so an occurrence in a text node
+    lies in one run of text or spans tags that the first part removes."""
+    text = html.unescape(_TAG.sub("", source))
+    parts = [text]
+    if "<" in text and _TAG.search(text):
+        parts.append(_TAG.sub("", text))
+    parts.extend(_decoded(body) for body in _raw_bodies(source)
+                 if "<" in body or "\\u" in body)
+    parts.append(_decoded("\x00".join(_read_attributes(source))))
+    return "\x00".join(parts)
+
+
 def haystack(page: str, *titles: str | None) -> str:
-    """What the screen searches: the titles, and the page's source twice, JSON escapes (for
-    JSON-LD) and entities decoded: once with its tags removed (text nodes joined, terms split
-    by inline tags rejoined) and once as it is (attribute values: meta content, embedded JSON).
-    Read from the source, not from a parse tree, so a page the HTML parser gives up on (too
-    deep, malformed) is searched whole all the same."""
-    source = page
-    if "\\u" in source:
-        source += _JSON_ESCAPE.sub(_json_char, source)
-    source = html.unescape(source)
-    return normalise("".join(t for t in titles if t) + "\x00" + _TAG.sub("", source)
-                     + "\x00" + source)
+    """What the screen searches: the titles and what trafilatura can read of the page's source
+    (see `_split`), normalised. Read from the source, not from a parse tree, so a page the
+    HTML parser gives up on (too deep, malformed) is searched whole all the same."""
+    return normalise("".join(t for t in titles if t) + "\x00" + _split(page))

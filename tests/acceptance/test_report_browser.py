@@ -6,12 +6,16 @@ docs/report.png with WORKER_UPDATE_SCREENSHOT=1)."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -35,13 +39,26 @@ def _require_chromium() -> None:
 
 
 @pytest.fixture(scope="module")
-def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report of the replayed fixture feed, written by `worker report`."""
+def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(directory, database URL) of the replayed fixture feed."""
     _require_chromium()
     tmp = tmp_path_factory.mktemp("report")
     db_url = f"sqlite:///{tmp / 'worker.db'}"
     replay = run_worker(["replay", str(SEEDS)], db_url)
     assert replay.returncode == 0, replay.stderr
+    return tmp, db_url
+
+
+def _cli_json(db_url: str, *args: str) -> Any:
+    res = run_worker([*args, "--json"], db_url)
+    assert res.returncode == 0, res.stderr
+    return json.loads(res.stdout)
+
+
+@pytest.fixture(scope="module")
+def report_file(replayed: tuple[Path, str]) -> Path:
+    """The report of the replayed fixture feed, written by `worker report`."""
+    tmp, db_url = replayed
     res = run_worker(["report", "--out", "report.html"], db_url, cwd=tmp)
     assert res.returncode == 0, res.stderr
     path = Path(res.stdout.strip())
@@ -106,7 +123,7 @@ def test_every_chart_rendered_with_its_points(page: Any) -> None:
     titles = page.locator("section.series h3").all_text_contents()
     assert {"North Korean killed", "North Korean wounded", "North Korean casualties",
             "North Korean deployed"} <= set(titles)
-    charts = page.locator(".js-plotly-plot")
+    charts = page.locator("section.series .js-plotly-plot")
     assert charts.count() == len(titles)
     for i in range(charts.count()):
         chart = charts.nth(i)
@@ -133,6 +150,89 @@ def test_tables_below_the_charts(page: Any) -> None:
     edited = page.locator("article.edited")
     assert edited.count() == 1 and "Euronews" in (edited.text_content() or "")
     assert "figure claims" in (page.locator("footer").text_content() or "")
+
+
+def test_dates_and_kinds_in_the_tables_are_on_one_line(page: Any) -> None:
+    lines = page.evaluate("""() => Array.from(document.querySelectorAll('table td.d'))
+        .map(td => { const r = document.createRange(); r.selectNodeContents(td);
+                     return [td.textContent, r.getClientRects().length]; })""")
+    assert len(lines) > 20
+    assert [t for t, n in lines if n != 1] == []
+    dates = page.locator("#changes td.d").all_text_contents()
+    assert all(len(d) == 10 for d in dates[::2]), dates[:6]
+
+
+def test_stories_are_in_date_order(page: Any) -> None:
+    dates = [d for d in page.locator("#stories tr td:first-child").all_text_contents()]
+    assert len(dates) > 3 and dates == sorted(dates)
+
+
+def test_outlets_are_the_source_name_or_the_host(page: Any, replayed: tuple[Path, str]) -> None:
+    _, db_url = replayed
+    changes = _cli_json(db_url, "changes")
+    cells = page.locator("#changes tr td:nth-child(10)").all_text_contents()
+    assert len(cells) == len(changes)
+    for row, cell in zip(changes, cells, strict=True):
+        web = row["url"].startswith(("http://", "https://"))
+        host = row["url"].split("/")[2].removeprefix("www.") if web else "unknown outlet"
+        assert cell == (row["outlet"] or host), row["url"]
+    # the seed article names no outlet and is a replayed file: no host either
+    assert "unknown outlet" in [c for r, c in zip(changes, cells, strict=True)
+                                if r["url"].startswith("fixture://")]
+    text = page.locator("body").text_content() or ""
+    assert "(article)" not in text and ">article<" not in page.content()
+
+
+def test_chart_height_follows_the_content(page: Any) -> None:
+    heights = {}
+    for chart in page.locator("section.series .js-plotly-plot").all():
+        box = chart.bounding_box()
+        assert box is not None
+        points = chart.locator(".scatterlayer .point").count()
+        heights[chart.get_attribute("id")] = (box["height"], points)
+    fewest = min(heights.values(), key=lambda hp: hp[1])
+    assert fewest[0] < heights["chart-KP-killed"][0]
+    assert max(h for h, _ in heights.values()) <= 460 and min(h for h, _ in heights.values()) >= 250
+
+
+def _csv_of(page: Any, name: str) -> list[dict[str, str]]:
+    href = page.locator(f"#csv-{name}").get_attribute("href")
+    assert href.startswith("data:text/csv;charset=utf-8,")
+    return list(csv.DictReader(io.StringIO(unquote(href.split(",", 1)[1]).lstrip("\ufeff"))))
+
+
+def test_each_table_downloads_as_csv_with_its_rows(page: Any) -> None:
+    for name in ("latest", "changes", "stories"):
+        rows = _csv_of(page, name)
+        shown = page.locator(f"#{name} tr").count() - 1
+        assert len(rows) == shown > 0, name
+        with page.expect_download() as info:
+            page.locator(f"#csv-{name}").click()
+        download = info.value
+        assert download.suggested_filename == f"{name}.csv"
+        saved = Path(download.path()).read_text(encoding="utf-8-sig")
+        assert list(csv.DictReader(io.StringIO(saved))) == rows, name
+    changes = _csv_of(page, "changes")
+    assert {"claim_id", "claimed_at", "previous_value", "value", "kind", "url"} <= set(changes[0])
+    revision = [r for r in changes if r["kind"] == "article_revision"]
+    assert [(r["previous_value"], r["value"]) for r in revision] == [("300", "600")]
+
+
+def test_latest_figures_are_those_of_worker_figures(page: Any,
+                                                    replayed: tuple[Path, str]) -> None:
+    _, db_url = replayed
+    figures = _cli_json(db_url, "figures")
+    table = [(r["subject"], r["metric"], r["claimant"] or "unattributed", r["value"])
+             for r in _csv_of(page, "latest")]
+    assert table == [(r["subject"], r["metric"], r["claimant"] or "unattributed",
+                      str(r["value"])) for r in figures]
+    values = page.locator("#latest td.value").all_text_contents()
+    assert values == [f"{r['value']:,}" for r in figures]
+    nis = next(r for r in figures if (r["subject"], r["metric"], r["claimant"]) == (
+        "KP", "deployed", "KR-NIS"))
+    line = page.locator("#series-KP-deployed .latest").text_content() or ""
+    assert f"KR-NIS about {nis['value']:,} (" in line or f"KR-NIS {nis['value']:,} (" in line
+    assert " / " not in line
 
 
 def test_no_console_errors_and_no_network_then_screenshot(opened: Opened) -> None:

@@ -121,7 +121,7 @@ def test_changes_atom_and_alerts_commands(sqlite_url: str, tmp_path: Path) -> No
     assert revision.title == "KR-NIS: KP killed 300 → 600 (article revision, Euronews)"
     assert revision.link.startswith("https://www.euronews.com/")
     both = run_worker(["changes", "--atom", "--json"], sqlite_url)
-    assert both.returncode == 1 and "--atom cannot be combined" in both.stderr
+    assert both.returncode == 2 and "--atom cannot be combined" in both.stderr
     status = run_worker(["alerts", "status", "--json"], sqlite_url)
     assert json.loads(status.stdout) == {"published": len(json.loads(run_worker(
         ["changes", "--json"], sqlite_url).stdout)), "webhooks": []}

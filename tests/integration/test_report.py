@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker import report
+from worker.store import queries
 from worker.store.models import Article, ArticleVersion, FigureClaim, Story
 
 from ..conftest import run_worker
@@ -145,10 +146,14 @@ def test_claimants_latest_values_and_disagreement(
     groups = {g.key: g for g in build(factory).groups}
     casualties = groups["KP-casualties"]
     assert casualties.claimants == ("UA-PRESIDENT", "US-DOD")
-    assert {c: [p.value for p in ps] for c, ps in casualties.latest().items()} == {
-        "UA-PRESIDENT": [3000], "US-DOD": [500]}
-    assert casualties.disagree
-    assert not groups["KP-killed"].disagree
+    data = build(factory)
+    assert {r["claimant"]: r["value"] for r in data.latest_of(casualties)} == {
+        "UA-PRESIDENT": 3000, "US-DOD": 500}
+    assert report.disagree(data.latest_of(casualties))
+    assert not report.disagree(data.latest_of(groups["KP-killed"]))
+    with factory() as s:  # the rows `worker figures` prints
+        assert list(data.latest) == [r for r in queries.latest_figures(s)
+                                     if r["subject"] == "KP" or r["metric"] == "killed"]
     assert groups["KP-captured"].claimants == (report.UNATTRIBUTED,)
 
 
@@ -228,9 +233,9 @@ def test_report_command_on_an_empty_database_says_how_to_get_data(
     assert 'id="empty"' in page and "js-plotly-plot" not in page
 
 
-def test_report_command_cannot_write_is_one_line_and_exit_code_1(
+def test_report_command_cannot_write_is_one_line_and_exit_code_2(
         db_url: str, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     res = run_worker(["report", "--out", str(tmp_path / "file" / "r.html")], db_url)
-    assert res.returncode == 1
+    assert res.returncode == 2  # an output path that cannot be written: a usage error
     assert res.stderr.strip().splitlines()[-1].startswith("worker: error: cannot write")

@@ -84,3 +84,60 @@ def test_rules_file_of_the_wrong_shape_is_reported(tmp_path: Path, body: str, me
     bad.write_text(body, encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         load_rules(bad)
+
+
+BODY = "Seoul said about 600 North Korean soldiers had died in the Kursk region."
+
+
+def test_bulleted_headlines_closing_the_text_go_with_their_topic_header() -> None:
+    text = "\n".join([BODY, "North Korean troops abroad", "- Kim meets the families of the dead",
+                      "- Pyongyang confirms the deployment for the first time"])
+    assert strip_boilerplate(text, RULES) == BODY
+
+
+@pytest.mark.parametrize("tail", [
+    ["The agency listed what the units had received:", "- drones and radios",
+     "- winter uniforms and boots"],                       # a list of the article's own
+    ["Casualties by month", "- 300 killed in January", "- 600 killed by April"],  # figures
+    ["- only one bulleted line"],
+])
+def test_an_article_list_at_the_end_survives(tail: list[str]) -> None:
+    text = "\n".join([BODY, *tail])
+    assert strip_boilerplate(text, RULES) == text
+
+
+def test_a_caption_printed_twice_or_cut_off_before_its_full_text_goes() -> None:
+    caption = "Soldiers at a parade in Pyongyang"
+    cut = "North Korean soldiers march"
+    text = "\n".join([BODY, caption, caption, "Kim watched from a stand.",
+                      cut, f"{cut} in a parade (AFP)", "The parade lasted two hours."])
+    assert strip_boilerplate(text, RULES) == "\n".join(
+        [BODY, "Kim watched from a stand.", "The parade lasted two hours."])
+
+
+def test_a_sentence_paragraph_repeated_in_a_row_is_kept_as_the_page_has_it() -> None:
+    text = "\n".join([BODY, BODY, "Lawmakers were briefed on Wednesday."])
+    assert strip_boilerplate(text, RULES) == text
+
+
+def test_an_end_marker_at_the_very_start_removes_only_itself() -> None:
+    text = "\n".join(["Latest news", BODY, "Lawmakers were briefed on Wednesday."])
+    assert strip_boilerplate(text, RULES) == "\n".join(
+        [BODY, "Lawmakers were briefed on Wednesday."])
+
+
+def test_a_link_header_at_the_start_keeps_the_single_title_under_it() -> None:
+    title = "First North Korean prisoner dies of his wounds"
+    text = "\n".join(["Related articles", title, BODY])
+    assert strip_boilerplate(text, RULES) == "\n".join([title, BODY])
+
+
+@pytest.mark.parametrize("body", [
+    "Видео с дрона показывает, как северокорейцы идут в атаку.",
+    "Foto von der Front: Das Ministerium veröffentlichte am Montag neue Bilder.",
+    "Zelensky said the footage showed two wounded soldiers (AFP).",
+    "The video was shared on Telegram... and then deleted, officials said.",
+])
+def test_look_alikes_of_the_new_kinds_survive(body: str) -> None:
+    text = f"{BODY}\n{body}\nLawmakers were briefed on Wednesday."
+    assert strip_boilerplate(text, RULES) == text

@@ -17,7 +17,7 @@ from ..conftest import ROOT
 RULES = load_rules(packaged(BOILERPLATE))
 SET = ROOT / "tests" / "data" / "cleaning"
 LANGUAGES = ("en", "fr", "de", "es", "ru", "uk", "ko")
-WHERE = ("head", "inline", "end", "glued")
+WHERE = ("head", "lead", "inline", "end", "glued")
 
 
 def _articles(lang: str) -> list[dict[str, Any]]:
@@ -32,7 +32,8 @@ def page(article: dict[str, Any]) -> tuple[str, str]:
     for _kind, where, text in article["l"]:
         left[where].append(text)
     kept = [*article["b"], *article["k"]]
-    paragraphs = [*left["head"], kept[0], *left["inline"], *kept[1:]]
+    first = " ".join([*left["lead"], kept[0]])
+    paragraphs = [*left["head"], first, *left["inline"], *kept[1:]]
     if left["glued"]:
         paragraphs[-1] = " ".join([paragraphs[-1], *left["glued"]])
     paragraphs.extend(left["end"])
@@ -72,8 +73,8 @@ def test_the_set_is_our_own_writing_and_names_no_page() -> None:
 
 def test_page_builder_places_leftovers_where_they_say(tmp_path: Path) -> None:
     article = {"b": ["A one.", "A two."], "k": ["K."],
-               "l": [["x", "head", "H"], ["x", "inline", "I"], ["x", "glued", "G."],
-                     ["x", "end", "E"]]}
+               "l": [["x", "head", "H"], ["x", "lead", "L"], ["x", "inline", "I"],
+                     ["x", "glued", "G."], ["x", "end", "E"]]}
     text, expected = page(article)
-    assert text == "H\nA one.\nI\nA two.\nK. G.\nE"
+    assert text == "H\nL A one.\nI\nA two.\nK. G.\nE"
     assert expected == "A one.\nA two.\nK."

@@ -200,3 +200,38 @@ def test_a_page_the_parser_gives_up_on_is_searched_whole() -> None:
 def test_a_less_than_sign_in_the_text_hides_no_term() -> None:
     text = "<p>If 3 < 4 then North Korean troops > 0 in Kursk, and the losses grow.</p>"
     assert prefilter.cached_screen(CORE.topics).could_match(prefilter.haystack(page(text)))
+
+
+def test_a_term_after_a_less_than_sign_in_a_script_is_still_searched() -> None:
+    # the tag pattern takes "<n" for a tag and cuts up to the next ">": the script's body is
+    # searched as it is too
+    script = ("<script>for (i = 0; i<n; i++) {} var headline = 'Pyongyang sends troops to "
+              "Kursk'; if (a > b) {}</script>")
+    screen = prefilter.cached_screen(CORE.topics)
+    assert screen.could_match(prefilter.haystack(page("<p>Cakes.</p>", script)))
+
+
+def test_json_escaped_twice_is_decoded() -> None:
+    # Discourse keeps its posts as JSON inside a JSON string inside an attribute
+    posts = ("{&quot;topic_1&quot;: &quot;{\\&quot;cooked\\&quot;: \\&quot;"
+             "\\\\ubd81\\\\ud55c\\\\uad70 \\\\ub7ec\\\\uc2dc\\\\uc544\\&quot;}&quot;}")
+    html = page("<div id='data-preloaded' data-preloaded=\"" + posts + "\"></div>")
+    assert "북한군러시아" in prefilter.haystack(html)
+
+
+def test_an_attribute_value_left_open_runs_to_the_end_of_the_page() -> None:
+    html = "<html><head><meta property='og:title' content='North Korea and Russia"
+    assert prefilter.cached_screen(CORE.topics).could_match(prefilter.haystack(html))
+
+
+@pytest.mark.parametrize("attribute", [
+    "<a href='/north-korea/russia' title='North Korea Russia'>{}</a>",
+    "<img alt='North Korean troops in Kursk' src='x.jpg'>{}",
+    "<div class='korea-north russia'>{}</div>",
+])
+def test_attributes_trafilatura_never_reads_do_not_keep_a_page(attribute: str) -> None:
+    # links, image alt text and class names are not text: the page is ruled out, and the
+    # full pipeline agrees
+    doc = Document(url="https://example.org/attr", locator="t",
+                   html=page(attribute.format("<p>Whisk two eggs with sugar and flour.</p>" * 4)))
+    assert assert_lossless(doc).prefiltered

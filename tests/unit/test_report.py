@@ -97,26 +97,88 @@ def test_one_colour_per_claimant_in_every_chart_and_grey_for_unattributed() -> N
     assert report.claimant_colours(list(reversed(groups))) == colours
 
 
+def latest(*points: Point) -> tuple[dict[str, Any], ...]:
+    """Rows as `queries.latest_figures` gives them: the last point of each series."""
+    last: dict[tuple[Any, ...], Point] = {}
+    for p in points:
+        last[(p.subject, p.metric, p.claimant)] = p
+    return tuple({"claim_id": p.claim_id, "subject": p.subject, "metric": p.metric,
+                  "claimant": None if p.claimant == report.UNATTRIBUTED else p.claimant,
+                  "value": p.value, "low": p.low, "high": p.high, "qualifier": p.qualifier,
+                  "modality": "reported", "claimed_at": p.claimed_at.isoformat(), "url": p.url,
+                  "outlet": p.outlet, "sentence": p.sentence, "independent_stories": 1}
+                 for p in last.values())
+
+
 def test_latest_value_per_claimant_and_disagreement() -> None:
-    g = SeriesGroup(subject="KP", metric="casualties", points=(
-        point(200, claimant="US-DOD", day="2024-12-19"),
-        point(3000, claimant="UA-PRESIDENT", day="2025-01-12"),
-        point(1000, claimant="US-DOD", day="2025-02-01")))
-    assert {c: [p.value for p in ps] for c, ps in g.latest().items()} == {
-        "UA-PRESIDENT": [3000], "US-DOD": [1000]}
-    assert g.disagree
-    agree = SeriesGroup(subject="KP", metric="killed",
-                        points=(point(300), point(300, claimant="US-DOD")))
-    assert not agree.disagree
+    points = (point(200, claimant="US-DOD", metric="casualties", day="2024-12-19"),
+              point(3000, claimant="UA-PRESIDENT", metric="casualties", day="2025-01-12"),
+              point(1000, claimant="US-DOD", metric="casualties", day="2025-02-01"))
+    d = data(*points, latest=latest(*points))
+    rows = d.latest_of(d.groups[0])
+    assert [(r["claimant"], r["value"]) for r in rows] == [("UA-PRESIDENT", 3000),
+                                                           ("US-DOD", 1000)]
+    assert report.disagree(rows)
+    agree = (point(300), point(300, claimant="US-DOD"), point(5, claimant=report.UNATTRIBUTED))
+    d = data(*agree, latest=latest(*agree))
+    assert not report.disagree(d.latest_of(d.groups[0]))  # unattributed figures do not count
+    page = report.render(data(*points, latest=latest(*points)))
+    assert "claimants disagree" in page
 
 
-def test_several_figures_in_one_latest_report_are_all_latest() -> None:
-    g = SeriesGroup(subject="KP", metric="deployed", points=(
-        point(11000, day="2025-01-13"), point(18000, day="2025-09-04"),
-        point(11000, day="2025-09-04"), point(3000, day="2025-09-04")))
-    assert [p.value for p in g.latest()["KR-NIS"]] == [18000, 11000, 3000]
-    page = report.render(data(*g.points))
-    assert "<b>KR-NIS</b> about 18,000 / about 11,000 / about 3,000 (2025-09-04," in page
+def test_the_latest_line_shows_the_latest_figures_rows_one_per_claimant() -> None:
+    """The figures `worker figures` prints (one query behind both), not every figure of the
+    latest report: the row of 18,000 troops, not 18,000 / 11,000 / 3,000."""
+    points = (point(11000, metric="deployed", day="2025-01-13"),
+              point(11000, metric="deployed", day="2025-09-04"),
+              point(3000, metric="deployed", day="2025-09-04"),
+              point(18000, metric="deployed", day="2025-09-04", outlet=None,
+                    url="https://www.yna.co.kr/view/1"))
+    rows = latest(*points)
+    page = report.render(data(*points, latest=rows))
+    assert ('<b>KR-NIS</b> about 18,000 (2025-09-04, <a href="https://www.yna.co.kr/view/1"'
+            in page)
+    assert ">yna.co.kr</a>" in page and "about 11,000 /" not in page
+    assert page.count('id="latest"') == 1 and 'id="csv-latest"' in page
+
+
+def test_outlet_is_the_source_name_else_the_host() -> None:
+    assert report.outlet_name("Yonhap", "https://en.yna.co.kr/x") == "Yonhap"
+    assert report.outlet_name(None, "https://www.euronews.com/2025/05/02/x") == "euronews.com"
+    assert report.outlet_name("  ", "https://m.example.org/a") == "m.example.org"
+    assert report.outlet_name(None, "seeds/000.txt") == "unknown outlet"
+    assert report.outlet_name(None, "fixture://seeds/000.txt") == "unknown outlet"
+
+
+def test_chart_height_follows_the_content() -> None:
+    lone = SeriesGroup(subject="KP", metric="captured", points=(point(2, metric="captured"),))
+    busy = SeriesGroup(subject="KP", metric="killed", points=tuple(
+        point(v, claimant=c, day=f"2025-0{i % 9 + 1}-10") for i, (v, c) in enumerate(
+            [(100, "KR-NIS"), (300, "KR-NIS"), (600, "KR-NIS"), (2000, "KR-NIS"),
+             (1000, "UA-HUR"), (3000, "UA-PRESIDENT"), (500, "US-DOD"), (700, "ISW"),
+             (800, "UK-MOD"), (900, "NATO")])))
+    assert report.chart_height(lone) == 280
+    assert 400 <= report.chart_height(busy) <= 460
+    fig = report.figure(lone, report.claimant_colours([lone]))
+    assert fig.layout.height == 280
+
+
+def test_tables_carry_their_rows_as_csv() -> None:
+    import csv
+    import io
+    from urllib.parse import unquote
+
+    changes = ({"claim_id": 7, "claimed_at": "2025-01-13T00:00:00+00:00", "subject": "KP",
+                "metric": "killed", "claimant": None, "previous_value": None, "value": 300,
+                "qualifier": "approx", "kind": "new_report", "independent_stories": 1,
+                "url": "https://a.example/x", "outlet": None, "sentence": 'He said "300", too.'},)
+    page = report.render(data(point(300), changes=changes))
+    href = re.search(r'id="csv-changes" download="changes.csv" href="([^"]+)"', page)
+    assert href is not None and href.group(1).startswith("data:text/csv;charset=utf-8,")
+    text = unquote(href.group(1).split(",", 1)[1]).lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows == [{k: "" if v is None else str(v) for k, v in changes[0].items()}]
+    assert '<td class="d">2025-01-13</td>' in page and ">a.example</a>" in page
 
 
 def test_chart_has_a_step_line_per_claimant_ranges_and_revisions() -> None:
@@ -151,8 +213,9 @@ def test_charts_share_one_padded_time_axis_and_small_counts_get_whole_ticks() ->
 
 
 def test_page_inlines_plotly_once_and_loads_nothing_from_the_network() -> None:
-    page = report.render(data(point(300), point(2700, metric="wounded"),
-                              point(3000, metric="casualties", claimant="UA-PRESIDENT")))
+    points = (point(300), point(2700, metric="wounded"),
+              point(3000, metric="casualties", claimant="UA-PRESIDENT"))
+    page = report.render(data(*points, latest=latest(*points)))
     assert page.count('<div id="chart-') == 3
     assert len(re.findall(r"plotly\.js v\d", page)) == 1
     # outside the bundle (whose map code names tile servers), nothing refers to the network

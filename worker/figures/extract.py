@@ -37,6 +37,10 @@ from worker.figures.timing import DateSpan, before_publication, find_dates
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
 _DIGIT_RE = re.compile(r"\d")
+_QUOTE_RE = re.compile("[\"'«»“”‘’„]")
+# metrics that go on with one another's source in a bare next sentence ("The death toll
+# stands at 600." after "4,700 casualties"), and those that do not (captives after losses)
+_FAMILY = {"killed": "losses", "wounded": "losses", "casualties": "losses", "missing": "losses"}
 DATE_CUE_REACH = 40  # characters between a reporting verb and the date after it
 STATEMENT_REACH = 90  # ... between a date opening a statement and its reporting verb
 ANAPHOR_SENTENCES = 8  # how far back "the agency" / "за його словами" may find its source
@@ -92,6 +96,7 @@ class _Extractor:
         self.last_claims: list[Claim] = []  # claims of the latest sentence that had some
         self.last_claims_sentence = -1
         self.part_links: dict[int, int] = {}  # start of a part -> start of its total
+        self.stext = ""  # the sentence whose relations are being read
 
     @cached_property
     def sentences(self) -> list[Sentence]:
@@ -387,11 +392,12 @@ class _Extractor:
         speakers = _active_speakers(cue_spans)
         if claimants:
             ctx.claimant = claimants[-1]
+        elif lex.anaphor_re.search(stext):
+            # "за його словами", "selon lui", "the agency said", "según estas fuentes": the
+            # source named last
+            ctx.claimant = self._latest_claimant(k)
         elif speakers:
             pass  # "..., a Ukrainian commander said": an unregistered speaker, no inheritance
-        elif lex.anaphor_re.search(stext):
-            # "за його словами", "selon lui", "the agency said": the source named last
-            ctx.claimant = self._latest_claimant(k)
         elif "hedge" in cues or ("attribution" in cues and "source" not in cues) or (
             "source" not in cues and self._continues(stext)
         ):
@@ -399,6 +405,14 @@ class _Extractor:
             # them, 600 died", "Ще 2,7 тис. поранено"): the source is the one named just
             # before; "according to Kyiv" names a new (unregistered) source instead
             ctx.claimant = self._inherited_claimant(k)
+        elif not cues and self.last_claims_sentence == k - 1 and self.last_claims:
+            # "The death toll stands at 600.": a bare statement right after a sourced
+            # figure goes on with that source
+            sources = {c.claimant for c in self.last_claims}
+            before = {_FAMILY.get(c.metric, c.metric) for c in self.last_claims}
+            here = {_FAMILY.get(f[2].split(":")[0], f[2]) for f in found}
+            if len(sources) == 1 and None not in sources and here and here <= before:
+                ctx.claimant = self._inherited_claimant(k)
         mtoks = [(toks.at(m.start), toks.at(m.end - 1)) for m, _ in mentions]
         triggers = [Span(a, b, label, toks.at(a), toks.at(b - 1)) for a, b, label in found]
         terms = self._terms(
@@ -476,6 +490,20 @@ class _Extractor:
                 # is the others', not the source named after it
                 named = claimant = None
             subject, subject_why = self._subject(k, m, mtoks[idx], terms, stext)
+            if (
+                np != "people"
+                and out
+                and out[-1].subject is not None
+                and subject != out[-1].subject
+                and m.start - used[-1].end <= 150
+                and lex.coordination_re.search(stext, max(used[-1].end, m.start - 12), m.start)
+                and ";" not in stext[used[-1].end : m.start]
+                and not any(m.end <= t.start <= m.end + 30 for t in terms[0])
+            ):
+                # "300 soldados norcoreanos ... han muerto y 2.700 han resultado heridos":
+                # a number without its own noun counts the people of the one before
+                subject = out[-1].subject
+                subject_why = f"coordinated with {stext[used[-1].start : used[-1].end]!r}"
             if claimant is None:
                 claimant_why = (
                     f"contrasted ({contrast.group()!r})" if contrast else "no source named"
@@ -558,6 +586,7 @@ class _Extractor:
         """Date referred to, recall, increment, part of a total and sub-population for the
         claims of one sentence (see worker/figures/timing.py for the dates)."""
         lex = self.lex
+        self.stext = stext
         breaks = [i for i, ch in enumerate(stext) if ch == ";"]
         breaks += [b.start() for b in lex.clause_break_re.finditer(stext)]
         breaks.sort()
@@ -630,6 +659,8 @@ class _Extractor:
             inc = lex.increment_before_re.search(stext, max(0, m.start - 40), m.start)
             if inc is None:
                 inc = lex.increment_after_re.match(stext, m.end)
+            if inc is not None and i > 0 and out[i - 1].metric != c.metric:
+                inc = None  # "600 have died and another 4,100 have been injured": a new group
             if inc is not None and c.scope != "incident":
                 row.scope = "increment"
                 row.why["scope"] = f"increment cue {inc.group().strip()!r}"
@@ -727,9 +758,8 @@ class _Extractor:
             rows[i].why["refers_to"] = f"date {date.cue!r} of the statement before"
             rows[i].why["recalled"] = f"goes on with a statement of {date.iso}"
 
-    @staticmethod
     def _statement_date(
-        date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
+        self, date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
     ) -> bool:
         """The date is when a statement was made: a reporting verb stands right after it, or
         before the figure in its clause ("In December, the lawmaker said that ..."), or right
@@ -737,8 +767,15 @@ class _Extractor:
         for c in cues:
             if c.label not in ("attribution", "source") or clause(c.start) != clause(date.start):
                 continue
-            if 0 <= c.start - date.end <= STATEMENT_REACH and c.start < m.start:
-                return True
+            if 0 <= c.start - date.end <= STATEMENT_REACH and (
+                c.start < m.start
+                or (
+                    self.lex.verb_final
+                    and date.end <= m.start
+                    and _QUOTE_RE.search(self.stext, date.end, c.start) is None
+                )
+            ):
+                return True  # (Korean: "지난달 27일 ... 발생했다고 밝혔다", not a quoted date)
             if 0 <= date.start - c.end <= DATE_CUE_REACH:
                 return True
         return _right_before_verb(date, cues)
@@ -842,6 +879,26 @@ class _Extractor:
                 continue
             out[nxt] = named
         for i, tr in enumerate(assigned):
+            if (
+                tr is not None
+                and not tr.label.startswith("deployed")
+                and i not in population
+                and lex.unnumbered_before_re.search(stext, max(0, tr.start - 30), tr.start)
+            ):
+                # "12 тисяч військових, перекинутих на Курщину, зазнають значних втрат": the
+                # losses have no number; the deployment word is the number's
+                m = mentions[i][0]
+                dep = next(
+                    (
+                        t
+                        for t in triggers
+                        if t.label.startswith("deployed") and m.end <= t.start < tr.start
+                    ),
+                    None,
+                )
+                if dep is not None:
+                    out[i] = dep
+                    continue
             if tr is not None and tr.label.split(":")[0] in ("killed", "wounded"):
                 # "захватила двух раненых солдат": the adjective qualifies the captives
                 m = mentions[i][0]
@@ -875,8 +932,30 @@ class _Extractor:
                 between = stext[m.end : other.start]
                 if ";" in between or barrier.search(between) or toks.gap(tr.last, other.first) > 16:
                     continue
-                if any(o is other for j, o in enumerate(assigned) if j != i):
-                    continue
+                if lex.unnumbered_before_re.search(stext, max(0, other.start - 30), other.start):
+                    continue  # "... déployés ... subissent de lourdes pertes"
+                owner = next((j for j, o in enumerate(assigned) if j != i and o is other), None)
+                if owner is not None:
+                    # "300 soldados ... enviados ... han muerto y 2.700 han resultado
+                    # heridos": the later number keeps a word of its own, after it
+                    mo = mentions[owner][0]
+                    end_o = (
+                        mentions[owner + 1][0].start if owner + 1 < len(mentions) else len(stext)
+                    )
+                    own = next(
+                        (
+                            t
+                            for t in triggers
+                            if mo.end <= t.start
+                            and t.end <= end_o
+                            and not t.label.startswith("deployed")
+                        ),
+                        None,
+                    )
+                    if owner < i:
+                        continue
+                    if own is not None:
+                        out[owner] = own  # else both share it ("640 ... killed, up from 300")
                 out[i] = other
                 break
         return out

@@ -163,6 +163,7 @@ class LanguageLexicon:
     place_before_re: re.Pattern[str]
     coordination_re: re.Pattern[str]
     self_anchoring: bool
+    verb_final: bool  # the reporting verb closes the clause (Korean): it may follow the figure
     qual_before_re: re.Pattern[str]
     qual_before_labels: list[str]
     qual_after_re: re.Pattern[str]
@@ -203,6 +204,7 @@ class LanguageLexicon:
     rate_after_re: re.Pattern[str]
     population_before_re: re.Pattern[str]
     share_before_re: re.Pattern[str]
+    unnumbered_before_re: re.Pattern[str]
     population_after_re: re.Pattern[str]
     forward_re: re.Pattern[str]
 
@@ -391,6 +393,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             r"[\s,]*" + _alt(_list(subjects, "coordination")) + r"[\s,]*", _FLAGS
         ),
         self_anchoring=bool(subjects.get("self_anchoring", False)),
+        verb_final=bool(rel.get("verb_final", False)),
         qual_before_re=qual_before_re,
         qual_before_labels=[k for k, _ in before_groups],
         qual_after_re=qual_after_re,
@@ -463,6 +466,13 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             + r"[\s\u00a0]+"
             + _alt(_list(rel, "population_before"))
             + r"(?:[\s\u00a0]+[^\W\d]+\.?){0,2}[\s\u00a0]*$",
+            _FLAGS,
+        ),
+        # "subissent de lourdes pertes", "pour compenser les pertes": right before a casualty
+        # word, these make it no predicate of a number
+        unnumbered_before_re=re.compile(
+            _word(_alt(_list(rel, "unnumbered_before")), word_end=word_end)
+            + r"(?:[\s\u00a0]+[^\W\d]+){0,2}[\s\u00a0]+$",
             _FLAGS,
         ),
         # "1만 3000명가량 가운데 ... 5100여 명": the number before these words is the population

@@ -86,6 +86,11 @@ def _noun_phrase(stext: str, m: Mention, toks: Tokens, lex: LanguageLexicon) -> 
     punctuation) or 'reject' (any other noun: units, money, equipment, dates...)."""
     pos = m.end
     n = len(stext)
+    if lex.self_anchoring:
+        # the noun before the number: "북한 노동자 1만 2천 명" counts workers
+        for cm in lex.civilian_re.finditer(stext, max(0, m.start - 12), m.start):
+            if not stext[cm.end() : m.start].strip():
+                return "civilian"
     if pos < n and stext[pos] in "-:" and pos + 1 < n and stext[pos + 1].isalnum():
         return "reject"  # 26-year-old, 600-strong, 47-я, 0:3, 04:30
     if lex.ordinal_after_re.match(stext, pos) or lex.reject_after_re.match(stext, pos):
@@ -260,6 +265,9 @@ def _parenthetical(tr: Span, first: int, last: int, toks: Tokens) -> bool:
     return after is not None and not (before < first and last < after)
 
 
+_LIST_MARKS = frozenset(":")  # a breakdown follows; its parts share the total's word
+
+
 def assign_triggers(
     mentions: list[tuple[Mention, str]],
     mtoks: list[tuple[int, int]],
@@ -285,6 +293,8 @@ def assign_triggers(
             tr = triggers[a[1]]
             if not (mentions[i][0].end <= tr.start and tr.end <= mentions[i + 1][0].start):
                 continue
+            if any(toks.texts[t] in _LIST_MARKS for t in range(tr.last + 1, mtoks[i + 1][0])):
+                continue  # "15.000 Soldaten ... entsandt: 11.000 im Herbst und 4.000 ...": shared
             ex_i, ex_j = excluded[i] | {a[1]}, excluded[i + 1] | {a[1]}
             alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i, windows, walls)
             alt_j = _pick_trigger(i + 1, mentions, mtoks, triggers, toks, ex_j, windows, walls)

@@ -182,6 +182,9 @@ def _table_value(words: list[str], syn: NumberSyntax) -> float | None:
     return total + current
 
 
+_MIXED_TAIL_RE = re.compile(r"-(\d{1,3})(?![\d,.]?\d)")
+
+
 def _word_mentions(text: str, syn: NumberSyntax) -> list[Mention]:
     if syn.word_run_re is None:
         return []
@@ -215,7 +218,15 @@ def _word_mentions(text: str, syn: NumberSyntax) -> list[Mention]:
             value = _as_int(_table_value(words, syn))
             if value is not None:
                 out.append(Mention(toks[0][0], toks[-1][1], value, kind="word"))
-    return out
+    return [_mixed(text, m) for m in out]
+
+
+def _mixed(text: str, m: Mention) -> Mention:
+    """A number word in thousands with digits hyphenated after it: "four-thousand-100"."""
+    tail = _MIXED_TAIL_RE.match(text, m.end)
+    if tail is None or m.value < 1000 or m.value % 1000:
+        return m
+    return Mention(m.start, tail.end(), m.value + int(tail.group(1)), kind="word")
 
 
 def find_mentions(text: str, syn: NumberSyntax) -> list[Mention]:

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 
 from worker.store.models import Article, ArticleVersion, ClaimReview, FigureClaim
 
-CLAIM_FIELDS = ("subject", "metric", "claimant", "claimant_raw", "value", "low", "high",
-                "qualifier", "modality", "scope", "refers_to", "recalled", "part_of",
-                "partial", "excluded", "claimed_at", "sentence", "start", "end")
+CLAIM_FIELDS = ("subject", "metric", "claimant", "claimant_raw", "claimant_inferred", "value",
+                "low", "high", "qualifier", "modality", "scope", "refers_to", "recalled",
+                "part_of", "partial", "excluded", "claimed_at", "sentence", "start", "end",
+                "extractor_version")
 
 
 def claim_rows(session: Session, *, subject: str | None = None, metric: str | None = None,

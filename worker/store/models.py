@@ -196,6 +196,24 @@ class ArticleVersion(Base):
     text: Mapped[str] = mapped_column(Text)
     fingerprint: Mapped[str] = mapped_column(String(64))
     changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the analysis its claims come from (worker.figures.version.analysis_version)
+    analysed_with: Mapped[str | None] = mapped_column(String(64))
+
+
+class RawPage(Base):
+    """A version's page as fetched ([store] keep_raw): zlib-compressed, with its SHA-256, so a
+    re-analysis can clean it again with the current rules. `is_text`: it arrived decoded."""
+
+    __tablename__ = "raw_pages"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    compression: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)
+    is_text: Mapped[bool] = mapped_column(Boolean)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ContentFingerprint(Base):
@@ -270,6 +288,11 @@ class FigureClaim(Base):
     part_of: Mapped[int | None] = mapped_column(Integer)
     # a part of a breakdown or a sub-population ("2,000 wounded were flown home")
     partial: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # taken from another article of the story stating the same subject, metric and value
+    claimant_inferred: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                    server_default=false())
+    # the extractor (code + rules) that made it: worker.figures.version.EXTRACTOR_VERSION
+    extractor_version: Mapped[str | None] = mapped_column(String(64))
     # a reviewer marked it wrong (`worker claims mark --wrong`): never a point of a series
     excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -30,7 +30,8 @@ from worker.errors import InputError
 from worker.store.models import Article, ArticleVersion, ClaimReview, FigureClaim
 
 ACTIONS = ("wrong", "recalled", "part_of", "claimant", "subject")
-REVIEWED_FIELDS = ("subject", "claimant", "recalled", "part_of", "partial", "excluded")
+REVIEWED_FIELDS = ("subject", "claimant", "claimant_inferred", "recalled", "part_of", "partial",
+                   "excluded")
 SeriesKey = tuple[str | None, str, str | None]
 """(subject, metric, claimant): one figure series."""
 
@@ -57,6 +58,7 @@ def _apply(session: Session, claim: FigureClaim, review: ClaimReview) -> bool:
         claim.recalled = True
     elif review.action == "claimant":
         claim.claimant = review.new_value
+        claim.claimant_inferred = False  # a reviewer's claimant is the claim's own
     elif review.action == "subject":
         claim.subject = review.new_value
     elif review.action == "part_of":

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from worker import dedupe, revisions
 from worker.config import DedupeSettings
 from worker.document import Analysis, Document, Outcome, raw_digest
-from worker.store import queries
+from worker.store import queries, rawpages, stories
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -63,7 +63,7 @@ _INSERT_ARTICLE_EVENT = insert(_table(ArticleEvent))
 _UPDATE_ARTICLE = update(_table(Article)).where(_table(Article).c.id == bindparam("article_key"))
 _SELECT_ARTICLE = select(
     Article.id, Article.relevant, Article.fingerprint, Article.title, Article.published_at,
-    Article.last_fetched_at, Article.signature.is_not(None),
+    Article.last_fetched_at, Article.signature.is_not(None), Article.story_id,
 ).where(Article.id == bindparam("id"))
 _SELECT_KNOWN_VERSION = select(ArticleVersion.id).where(
     ArticleVersion.article_id == bindparam("id"),
@@ -103,6 +103,7 @@ class _Stored:
     published_at: datetime | None
     last_fetched_at: datetime | None
     has_signature: bool
+    story_id: int | None = None
 
 
 def _update_article(conn: Connection, article_id: int, changes: dict[str, Any]) -> None:
@@ -128,10 +129,11 @@ class Store:
     """Writes analysed documents; one transaction per document."""
 
     def __init__(self, engine: Engine, dedupe: DedupeSettings,
-                 worker_id: str | None = None) -> None:
+                 worker_id: str | None = None, *, keep_raw: bool = True) -> None:
         self.engine = engine
         self.dedupe = dedupe
         self.worker_id = worker_id
+        self.keep_raw = keep_raw  # [store] keep_raw: each version's page as fetched
         # SQLite has one writer at a time: threads of this process take turns here instead of
         # colliding on the file lock, where SQLite's busy handler sleeps for milliseconds
         sqlite = engine.dialect.name == "sqlite"
@@ -244,8 +246,10 @@ class Store:
         version_id = conn.execute(_INSERT_VERSION, {
             "article_id": art.id, "number": (previous.number + 1) if previous else 1,
             "fetched_at": fetched, "title": a.title, "text": a.text,
-            "fingerprint": a.fingerprint, "changes": diff,
+            "fingerprint": a.fingerprint, "changes": diff, "analysed_with": a.analysed_with,
         }).scalar_one()
+        if self.keep_raw and doc.html is not None:
+            rawpages.store(conn, version_id, doc.html)
         if fingerprint_owner is None:
             conn.execute(_INSERT_FINGERPRINT,
                          {"fingerprint": a.fingerprint, "article_id": art.id})
@@ -265,12 +269,19 @@ class Store:
                 "claimant_raw": c.claimant_raw, "scope": c.scope, "sentence": c.sentence,
                 "start": c.start, "end": c.end, "claimed_at": claimed_at,
                 "refers_to": c.refers_to, "recalled": c.recalled, "part_of": c.part_of,
-                "partial": c.partial,
+                "partial": c.partial, "claimant_inferred": False,
+                "extractor_version": a.extractor,
             } for c in a.claims])
+        story_id = art.story_id
         if a.signature is not None and not art.has_signature:
-            changes.update(signature=a.signature, shingles=a.shingles,
-                           story_id=self._link_story(conn, art.id, a.signature, a.shingles))
+            story_id = self._link_story(conn, art.id, a.signature, a.shingles)
+            changes.update(signature=a.signature, shingles=a.shingles, story_id=story_id)
         _update_article(conn, art.id, changes)
+        if story_id is not None:
+            if previous is None:  # a new member: it may be the earliest published
+                stories.set_representative(conn, story_id)
+            if a.claims:
+                stories.refresh_lineage(conn, stories.infer_claimants(conn, story_id))
         out = Outcome(outcome, art.id, version_id, figures=len(a.claims),
                       claims=[c.to_dict() for c in a.claims])
         return self._event(conn, doc, out)
@@ -286,8 +297,9 @@ class Store:
         candidates = queries.story_candidates(conn, buckets, exclude_article=article_id)
         best: tuple[float, int] | None = None
         for other_sig, other_shingles, story_id in candidates:
-            sim = dedupe.containment(signature, shingles, other_sig, other_shingles or shingles)
-            if sim >= dd.threshold and (best is None or sim > best[0]):
+            sim = dedupe.story_match(signature, shingles, other_sig, other_shingles or shingles,
+                                     threshold=dd.threshold, min_jaccard=dd.min_jaccard)
+            if sim is not None and (best is None or sim > best[0]):
                 best = (sim, story_id)
         _insert_bands(conn, article_id, buckets)
         if best is not None:
