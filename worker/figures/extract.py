@@ -659,8 +659,7 @@ class _Extractor:
             inc = lex.increment_before_re.search(stext, max(0, m.start - 40), m.start)
             if inc is None:
                 inc = lex.increment_after_re.match(stext, m.end)
-            earlier = out[i - 1] if i > 0 else (prev_claims[-1] if prev_claims else None)
-            if inc is not None and earlier is not None and earlier.metric != c.metric:
+            if inc is not None and i > 0 and out[i - 1].metric != c.metric:
                 inc = None  # "600 have died and another 4,100 have been injured": a new group
             if inc is not None and c.scope != "incident":
                 row.scope = "increment"
