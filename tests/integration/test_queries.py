@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.export import export_claims
-from worker.store import feeds, lineage, queries
+from worker.store import lineage, queries, rechecks
 from worker.store.models import Article, ArticleVersion, FigureClaim, Story
 
 
@@ -180,12 +180,12 @@ def test_an_unpublished_article_leaves_its_series_until_restored(
     with factory() as s:
         september = s.execute(text("SELECT article_id FROM figure_changes WHERE value = 2000"
                                    )).scalar_one()
-    feeds.recheck_failed(factory, september, unpublished=True, detail="404", at=at,
+    rechecks.recheck_failed(factory, september, unpublished=True, detail="404", at=at,
                          next_recheck_at=None)
     assert latest_killed() == 600
     with factory() as s:
         assert 2000 not in [r["value"] for r in queries.changes(s, metric="killed")]
-    feeds.recheck_done(factory, september, at=at, next_recheck_at=None, full=True)
+    rechecks.recheck_done(factory, september, at=at, next_recheck_at=None, full=True)
     assert latest_killed() == 2000
 
 

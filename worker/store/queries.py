@@ -27,7 +27,7 @@ from worker.store.models import (
 from worker.store.sqltime import iso_utc
 
 CHANGE_COLUMNS = (
-    "change_id", "subject", "metric", "claimant", "value", "previous_value", "low", "high",
+    "subject", "metric", "claimant", "value", "previous_value", "low", "high",
     "qualifier", "stated_for", "reported_on", "claimed_at", "kind", "through_recall", "url",
     "outlet", "sentence", "independent_stories",
 )
