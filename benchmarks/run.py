@@ -44,6 +44,7 @@ DEDUPE_P, DEDUPE_R = 0.95, 0.90          # *
 DEDUPE_FLAT = 2.0                        # * median at the largest size <= 2x the smallest
 OFFTOPIC = {"off-topic corpus": 4.0, "5 % relevant": 3.0}
 QUERY_SECONDS = 1.0                      # * filtered `worker changes` / `worker figures`
+FIGURES_MB_S = 1.0                       # extraction, MB of text per second on one core
 HOSTILE_SECONDS = 0.2                    # per 100 KB of hostile text, each pure stage
 
 
@@ -190,9 +191,10 @@ def headlines(name: str, r: Any) -> list[Row]:
             add(f"{set_name}: P / R / F1 (all languages); {acc}",
                 f"{a['precision']:.3f} / {a['recall']:.3f} / {a['f1']:.3f}")
         for label, s in r.get("throughput", {}).items():
-            add(f"throughput, {label} (1 core)", f"{s['mb_per_s']:.2f} MB/s",
-                "≥ 1 MB/s" if label == "corpus pages" else "",
-                s["mb_per_s"] >= 1.0 if label == "corpus pages" else None)
+            targeted = label == "corpus pages" or label.startswith("figure-dense")
+            add(f"throughput, {label} (1 core, CPU time)", f"{s['mb_per_s']:.2f} MB/s",
+                f"≥ {FIGURES_MB_S} MB/s" if targeted else "",
+                s["mb_per_s"] >= FIGURES_MB_S if targeted else None)
     elif name == "dedupe":
         q = r["quality"]
         add("near-duplicate precision / recall",
