@@ -37,8 +37,9 @@ from worker.metrics import Metrics
 from worker.pipeline import CoreConfig
 from worker.poll import Poller, PollReport
 from worker.procs import AnalysisPool
-from worker.store.feeds import claim_feeds, claim_rechecks, release_leases, renew_leases
+from worker.store.feeds import claim_feeds, release_leases, renew_leases
 from worker.store.models import utcnow
+from worker.store.rechecks import claim_rechecks
 
 log = logging.getLogger(__name__)
 
@@ -180,10 +181,10 @@ class Daemon:
 
     def after_cycle(self) -> int:
         """Announcements rebuilt and new changes published (worker.alerts)."""
-        from worker.alerts import after_ingest
+        from worker.alerts_publish import after_ingest
 
-        after_ingest(self.factory, self.settings)
-        return 0
+        report = after_ingest(self.factory, self.settings, stop=self.stopping)
+        return report.published
 
     def run_forever(self) -> None:
         """Poll until `stop()` (or SIGTERM/SIGINT, see `install_signals`)."""

@@ -20,13 +20,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import dedupe, schedule
+from worker import clock, dedupe, schedule
 from worker.config import Settings
 from worker.errors import FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
@@ -36,6 +36,7 @@ from worker.pipeline import Analysis, CoreConfig, Document, raw_digest
 from worker.procs import AnalysisPool, PoolClosed
 from worker.replay import documents_from_file, iter_files
 from worker.store import feeds as store
+from worker.store import rechecks
 from worker.store.db import engine_of
 from worker.store.feeds import FeedState, PollFailure, PollSuccess
 from worker.store.models import utcnow
@@ -156,7 +157,7 @@ class Poller:
     def _process(self, st: FeedState, entries: list[FeedEntry], source: str | None,
                  language: str | None) -> tuple[Counter[str], bool]:
         known = store.known_items(self.factory, st.id, [e.guid for e in entries])
-        oldest = datetime.min.replace(tzinfo=UTC)
+        oldest = clock.EARLIEST
         entries = sorted(entries, key=lambda e: e.published or e.updated or oldest)
         max_items = st.options.get("max_items")
         if max_items:
@@ -271,7 +272,7 @@ class Poller:
                 docs.extend(documents_from_file(f))
             except InputError as exc:
                 log.warning("skipping fixture %s: %s", f, exc)
-        oldest = datetime.min.replace(tzinfo=UTC)
+        oldest = clock.EARLIEST
         docs.sort(key=lambda d: (d.fetched_at or d.published or oldest, d.locator))
         prefix = str(path) + os.sep
         guids = [d.locator.removeprefix(prefix) for d in docs]
@@ -345,7 +346,7 @@ class Poller:
         `[schedule] full_fetch_every`-th re-check is unconditional, as for feeds, so validators
         that lie cannot hide an edit for long; an article stored from the feed's text
         (`needs_retry`) is always fetched and analysed in full."""
-        target = store.recheck_target(self.factory, article_id)
+        target = rechecks.recheck_target(self.factory, article_id)
         if target is None:
             return "skipped"
         url, published = target.url, target.published
@@ -361,7 +362,7 @@ class Poller:
             return "cancelled"
         except FetchError as exc:
             outcome = "unpublished" if exc.status in (404, 410) else "error"
-            store.recheck_failed(self.factory, article_id, unpublished=outcome == "unpublished",
+            rechecks.recheck_failed(self.factory, article_id, unpublished=outcome == "unpublished",
                                  detail=f"HTTP {exc.status} at {url}", at=now,
                                  next_recheck_at=schedule.next_recheck(published, now, plan))
             self.metrics.rechecks.labels(outcome).inc()
@@ -381,12 +382,12 @@ class Poller:
                            last_modified=res.last_modified)
             outcome = self.store.save(doc, self.analyse(doc)).outcome
         if outcome == "unreadable":  # kept as it was, tried again at the first step of the plan
-            store.recheck_unreadable(self.factory, article_id,
+            rechecks.recheck_unreadable(self.factory, article_id,
                                      at=now + timedelta(seconds=min(p[0] for p in plan)))
             self.metrics.rechecks.labels(outcome).inc()
             log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
             return outcome
-        store.recheck_done(self.factory, article_id, at=now, full=full, validators=validators,
+        rechecks.recheck_done(self.factory, article_id, at=now, full=full, validators=validators,
                            next_recheck_at=schedule.next_recheck(published, now, plan))
         self.metrics.rechecks.labels(outcome).inc()
         log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
@@ -395,7 +396,7 @@ class Poller:
                        published=published, source=target.outlet, language=target.language,
                        fetched_at=now)
         outcome = self.store.save(doc, self.analyse(doc)).outcome
-        store.recheck_done(self.factory, article_id, at=now,
+        rechecks.recheck_done(self.factory, article_id, at=now,
                            next_recheck_at=schedule.next_recheck(published, now, plan))
         self.metrics.rechecks.labels(outcome).inc()
         log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})

@@ -66,11 +66,12 @@ def settle() -> None:
 
 def _context() -> multiprocessing.context.BaseContext:
     # fork would copy a process full of threads holding locks (fetchers, the scheduler, the
-    # database pool); the fork server is a clean single-threaded process with the core loaded
+    # database pool); the fork server is a clean single-threaded process with the core, its
+    # models and the packaged data files loaded (worker.preload), which its workers share
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["worker.procs"])
+    ctx.set_forkserver_preload(["worker.procs", "worker.preload"])
     return ctx
 
 

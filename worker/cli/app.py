@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from worker.cli import (
+    alerts,
     announcements,
     articles,
     claims,
@@ -36,7 +37,7 @@ from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
 GROUPS = (info, db, replay, reanalyse, figures, articles, extract, export, claims, daemon,
-          feeds, report, datasette, announcements)
+          feeds, report, datasette, announcements, alerts)
 
 
 class _Version(argparse.Action):

@@ -4,12 +4,14 @@ reported figure over time), read through `worker.store.queries`."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from worker.cli.command import add_command, iso_date, open_store
 from worker.cli.filters import resolve_series, series_filters
 from worker.cli.output import err, output_options, print_csv, print_json, table, value_range
 from worker.config import Settings
+from worker.errors import UsageError
 
 FIGURE_COLUMNS = (
     "claim_id", "subject", "metric", "claimant", "value", "low", "high", "qualifier",
@@ -58,6 +60,17 @@ def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.queries import CHANGE_COLUMNS, changes
 
     _, factory = open_store(settings)
+    if args.atom:  # the same changes as an Atom feed, newest first (worker.alerts_atom)
+        from worker.alerts_publish import changes_atom
+
+        if args.json or args.csv:
+            raise UsageError("--atom cannot be combined with --json or --csv")
+        with factory() as session:
+            resolve_series(args, settings, session)
+        sys.stdout.buffer.write(changes_atom(
+            factory, settings, limit=args.limit, subject=args.subject, metric=args.metric,
+            claimant=args.claimant, since=args.since, kind=args.kind))
+        return 0
     with factory() as session:
         resolve_series(args, settings, session)
         rows = changes(session, subject=args.subject, metric=args.metric,
@@ -91,3 +104,5 @@ def register(sub: Any) -> None:
     sp.add_argument("--since", type=iso_date, help="only changes claimed on or after this date")
     sp.add_argument("--kind", choices=["new_report", "article_revision"])
     output_options(sp, csv=True, limit=True, wide=True)
+    sp.add_argument("--atom", action="store_true",
+                    help="print an Atom feed, newest change first (see worker alerts)")

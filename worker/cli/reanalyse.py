@@ -22,7 +22,7 @@ def cmd_reanalyse(args: argparse.Namespace, settings: Settings) -> int:
         TimeRemainingColumn,
     )
 
-    from worker import alerts
+    from worker import alerts_publish
     from worker.datafiles import check_data_files
     from worker.reanalyse import reanalyse
     from worker.store.db import require_writable
@@ -42,7 +42,7 @@ def cmd_reanalyse(args: argparse.Namespace, settings: Settings) -> int:
                             progress=lambda done, total: bar.update(task, completed=done,
                                                                     total=total))
     if summary.analysed and not args.dry_run:
-        alerts.after_ingest(factory, settings)  # announcements follow the claims
+        alerts_publish.after_ingest(factory, settings)  # announcements and alerts follow
     data = summary.as_dict()
     if args.json:
         print_json(data)

@@ -45,7 +45,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
                          window=settings.pipeline.queue_size,
                          progress=lambda done, total: bar.update(task, completed=done,
                                                                  total=total))
-    from worker.alerts import after_ingest
+    from worker.alerts_publish import after_ingest
 
     after_ingest(factory, settings)
     summary.errors += len(missing)

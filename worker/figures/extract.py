@@ -45,6 +45,7 @@ DATE_CUE_REACH = 40  # characters between a reporting verb and the date after it
 STATEMENT_REACH = 90  # ... between a date opening a statement and its reporting verb
 ANAPHOR_SENTENCES = 8  # how far back "the agency" / "за його словами" may find its source
 QUOTES_OPEN = "«“„‹"
+_SEMICOLON = re.compile(";")
 QUOTES_CLOSE = "»”‹›"
 
 
@@ -456,7 +457,11 @@ class _Extractor:
                 # previous sentence
                 metric = (out or self.last_claims)[-1].metric
                 metric_why = "total of the previous figure"
-            elif out and self._coordinated(stext, out[-1].end - s.start, m, triggers):
+            elif (
+                out
+                and not (np == "civilian" and out[-1].metric == "deployed")
+                and self._coordinated(stext, out[-1].end - s.start, m, triggers)
+            ):
                 metric = out[-1].metric  # "1.000 zapadores ... y 5.000 constructores"
                 metric_why = "coordinated with the previous figure"
             elif out and lex.part_before_re.search(stext, max(0, m.start - 40), m.start):
@@ -587,7 +592,7 @@ class _Extractor:
         claims of one sentence (see worker/figures/timing.py for the dates)."""
         lex = self.lex
         self.stext = stext
-        breaks = [i for i, ch in enumerate(stext) if ch == ";"]
+        breaks = [m.start() for m in _SEMICOLON.finditer(stext)]
         breaks += [b.start() for b in lex.clause_break_re.finditer(stext)]
         breaks.sort()
         dates = find_dates(stext, lex.time, self.published)

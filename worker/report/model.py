@@ -80,7 +80,7 @@ class ReportData:
     """`queries.article_history()` of every article with more than one version."""
     counts: dict[str, int] = field(default_factory=dict)
     announcements: tuple[dict[str, Any], ...] = ()
-    """`store.announcements.announcements()`: worker.report_announce draws them."""
+    """`store.announcements.announcements()`: worker.report.announcements draws them."""
 
     @property
     def empty(self) -> bool:

@@ -8,8 +8,8 @@ import os
 from datetime import UTC
 from pathlib import Path
 
-from worker import report_announce
 from worker.errors import UsageError
+from worker.report import announcements as report_announce
 from worker.report.charts import PALETTE, claimant_colours, date_range, figure
 from worker.report.model import (
     UNATTRIBUTED,

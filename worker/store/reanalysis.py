@@ -135,10 +135,10 @@ def fingerprint_taken(session: Session, v: StoredVersion, fingerprint: str) -> b
 
 
 def _scope_claims(session: Session, v: StoredVersion) -> dict[int, tuple[Any, ...]]:
-    """id -> (subject, metric, claimant, *series fields) of the claims a version's
+    """id -> (subject, metric, claimant, *series fields, sentence) of the claims a version's
     re-analysis can change: its story's (inferred claimants), else its article's."""
     cols = [_CLAIMS.c.id, _CLAIMS.c.subject, _CLAIMS.c.metric, _CLAIMS.c.claimant,
-            *(_CLAIMS.c[f] for f in _SERIES_FIELDS)]
+            *(_CLAIMS.c[f] for f in _SERIES_FIELDS), _CLAIMS.c.sentence]
     q = select(*cols)
     if v.story_id is not None:
         q = q.join(_ARTICLES, _ARTICLES.c.id == _CLAIMS.c.article_id).where(
@@ -162,7 +162,7 @@ def _diff(before: dict[int, tuple[Any, ...]], after: dict[int, tuple[Any, ...]]
         elif new[:3] != old[:3]:
             at(old).removed += 1
             at(new).added += 1
-        elif new != old:
+        elif new[:-1] != old[:-1]:
             at(new).changed += 1
     for claim_id, new in after.items():
         if claim_id not in before:
@@ -248,8 +248,12 @@ def apply(session: Session, v: StoredVersion, a: Analysis, *, target: str,
     reviews.reapply(session, [v.version_id])
     if v.story_id is not None:
         stories.infer_claimants(session, v.story_id)
-    changes = _diff(before, _scope_claims(session, v))
-    stories.refresh_lineage(session, set(changes))
+    after = _scope_claims(session, v)
+    changes = _diff(before, after)
+    # the lineage also keeps each statement's sentence: a reworded one is refreshed too
+    reworded = {(c[0], c[1], c[2]) for i, c in after.items()
+                if i in before and before[i][:-1] == c[:-1] and before[i][-1] != c[-1]}
+    stories.refresh_lineage(session, set(changes) | reworded)
     return Applied(claims_before=len(old), claims_after=len(a.claims),
                    text_changed=text_changed, series=changes)
 
