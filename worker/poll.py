@@ -36,6 +36,7 @@ from worker.pipeline import Analysis, CoreConfig, Document, raw_digest
 from worker.procs import AnalysisPool, PoolClosed
 from worker.replay import documents_from_file, iter_files
 from worker.store import feeds as store
+from worker.store import rechecks
 from worker.store.db import engine_of
 from worker.store.feeds import FeedState, PollFailure, PollSuccess
 from worker.store.models import utcnow
@@ -345,7 +346,7 @@ class Poller:
         `[schedule] full_fetch_every`-th re-check is unconditional, as for feeds, so validators
         that lie cannot hide an edit for long; an article stored from the feed's text
         (`needs_retry`) is always fetched and analysed in full."""
-        target = store.recheck_target(self.factory, article_id)
+        target = rechecks.recheck_target(self.factory, article_id)
         if target is None:
             return "skipped"
         url, published = target.url, target.published
@@ -361,7 +362,7 @@ class Poller:
             return "cancelled"
         except FetchError as exc:
             outcome = "unpublished" if exc.status in (404, 410) else "error"
-            store.recheck_failed(self.factory, article_id, unpublished=outcome == "unpublished",
+            rechecks.recheck_failed(self.factory, article_id, unpublished=outcome == "unpublished",
                                  detail=f"HTTP {exc.status} at {url}", at=now,
                                  next_recheck_at=schedule.next_recheck(published, now, plan))
             self.metrics.rechecks.labels(outcome).inc()
@@ -381,12 +382,12 @@ class Poller:
                            last_modified=res.last_modified)
             outcome = self.store.save(doc, self.analyse(doc)).outcome
         if outcome == "unreadable":  # kept as it was, tried again at the first step of the plan
-            store.recheck_unreadable(self.factory, article_id,
+            rechecks.recheck_unreadable(self.factory, article_id,
                                      at=now + timedelta(seconds=min(p[0] for p in plan)))
             self.metrics.rechecks.labels(outcome).inc()
             log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
             return outcome
-        store.recheck_done(self.factory, article_id, at=now, full=full, validators=validators,
+        rechecks.recheck_done(self.factory, article_id, at=now, full=full, validators=validators,
                            next_recheck_at=schedule.next_recheck(published, now, plan))
         self.metrics.rechecks.labels(outcome).inc()
         log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
@@ -395,7 +396,7 @@ class Poller:
                        published=published, source=target.outlet, language=target.language,
                        fetched_at=now)
         outcome = self.store.save(doc, self.analyse(doc)).outcome
-        store.recheck_done(self.factory, article_id, at=now,
+        rechecks.recheck_done(self.factory, article_id, at=now,
                            next_recheck_at=schedule.next_recheck(published, now, plan))
         self.metrics.rechecks.labels(outcome).inc()
         log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})

@@ -129,8 +129,8 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
 
 def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
     from worker.daemon import Daemon
-    from worker.store.feeds import claim_rechecks
     from worker.store.queries import article_urls, find_article, recheck_candidates
+    from worker.store.rechecks import claim_rechecks
 
     if not (args.urls or args.due or args.all):
         raise UsageError("recheck needs URLs, --due or --all")
