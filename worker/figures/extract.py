@@ -457,7 +457,11 @@ class _Extractor:
                 # previous sentence
                 metric = (out or self.last_claims)[-1].metric
                 metric_why = "total of the previous figure"
-            elif out and self._coordinated(stext, out[-1].end - s.start, m, triggers):
+            elif (
+                out
+                and not (np == "civilian" and out[-1].metric == "deployed")
+                and self._coordinated(stext, out[-1].end - s.start, m, triggers)
+            ):
                 metric = out[-1].metric  # "1.000 zapadores ... y 5.000 constructores"
                 metric_why = "coordinated with the previous figure"
             elif out and lex.part_before_re.search(stext, max(0, m.start - 40), m.start):
