@@ -206,9 +206,8 @@ class _Drafts:
     def add(self, draft: _Draft, s: Statement, by_recall: bool) -> None:
         draft.items.append((s, by_recall))
         holders = self.by_key.setdefault(s.figure_key, [])
-        if not holders or holders[-1] is not draft:
-            if draft not in holders:
-                holders.append(draft)
+        if not any(h is draft for h in holders):
+            holders.append(draft)
         if not by_recall:
             series = s.figure_key[:3]
             values = self.values.setdefault((id(draft), series), set())
