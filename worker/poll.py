@@ -110,9 +110,11 @@ class Poller:
             store.release_feed(self.factory, st.id, self.worker_id)
         self.metrics.feeds_polled.labels(report.result).inc()
         self.metrics.poll_seconds.observe(time.monotonic() - started)
-        log.info("polled %s: %s", st.url, report.result, extra={
+        cause = f" ({report.error_class}: {report.error})" if report.error else ""
+        log.info("polled %s: %s%s", st.url, report.result, cause, extra={
             "feed": st.url, "result": report.result, "status": report.status,
-            "error_class": report.error_class, "items": dict(report.items),
+            "error_class": report.error_class, "error": report.error,
+            "items": dict(report.items),
             "duration_ms": int((time.monotonic() - started) * 1000)})
         return report
 
