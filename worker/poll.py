@@ -20,13 +20,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import dedupe, schedule
+from worker import clock, dedupe, schedule
 from worker.config import Settings
 from worker.errors import FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
@@ -155,7 +155,7 @@ class Poller:
     def _process(self, st: FeedState, entries: list[FeedEntry], source: str | None,
                  language: str | None) -> tuple[Counter[str], bool]:
         known = store.known_items(self.factory, st.id, [e.guid for e in entries])
-        oldest = datetime.min.replace(tzinfo=UTC)
+        oldest = clock.EARLIEST
         entries = sorted(entries, key=lambda e: e.published or e.updated or oldest)
         max_items = st.options.get("max_items")
         if max_items:
@@ -270,7 +270,7 @@ class Poller:
                 docs.extend(documents_from_file(f))
             except InputError as exc:
                 log.warning("skipping fixture %s: %s", f, exc)
-        oldest = datetime.min.replace(tzinfo=UTC)
+        oldest = clock.EARLIEST
         docs.sort(key=lambda d: (d.fetched_at or d.published or oldest, d.locator))
         prefix = str(path) + os.sep
         guids = [d.locator.removeprefix(prefix) for d in docs]

@@ -27,6 +27,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from worker import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -36,8 +38,7 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+utcnow = clock.utcnow  # the tables' default times (worker/clock.py)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
