@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import clock, dedupe, schedule
+from worker import clock, dedupe, faults, schedule
 from worker.config import Settings
 from worker.errors import FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
@@ -110,9 +110,11 @@ class Poller:
             store.release_feed(self.factory, st.id, self.worker_id)
         self.metrics.feeds_polled.labels(report.result).inc()
         self.metrics.poll_seconds.observe(time.monotonic() - started)
-        log.info("polled %s: %s", st.url, report.result, extra={
+        cause = f" ({report.error_class}: {report.error})" if report.error else ""
+        log.info("polled %s: %s%s", st.url, report.result, cause, extra={
             "feed": st.url, "result": report.result, "status": report.status,
-            "error_class": report.error_class, "items": dict(report.items),
+            "error_class": report.error_class, "error": report.error,
+            "items": dict(report.items),
             "duration_ms": int((time.monotonic() - started) * 1000)})
         return report
 
@@ -203,6 +205,7 @@ class Poller:
             self._remember(st.id, e, None)
             return "error"
         outcome = self.store.save(doc, analysis)
+        faults.point("before_remember")
         if outcome.outcome == "unreadable":
             return "unreadable"  # not remembered: the next poll that lists it tries again
         fresh = outcome.outcome in ("new", "irrelevant", "revised")
@@ -292,6 +295,7 @@ class Poller:
             except Exception as exc:  # noqa: BLE001 - reported per item
                 self.store.record_error(doc, f"{type(exc).__name__}: {exc}")
                 outcome, article = "error", None
+            faults.point("before_remember")
             if outcome != "unreadable":  # an unreadable file is tried again when it changes
                 self._remember(st.id, entry, article)
             items[outcome] += 1

@@ -151,4 +151,4 @@ def register(sub: Any) -> None:
                      "list the corrections made (who, when, why, the values before)",
                      "worker claims reviewed --json")
     rv.add_argument("--claim", type=int, metavar="CLAIM_ID", help="only this claim's reviews")
-    output_options(rv)
+    output_options(rv, wide=True)

@@ -80,4 +80,4 @@ def register(sub: Any) -> None:
                     help="also the versions already analysed with the current code")
     sp.add_argument("--processes", type=positive_int, metavar="N",
                     help="analysis processes (default [pipeline] processes, else the CPUs)")
-    output_options(sp, json_help="print a JSON summary with the series changed")
+    output_options(sp, wide=True, json_help="print a JSON summary with the series changed")

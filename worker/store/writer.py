@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from worker import dedupe, revisions
+from worker import dedupe, faults, revisions
 from worker.config import DedupeSettings
 from worker.document import Analysis, Document, Outcome, raw_digest
 from worker.store import queries, rawpages, stories
@@ -145,7 +145,9 @@ class Store:
         for attempt in (1, 2):
             try:
                 with self.write_lock, self.engine.begin() as conn:
-                    return self._save(conn, doc, analysis)
+                    outcome = self._save(conn, doc, analysis)
+                    faults.point("before_commit")
+                    return outcome
             except IntegrityError:
                 if attempt == 2:
                     raise
@@ -219,6 +221,7 @@ class Store:
             "fingerprint": a.fingerprint, "etag": None, "last_modified": None,
             "raw_sha256": None, **page,
         }).scalar_one()
+        faults.point("after_article")
         if not a.relevant:  # most pages of a general feed end here
             conn.execute(_INSERT_FINGERPRINT,
                          {"fingerprint": a.fingerprint, "article_id": article_id})
@@ -248,6 +251,7 @@ class Store:
             "fetched_at": fetched, "title": a.title, "text": a.text,
             "fingerprint": a.fingerprint, "changes": diff, "analysed_with": a.analysed_with,
         }).scalar_one()
+        faults.point("after_version")
         if self.keep_raw and doc.html is not None:
             rawpages.store(conn, version_id, doc.html)
         if fingerprint_owner is None:
