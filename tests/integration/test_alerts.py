@@ -20,6 +20,7 @@ from tests.integration.webhook_receiver import Receiver
 from worker.alerts_publish import after_ingest
 from worker.config import load_settings
 from worker.store import alerts as store
+from worker.store import lineage
 from worker.store.db import make_engine, session_factory
 from worker.store.models import (
     AlertDelivery,
@@ -171,6 +172,8 @@ def test_new_claims_are_published_by_reading_only_their_series(
                                 sentence="About 5,000 were killed.", start=0, end=5,
                                 claimed_at=published)
             s.add(claim)
+            s.flush()
+            lineage.refresh_article(s, a.id)  # as the writer does
         with factory() as s, s.begin():
             assert store.publish_new(s) == 1
         assert reads == [{"subject": "KP", "metric": "killed", "claimant": "KR-NIS"}]
@@ -179,6 +182,8 @@ def test_new_claims_are_published_by_reading_only_their_series(
         assert (last["value"], last["previous_value"], last["outlet"]) == (5000, 2000, "Yonhap")
         with factory() as s, s.begin():  # corrected in place (a review): a full scan
             s.get(FigureClaim, claim.id).value = 6000  # type: ignore[union-attr]
+            s.flush()
+            lineage.refresh_article(s, claim.article_id)  # as a review does
         with factory() as s, s.begin():
             assert store.publish_new(s) == 1
         assert reads[-1] == {}
