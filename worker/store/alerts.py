@@ -100,7 +100,7 @@ def publish_new(session: Session, *, force: bool = False) -> int:
         changes = current_changes(session)
     else:  # an unattributed series is read with every claimant of its subject and metric
         changes = [c for key in series for c in current_changes(session, **key)]
-        changes.sort(key=lambda c: (c["claimed_at"], c["claim_id"]))
+    changes.sort(key=lambda c: (str(c["claimed_at"]), c["claim_id"]))  # as reported
     known: set[str] = set()
     ids = [c["change_id"] for c in changes]
     for i in range(0, len(ids), 500):
