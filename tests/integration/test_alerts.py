@@ -21,7 +21,6 @@ from worker.alerts_publish import after_ingest
 from worker.config import load_settings
 from worker.store import alerts as store
 from worker.store.db import make_engine, session_factory
-from worker.store.stories import refresh_lineage
 from worker.store.models import (
     AlertDelivery,
     AlertOutbox,
@@ -30,6 +29,7 @@ from worker.store.models import (
     DerivedState,
     FigureClaim,
 )
+from worker.store.stories import refresh_lineage
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 KEY = ("KP", "killed", "KR-NIS")
