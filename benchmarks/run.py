@@ -92,11 +92,12 @@ def _analysed_fill() -> None:
 
     fill = bench_queries.fill
 
-    def fill_then_analyse(engine: Engine, n_claims: int, *args: Any, **kwargs: Any) -> None:
-        fill(engine, n_claims, *args, **kwargs)
+    def fill_then_analyse(engine: Engine, *args: Any, **kwargs: Any) -> Any:
+        took = fill(engine, *args, **kwargs)
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:
                 conn.execute(text("ANALYZE"))
+        return took
 
     bench_queries.fill = fill_then_analyse
 
