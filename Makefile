@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# `make run` keeps its database in the checkout (data/worker.db) unless WORKER_DATABASE_URL
+# says otherwise; a plain `worker` command uses the user's data directory (`worker info`).
+run: export WORKER_DATABASE_URL ?= sqlite:///$(CURDIR)/data/worker.db
 run: install
+	@mkdir -p data
+	$(BIN)/worker info
 	$(BIN)/worker db upgrade
 	$(BIN)/worker replay seeds/
 	$(BIN)/worker figures

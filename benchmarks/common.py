@@ -6,6 +6,7 @@ import json
 import os
 import resource
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -38,58 +39,61 @@ def emit_json(data: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(data, indent=2) + "\n")
 
 
-class TreeRss:
-    """Samples the resident memory of this process and all its descendants (the analysis
-    pool's processes included) every `interval` seconds; `peak_mb` is the largest sum seen.
-    `ru_maxrss` would give one process's peak only."""
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(key):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
-    def __init__(self, interval: float = 0.05) -> None:
-        import threading
 
-        self.interval = interval
-        self.peak_mb = 0.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
-    def __enter__(self) -> TreeRss:
-        self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    @staticmethod
-    def _rss_kb(pid: int) -> int:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-        except (OSError, ValueError):
-            pass
-        return 0
-
-    @staticmethod
-    def _tree(root: int) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
             try:
-                stat = (entry / "stat").read_text()
-            except OSError:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
-            ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry.name))
-        out, todo = [], [root]
-        while todo:
-            pid = todo.pop()
-            out.append(pid)
-            todo.extend(children.get(pid, []))
-        return out
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            total = sum(self._rss_kb(pid) for pid in self._tree(os.getpid())) / 1024
-            self.peak_mb = max(self.peak_mb, total)
-            self._stop.wait(self.interval)
+
+class TreeSampler(threading.Thread):
+    """Peak summed RSS and PSS of a process tree, and the most processes seen at once."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.rss_mb = self.pss_mb = 0.0
+        self.processes = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            pids = _tree(self.pid)
+            rss_kb = sum(_status_kb(p, "VmRSS:") for p in pids)
+            pss_kb = sum(_pss_kb(p) for p in pids)
+            self.rss_mb = max(self.rss_mb, rss_kb / 1024)
+            self.pss_mb = max(self.pss_mb, pss_kb / 1024)
+            self.processes = max(self.processes, len(pids))
+            self.stop.wait(self.interval)
+
+

@@ -37,12 +37,26 @@ DATA_FILES: dict[str, str] = {
 # Settings holding file-system paths, resolved against where each value was written.
 PATH_KEYS: tuple[tuple[str, str], ...] = (
     *(("pipeline", key) for key in DATA_FILES), ("fetch", "fixture_paths"),
+    ("alerts", "atom_path"),
 )
+
+
+APP_NAME = "dprk-ru-news-worker"  # the user data directory's name (platformdirs)
+
+
+def default_database_file() -> Path:
+    """The SQLite file used when no database is configured: in the user's data directory
+    (~/.local/share/dprk-ru-news-worker/worker.db on Linux, $XDG_DATA_HOME respected)."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME) / "worker.db"
 
 
 @dataclass(kw_only=True)
 class DatabaseSettings:
-    url: str = "sqlite:///data/worker.db"
+    # Empty: worker.db beside a config file given with --config/WORKER_CONFIG, otherwise in
+    # the user's data directory (see `database_origin`).
+    url: str = ""
     echo: bool = False
 
 
@@ -123,6 +137,14 @@ class StoreSettings:
 @dataclass(kw_only=True)
 class AlertsSettings:
     interval: float = 30.0
+    atom_path: str = ""
+    atom_entries: int = 200
+    atom_link: str = ""
+    webhooks: list[dict[str, Any]] = field(default_factory=list)
+    timeout: float = 10.0
+    backoff_base: float = 10.0
+    backoff_cap: float = 600.0
+    batch_size: int = 100
 
 
 @dataclass(kw_only=True)
@@ -147,6 +169,12 @@ class Settings:
     base_dir: Path = field(default_factory=Path.cwd)
     # "section.key" -> where a value was set (the config file, an environment variable).
     origins: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def database_is_default(self) -> bool:
+        """Whether the database URL is the built-in default (whose directory may be
+        created), not one a user wrote."""
+        return self.origins.get("database.url", "").startswith("default")
 
     def data_file(self, key: str) -> Path:
         """The data file of `[pipeline] key`: the configured path, or the packaged file."""
@@ -285,8 +313,43 @@ def load_settings(
         if (section, key) in PATH_KEYS:
             _resolve(getattr(settings, section), key, settings.base_dir)
         settings.origins[dotted] = "command line"
+    _database_location(settings, path if explicit else None, file_dir)
     _validate(settings, path)
+    _validate_alerts(settings, path, env)
     return settings
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file path of a SQLite URL as written (None for another engine, in memory, or a
+    `file:` URI, which is used as written)."""
+    scheme, sep, rest = url.partition(":///")
+    if not sep or not scheme.startswith("sqlite"):
+        return None
+    path = rest.split("?", 1)[0]
+    return None if path in ("", ":memory:") or path.startswith("file:") else path
+
+
+def _database_location(settings: Settings, config: Path | None, file_dir: Path) -> None:
+    """Fill in the default database and make a relative SQLite path absolute: relative to the
+    config file's directory when written there, to the working directory otherwise."""
+    db = settings.database
+    origin = settings.origins.get("database.url")
+    if not db.url.strip() and origin is None:
+        if config is not None:
+            db.url = f"sqlite:///{file_dir / 'worker.db'}"
+            settings.origins["database.url"] = f"default: beside {config}"
+        else:
+            db.url = f"sqlite:///{default_database_file()}"
+            settings.origins["database.url"] = "default: the user's data directory"
+        return
+    path = sqlite_path(db.url)
+    if path is None or path.startswith("/") or path.startswith("~"):
+        if path is not None and path.startswith("~"):
+            db.url = db.url.replace(path, str(Path(path).expanduser()), 1)
+        return
+    base = file_dir if origin is not None and not origin.endswith(
+        ("(environment)", "command line")) else settings.base_dir
+    db.url = db.url.replace(path, str(base / path), 1)
 
 
 def _absolute(value: str, base: Path) -> str:
@@ -328,3 +391,59 @@ def _validate(s: Settings, path: Path) -> None:
             raise bad("[schedule] revisions", "each entry must be [every_seconds, until_age]")
     if not s.database.url.strip():
         raise bad("[database] url", "must not be empty")
+
+
+WEBHOOK_KEYS = ("name", "url", "secret", "secret_env", "subjects", "metrics", "claimants")
+
+
+def webhook_secret(hook: Mapping[str, Any], env: Mapping[str, str]) -> str:
+    """A webhook's signing secret: `secret`, else the environment variable `secret_env`."""
+    if hook.get("secret_env"):
+        name = str(hook["secret_env"])
+        if not env.get(name):
+            raise ConfigError(f"[alerts] webhook {hook.get('name') or hook.get('url')}: "
+                              f"environment variable {name} (secret_env) is not set")
+        return env[name]
+    return str(hook.get("secret") or "")
+
+
+def _validate_alerts(s: Settings, path: Path, env: Mapping[str, str]) -> None:
+    """Each `[[alerts.webhooks]]` entry: an http(s) `url`, a Standard Webhooks secret
+    (`secret = "whsec_..."`, or `secret_env` naming the environment variable holding it), and
+    optional filters (lists of subjects, metrics, claimants); names unique."""
+    a = s.alerts
+    where = s.origins.get("alerts.webhooks", str(path))
+    if a.timeout <= 0 or a.interval <= 0:
+        raise ConfigError(f"{path}: [alerts] timeout and interval must be > 0")
+    if a.backoff_base <= 0 or a.backoff_cap < a.backoff_base:
+        raise ConfigError(f"{path}: [alerts] backoff_base must be > 0 and <= backoff_cap")
+    names: set[str] = set()
+    for i, hook in enumerate(a.webhooks, 1):
+        label = f"{where}: [alerts] webhooks entry {i}"
+        if not isinstance(hook, dict):
+            raise ConfigError(f"{label}: must be a table (url = ..., secret = ...)")
+        unknown = sorted(set(hook) - set(WEBHOOK_KEYS))
+        if unknown:
+            raise ConfigError(f"{label}: unknown key {unknown[0]}")
+        url = hook.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ConfigError(f"{label}: url must be an http:// or https:// URL")
+        for key in ("subjects", "metrics", "claimants"):
+            value = hook.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{label}: {key} must be a list of strings")
+        name = str(hook.get("name") or url)
+        if name in names:
+            raise ConfigError(f"{label}: two webhooks are named {name!r}")
+        names.add(name)
+        if "secret" not in hook and "secret_env" not in hook:
+            raise ConfigError(f"{label}: needs secret or secret_env")
+        try:
+            from standardwebhooks import Webhook
+
+            Webhook(webhook_secret(hook, env))
+        except ConfigError:
+            raise
+        except Exception:  # noqa: BLE001 - the library raises several kinds
+            raise ConfigError(f"{label}: the secret is not a Standard Webhooks secret "
+                              "(whsec_ followed by base64)") from None

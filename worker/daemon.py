@@ -180,10 +180,10 @@ class Daemon:
 
     def after_cycle(self) -> int:
         """Announcements rebuilt and new changes published (worker.alerts)."""
-        from worker.alerts import after_ingest
+        from worker.alerts_publish import after_ingest
 
-        after_ingest(self.factory, self.settings)
-        return 0
+        report = after_ingest(self.factory, self.settings, stop=self.stopping)
+        return report.published
 
     def run_forever(self) -> None:
         """Poll until `stop()` (or SIGTERM/SIGINT, see `install_signals`)."""

@@ -3,6 +3,8 @@
     WorkerError                    anything the worker reports as one clear line
     ├── ConfigError                a bad setting: names the key and the file; exit code 2
     ├── DatabaseError              the database cannot be reached or migrated; exit code 2
+    ├── UsageError                 a command used wrongly (an unknown filter value, an
+    │                              output path that cannot be written); exit code 2
     ├── InputError                 a file or document that cannot be read or parsed
     └── FetchError                 an HTTP fetch that failed; carries a failure class
         (classes: dns, connect, timeout, tls, http_4xx, http_5xx, http_429, gone,
@@ -23,6 +25,10 @@ class ConfigError(WorkerError):
 
 
 class DatabaseError(WorkerError):
+    exit_code = 2
+
+
+class UsageError(WorkerError):
     exit_code = 2
 
 

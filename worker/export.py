@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from sqlalchemy.orm import Session
 
-from worker.errors import InputError
+from worker.errors import UsageError
 from worker.store.exports import claim_rows
 
 INTEGER = ("claim_id", "article_id", "version_id", "version_number", "story_id", "value",
@@ -75,7 +75,7 @@ def _opened(out: Path | None) -> Iterator[IO[str]]:
     try:
         stream = out.open("w", encoding="utf-8", newline="")
     except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write {out}: {exc.strerror or exc}") from None
     with stream:
         yield stream
 
@@ -89,7 +89,7 @@ def export_claims(session: Session, fmt: str, out: Path | None, *,
                       include_excluded=include_excluded)
     if fmt == "parquet":
         if out is None:
-            raise InputError("--format parquet needs --out FILE")
+            raise UsageError("--format parquet needs --out FILE")
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -98,7 +98,7 @@ def export_claims(session: Session, fmt: str, out: Path | None, *,
         try:
             pq.write_table(table, out)
         except OSError as exc:
-            raise InputError(f"cannot write {out}: {exc}") from None
+            raise UsageError(f"cannot write {out}: {exc}") from None
         return len(rows)
     with _opened(out) as stream:
         if fmt == "json":

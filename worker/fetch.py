@@ -6,26 +6,23 @@ and long chains must fail with a class of their own, and the SSRF guard must see
 public URL may redirect to 169.254.169.254).
 
 Why our own decompression: httpx inflates a whole network chunk at once, so one 64 KiB chunk of
-a gzip bomb may become gigabytes before any cap is checked; here inflation is bounded per step.
+a gzip bomb may become gigabytes before any cap is checked; here inflation is bounded per step
+(`worker/inflate.py`).
 
 Why our own network backend: the SSRF guard resolves a host and approves its addresses; the
 connection must go to exactly those addresses, or a DNS answer that changes between the check
-and the connection (rebinding) could reach a private one. The backend connects to the approved
-address while the URL, so the Host header and the TLS server name, keep the host's name. Its
-streams also cap every read at what is left of the fetch's total deadline, so a server
-trickling its status line or headers is cut like one trickling its body.
+and the connection (rebinding) could reach a private one (`worker/transport.py`).
 
 Failures are raised as `errors.FetchError` with one of the classes listed in worker.errors.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -35,20 +32,23 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import brotli
-import httpcore
 import httpx
 
 from worker.config import FetchSettings
 from worker.errors import FetchError
+from worker.inflate import content_encodings, decoded
 from worker.schedule import retry_after as parse_retry_after
+from worker.transport import (
+    Connector,
+    Pins,
+    connect_tcp,
+    is_public_address,
+    pinned_transport,
+)
 
-CHUNK = 64 * 1024
 H11_HEADER_CAP = 16 * 1024  # h11's default max_incomplete_event_size, which httpcore keeps
 TOTAL_TIME_FACTOR = 3  # a response must be complete within 3x [fetch] timeout (slow drip)
-METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
-    "169.254.169.254", "fd00:ec2::254", "100.100.100.200", "169.254.170.2"))
 Resolver = Callable[..., list[tuple[Any, ...]]]
-Connector = Callable[[str, int, float | None], httpcore.NetworkStream]
 
 
 class FetchCancelled(FetchError):
@@ -85,180 +85,6 @@ class Metrics(Protocol):
     def observe_fetch(self, kind: str, seconds: float, error_class: str | None) -> None: ...
 
 
-# -- the SSRF guard ----------------------------------------------------------------------
-
-def is_public_address(address: str) -> bool:
-    """False for loopback, private, link-local, reserved, shared and cloud-metadata addresses."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast and ip not in METADATA_ADDRESSES
-
-
-# -- bounded decompression ---------------------------------------------------------------
-
-class _Inflate:
-    def __init__(self, encoding: str) -> None:
-        self.encoding = encoding
-        self.first = True
-        if encoding == "br":
-            self.br: Any = brotli.Decompressor()
-        else:
-            # gzip and zlib headers are auto-detected; raw deflate is tried on the first chunk
-            self.z = zlib.decompressobj(47 if encoding in ("gzip", "x-gzip") else 15)
-
-    def feed(self, data: bytes) -> Iterator[bytes]:
-        if self.encoding == "br":
-            yield self.br.process(data, output_buffer_limit=CHUNK)
-            while not self.br.can_accept_more_data():
-                yield self.br.process(b"", output_buffer_limit=CHUNK)
-            return
-        if self.first and self.encoding == "deflate" and data and (data[0] & 0x0F) != 8:
-            self.z = zlib.decompressobj(-15)  # raw deflate, as some servers send it
-        self.first = False
-        out = self.z.decompress(data, CHUNK)
-        yield out
-        while self.z.unconsumed_tail:
-            yield self.z.decompress(self.z.unconsumed_tail, CHUNK)
-
-    def finish(self) -> Iterator[bytes]:
-        """What the decoder still holds once the input has ended (brotli buffers output).
-        A stream that ends before its encoding does (a cut gzip member, its checksum
-        missing, a brotli stream without its last block) is an error, not a short body."""
-        if self.encoding == "br":
-            while not self.br.is_finished():
-                out = self.br.process(b"", output_buffer_limit=CHUNK)
-                if not out:
-                    raise brotli.error("the brotli stream is truncated")
-                yield out
-            return
-        yield self.z.flush()
-        if not self.z.eof:
-            raise zlib.error(f"the {self.encoding} stream is truncated")
-
-
-def _decoded(raw: Iterator[bytes], encodings: list[str]) -> Iterator[bytes]:
-    stream: Iterator[bytes] = raw
-    for enc in reversed(encodings):  # the last applied encoding is undone first
-        stream = _through(_Inflate(enc), stream)
-    return stream
-
-
-def _through(dec: _Inflate, stream: Iterator[bytes]) -> Iterator[bytes]:
-    for chunk in stream:
-        yield from dec.feed(chunk)
-    yield from dec.finish()
-
-
-def _encodings(headers: httpx.Headers) -> list[str]:
-    value = headers.get("content-encoding", "")
-    encs = [e.strip().lower() for e in value.split(",") if e.strip()]
-    return [e for e in encs if e != "identity"]
-
-
-# -- connecting to the approved address -------------------------------------------------
-
-class _Pins(threading.local):
-    """What the fetch running on this thread approved: host, port and addresses, and its
-    total deadline. httpx's sync client does its I/O on the calling thread."""
-
-    def __init__(self) -> None:
-        self.host: str | None = None
-        self.port = 0
-        self.addresses: list[str] = []
-        self.deadline: float | None = None
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A connection whose reads and writes never wait past the current fetch's deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream, pins: _Pins) -> None:
-        self.inner = inner
-        self.pins = pins
-
-    def _timeout(self, timeout: float | None, error: type[Exception]) -> float | None:
-        deadline = self.pins.deadline
-        if deadline is None:
-            return timeout
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise error("the fetch's total deadline has passed")
-        return left if timeout is None else min(timeout, left)
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self.inner.read(max_bytes, self._timeout(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self.inner.write(buffer, self._timeout(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self.inner.start_tls(
-            ssl_context, server_hostname, self._timeout(timeout, httpcore.ConnectTimeout)),
-            self.pins)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self.inner.get_extra_info(info)
-
-
-class _PinnedBackend(httpcore.NetworkBackend):
-    """Connects to the addresses the SSRF guard approved for this fetch, never resolving the
-    host again. A host it was not told about (it cannot happen through `Fetcher.fetch`) is
-    refused rather than resolved."""
-
-    def __init__(self, pins: _Pins, connect: Connector) -> None:
-        self.pins = pins
-        self.connect = connect
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
-        pins = self.pins
-        if pins.host is None or host.lower() != pins.host or port != pins.port:
-            raise httpcore.ConnectError(f"{host}:{port} was not approved by the SSRF guard")
-        last: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
-        for address in pins.addresses:
-            try:
-                stream = self.connect(address, port, timeout)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc  # the next approved address may answer
-                continue
-            return _DeadlineStream(stream, pins)
-        assert last is not None  # check_url never approves an empty list
-        raise last
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Any = None) -> httpcore.NetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used")
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-def _connect(address: str, port: int, timeout: float | None) -> httpcore.NetworkStream:
-    return httpcore.SyncBackend().connect_tcp(address, port, timeout)
-
-
-def _pinned_transport(limits: httpx.Limits, pins: _Pins,
-                      connect: Connector) -> httpx.HTTPTransport:
-    """httpx's own transport (its request and error mapping) over a connection pool whose
-    network backend is `_PinnedBackend`."""
-    transport = httpx.HTTPTransport(limits=limits, trust_env=False)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        network_backend=_PinnedBackend(pins, connect))
-    return transport
-
-
 # -- politeness --------------------------------------------------------------------------
 
 # Longest wait a host's Retry-After may impose on every request to it (a feed's own backoff
@@ -280,7 +106,7 @@ class Fetcher:
     def __init__(self, settings: FetchSettings, *, base_dir: Path = Path("."),
                  resolver: Resolver = socket.getaddrinfo,
                  transport: httpx.BaseTransport | None = None,
-                 connect: Connector = _connect,
+                 connect: Connector = connect_tcp,
                  stop: threading.Event | None = None, metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.resolver = resolver
@@ -292,11 +118,11 @@ class Fetcher:
         self._gates: dict[str, _HostGate] = {}
         self._gates_lock = threading.Lock()
         self._dns = ThreadPoolExecutor(max_workers=4, thread_name_prefix="dns")
-        self._pins = _Pins()
+        self._pins = Pins()
         limits = httpx.Limits(max_connections=max(1, settings.max_connections),
                               max_keepalive_connections=max(1, settings.max_connections))
         if transport is None:  # tests of pure code pass httpx.MockTransport instead
-            transport = _pinned_transport(limits, self._pins, connect)
+            transport = pinned_transport(limits, self._pins, connect)
         self.client = httpx.Client(
             timeout=httpx.Timeout(settings.timeout),
             follow_redirects=False,
@@ -505,7 +331,7 @@ class Fetcher:
 
     def _read(self, resp: httpx.Response, cap: int, started: float) -> bytes:
         length = resp.headers.get("content-length", "")
-        encodings = _encodings(resp.headers)
+        encodings = content_encodings(resp.headers)
         if length.isdigit() and not encodings and int(length) > cap:
             raise FetchError("too_large", f"{length} bytes announced, the cap is {cap}")
         deadline = started + self.settings.timeout * TOTAL_TIME_FACTOR
@@ -515,7 +341,7 @@ class Fetcher:
             # iter_raw() without a size yields each network read as it arrives (a size makes
             # httpx buffer up to it), so the deadline is checked after every read, however
             # few bytes it brought; each read is itself bounded by the read timeout.
-            for chunk in _decoded(resp.iter_raw(), encodings):
+            for chunk in decoded(resp.iter_raw(), encodings):
                 total += len(chunk)
                 if total > cap:
                     raise FetchError("too_large", f"more than {cap} bytes "

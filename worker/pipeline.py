@@ -60,6 +60,13 @@ def _lexicons(claimants_file: str) -> Any:
     return load_lexicons(claimants_file=Path(claimants_file))
 
 
+def claims_from_text(text: str, language: str | None, published: datetime | None,
+                     core: CoreConfig) -> tuple[Claim, ...]:
+    """The figures of an already cleaned text (a re-analysis that keeps a version's text)."""
+    return tuple(extract_claims(text, language or "en", published.date() if published else None,
+                                lexicons=_lexicons(core.claimants)))
+
+
 def _title_from_text(text: str) -> str | None:
     first = text.strip().split("\n", 1)[0].strip()
     if not first:

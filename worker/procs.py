@@ -32,7 +32,10 @@ def _watch_parent() -> None:
 
 
 def exit_with_parent() -> None:
-    """Pool initializer: end this worker process as soon as its parent has gone."""
+    """Pool initializer: end this worker process as soon as its parent has gone, and leave
+    Ctrl-C (SIGINT, sent to the whole process group) to the parent, which shuts the pool down:
+    no KeyboardInterrupt traceback from each child."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, daemon=True, name="parent-watch").start()
 
 
@@ -63,11 +66,12 @@ def settle() -> None:
 
 def _context() -> multiprocessing.context.BaseContext:
     # fork would copy a process full of threads holding locks (fetchers, the scheduler, the
-    # database pool); the fork server is a clean single-threaded process with the core loaded
+    # database pool); the fork server is a clean single-threaded process with the core, its
+    # models and the packaged data files loaded (worker.preload), which its workers share
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["worker.procs"])
+    ctx.set_forkserver_preload(["worker.procs", "worker.preload"])
     return ctx
 
 

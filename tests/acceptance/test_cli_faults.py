@@ -61,7 +61,7 @@ def test_extract_batch_answers_an_invalid_utf8_line_with_an_error_line() -> None
     proc = subprocess.run([sys.executable, "-m", "worker", "extract", "--batch"], cwd=ROOT,
                           env=worker_env(NO_DB), input=stdin, capture_output=True,
                           timeout=120, check=False)
-    assert proc.returncode == 0 and b"Traceback" not in proc.stderr
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr  # one line failed
     first, second = (json.loads(line) for line in proc.stdout.splitlines())
     assert first["line"] == 1 and "utf-8" in first["error"]
     assert second["id"] == "b" and "error" not in second

@@ -94,3 +94,15 @@ def test_installed_package_stops_on_a_missing_topics_file(installed: Path,
     assert str(tmp_path / "etc" / "rules" / "topics.toml") in lines[0]
     assert "file not found" in lines[0]
     assert not (tmp_path / "w.db").exists()  # stopped before touching the database
+
+
+def test_installed_package_prints_the_datasette_metadata(installed: Path,
+                                                         tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    cfg = tmp_path / "etc" / "worker.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "news.db"}"\n', encoding="utf-8")
+    res = _run(installed, ["datasette-metadata"], tmp_path, cfg)
+    assert res.returncode == 0 and "warning" not in res.stderr, res.stderr
+    meta = json.loads(res.stdout)  # the packaged worker/data/datasette.toml, read
+    assert meta["title"].startswith("Reported figures")
+    assert "north_korean_death_toll" in meta["databases"]["news"]["queries"]

@@ -25,7 +25,7 @@ def test_feeds_add_list_status_remove_and_recheck(sqlite_url: str, tmp_path: Pat
         r = run_worker(["feeds", "add", srv.url("/feed")], sqlite_url, **env)
         assert r.returncode == 1 and "already a feed" in r.stderr
         r = run_worker(["feeds", "add", srv.url("/x"), "--interval", "soon"], sqlite_url, **env)
-        assert r.returncode == 1 and "not a duration" in r.stderr
+        assert r.returncode == 2 and "not a duration" in r.stderr  # a usage error
         r = run_worker(["run", "--once", "--json"], sqlite_url, **env)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["polls"] == {"ok": 1}
@@ -41,8 +41,12 @@ def test_feeds_add_list_status_remove_and_recheck(sqlite_url: str, tmp_path: Pat
         r = run_worker(["recheck", srv.url("/p"), "--json"], sqlite_url, **env)
         assert r.returncode == 0, r.stderr[-3000:]
         assert json.loads(r.stdout) == [{"url": srv.url("/p"), "outcome": "unpublished"}]
+        srv.route("/p", 500)
+        r = run_worker(["recheck", srv.url("/p"), "--json"], sqlite_url, **env)
+        assert r.returncode == 1, r.stderr[-3000:]  # a re-check that failed: partial failure
+        assert json.loads(r.stdout) == [{"url": srv.url("/p"), "outcome": "error"}]
         r = run_worker(["recheck"], sqlite_url, **env)
-        assert r.returncode == 1
+        assert r.returncode == 2 and "recheck needs URLs" in r.stderr
         r = run_worker(["feeds", "remove", srv.url("/feed")], sqlite_url, **env)
         assert r.returncode == 0
         r = run_worker(["feeds", "list", "--json"], sqlite_url, **env)

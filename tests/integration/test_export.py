@@ -87,7 +87,7 @@ def test_an_output_path_that_cannot_be_written_is_one_line(
         ids: dict[str, int], db_url: str, tmp_path: Path) -> None:  # noqa: F811
     for fmt in ("csv", "parquet"):
         res = run_worker(["export", "--format", fmt, "--out", "/nonexistent/dir/x"], db_url)
-        assert res.returncode == 1 and "Traceback" not in res.stderr, res.stderr
+        assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
         assert res.stderr.strip().startswith("worker: error: cannot write /nonexistent/dir/x")
 
 

@@ -232,9 +232,9 @@ def test_report_command_on_an_empty_database_says_how_to_get_data(
     assert 'id="empty"' in page and "js-plotly-plot" not in page
 
 
-def test_report_command_cannot_write_is_one_line_and_exit_code_1(
+def test_report_command_cannot_write_is_one_line_and_exit_code_2(
         db_url: str, tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     res = run_worker(["report", "--out", str(tmp_path / "file" / "r.html")], db_url)
-    assert res.returncode == 1
+    assert res.returncode == 2  # an output path that cannot be written: a usage error
     assert res.stderr.strip().splitlines()[-1].startswith("worker: error: cannot write")

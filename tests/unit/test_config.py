@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import worker.data
-from worker.config import DATA_FILES, load_settings
+from worker.config import DATA_FILES, default_database_file, load_settings
 from worker.data import packaged
 from worker.errors import ConfigError
 
@@ -19,7 +19,8 @@ def write(tmp_path: Path, body: str) -> Path:
 
 def test_defaults_when_the_shipped_file_is_all_comments() -> None:
     s = load_settings(env={})
-    assert s.database.url == "sqlite:///data/worker.db"
+    assert s.database.url == f"sqlite:///{default_database_file()}"
+    assert s.database_is_default
     assert s.fetch.timeout == 20.0
     assert s.fetch.allow_private_networks is False
 
@@ -29,10 +30,10 @@ def test_file_then_environment_then_command_line(tmp_path: Path) -> None:
     s = load_settings(cfg, env={})
     assert (s.fetch.timeout, s.fetch.user_agent) == (7.0, "x")
     s = load_settings(cfg, env={"WORKER_FETCH_TIMEOUT": "10", "WORKER_DATABASE_URL": "sqlite:///a"})
-    assert s.fetch.timeout == 10.0 and s.database.url == "sqlite:///a"
+    assert s.fetch.timeout == 10.0 and s.database.url == f"sqlite:///{Path.cwd() / 'a'}"
     s = load_settings(cfg, env={"WORKER_DATABASE_URL": "sqlite:///a"},
                       overrides={"database.url": "sqlite:///b"})
-    assert s.database.url == "sqlite:///b"
+    assert s.database.url == f"sqlite:///{Path.cwd() / 'b'}"
 
 
 def test_worker_config_names_the_file(tmp_path: Path) -> None:
@@ -99,3 +100,31 @@ def test_relative_paths_from_the_environment_are_relative_to_the_working_directo
     assert s.data_file("feeds_file") == tmp_path / "my" / "feeds.toml"
     assert s.feeds_base() == tmp_path / "my"
     assert s.origins["pipeline.feeds_file"] == "WORKER_PIPELINE_FEEDS_FILE (environment)"
+
+
+def test_the_default_database_is_in_the_user_data_directory(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            ) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    s = load_settings(env={})
+    assert s.database.url == f"sqlite:///{tmp_path / 'xdg' / 'dprk-ru-news-worker' / 'worker.db'}"
+
+
+def test_a_config_file_given_puts_the_default_database_beside_it(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "[log]\nlevel = 'INFO'\n")
+    s = load_settings(cfg, env={})
+    assert s.database.url == f"sqlite:///{cfg.parent / 'worker.db'}"
+    assert s.database_is_default
+
+
+def test_a_relative_sqlite_path_is_relative_to_where_it_was_written(tmp_path: Path) -> None:
+    cfg = write(tmp_path, "[database]\nurl = 'sqlite:///db/w.db?mode=rwc'\n")
+    s = load_settings(cfg, env={})
+    assert s.database.url == f"sqlite:///{cfg.parent / 'db' / 'w.db'}?mode=rwc"
+    assert not s.database_is_default
+    s = load_settings(cfg, env={"WORKER_DATABASE_URL": "sqlite:///here.db"})
+    assert s.database.url == f"sqlite:///{Path.cwd() / 'here.db'}"
+    s = load_settings(cfg, env={}, overrides={"database.url": "sqlite:////abs/x.db"})
+    assert s.database.url == "sqlite:////abs/x.db"
+    assert load_settings(cfg, env={"WORKER_DATABASE_URL": "sqlite://"}).database.url == (
+        "sqlite://")

@@ -127,3 +127,28 @@ def test_manifest_parses_and_carries_no_text(lang: str) -> None:
         for fig in row["expected"]:
             problems += [(row["id"], p) for p in _check_figure(fig, codes, numbers)]
     assert not problems, problems
+
+
+def test_devset_rebuild_keeps_only_passages_with_every_gold_number(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.real_devset import build
+
+    manifest = tmp_path / "manifest"
+    manifest.mkdir()
+    fig = {"metric": "killed", "value": 40, "number_text": "40"}
+    rows = [
+        {"id": "xx-1", "lang": "en", "expected": [fig]},
+        {"id": "xx-2", "lang": "en", "expected": [fig]},
+        {"id": "xx-3", "lang": "en", "expected": []},
+    ]
+    (manifest / "en.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "en.tsv").write_text("xx-1\tSome 40 were killed.\\nA second line.\nxx-2\tNo number.\n")
+    written, total, problems = build(src, tmp_path / "out", manifest)
+    assert (written, total) == (1, 3)
+    assert [p.split(":")[0] for p in problems] == ["xx-2", "xx-3"]
+    (row,) = _rows(tmp_path / "out", "en")
+    assert row["text"] == "Some 40 were killed.\nA second line." and row["expected"] == [fig]

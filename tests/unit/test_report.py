@@ -147,6 +147,7 @@ def test_outlet_is_the_source_name_else_the_host() -> None:
     assert report.outlet_name(None, "https://www.euronews.com/2025/05/02/x") == "euronews.com"
     assert report.outlet_name("  ", "https://m.example.org/a") == "m.example.org"
     assert report.outlet_name(None, "seeds/000.txt") == "unknown outlet"
+    assert report.outlet_name(None, "fixture://seeds/000.txt") == "unknown outlet"
 
 
 def test_chart_height_follows_the_content() -> None:

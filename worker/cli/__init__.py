@@ -3,6 +3,7 @@
     app        the parser (the modules below, registered explicitly) and `main`
     command    `add_command`, the global options, argument types, `open_store`
     output     consoles, tables, JSON/CSV, the shared `--json`/`--csv`/`--limit` options
+    info       info: the settings file, the database and its schema
     db         db upgrade
     replay     replay
     figures    figures, changes

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from worker.cli import (
+    alerts,
     announcements,
     articles,
     claims,
@@ -23,6 +24,8 @@ from worker.cli import (
     extract,
     feeds,
     figures,
+    info,
+    reanalyse,
     replay,
     report,
 )
@@ -32,8 +35,8 @@ from worker.config import load_settings
 from worker.errors import WorkerError
 
 # Every command module, in the order of `worker --help`; each has `register(sub)`.
-GROUPS = (db, replay, figures, articles, extract, export, claims, daemon, feeds, report,
-          datasette, announcements)
+GROUPS = (info, db, replay, reanalyse, figures, articles, extract, export, claims, daemon,
+          feeds, report, datasette, announcements, alerts)
 
 
 class _Version(argparse.Action):
@@ -69,7 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _tolerant_streams() -> None:
+    """An output encoding that cannot spell every character (PYTHONIOENCODING=ascii, a C
+    locale) replaces what it cannot write instead of ending the command with a traceback;
+    JSON is then written with ASCII escapes (see output.print_json)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

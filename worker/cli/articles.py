@@ -7,9 +7,9 @@ import argparse
 from typing import Any
 
 from worker.cli.command import add_command, open_store
-from worker.cli.output import out, output_options, print_json, table
+from worker.cli.output import out, output_options, positive_int, print_json, table
 from worker.config import Settings
-from worker.errors import WorkerError
+from worker.errors import UsageError, WorkerError
 
 
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
@@ -19,7 +19,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     with factory() as session:
         if args.action == "history":
             if not args.url:
-                raise WorkerError("articles history needs a URL")
+                raise UsageError("articles history needs a URL")
             history = article_history(session, args.url)
             if history is None:
                 raise WorkerError(f"no stored article has the URL {args.url}")
@@ -94,5 +94,6 @@ def register(sub: Any) -> None:
     sp = add_command(sub, "stories", cmd_stories,
                      "stories (syndicated copies grouped) with their outlets",
                      "worker stories --json")
-    sp.add_argument("--min-copies", type=int, default=1)
+    sp.add_argument("--min-copies", type=positive_int, default=1, metavar="N",
+                    help="only stories with at least N copies (default 1)")
     output_options(sp)

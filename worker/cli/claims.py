@@ -7,13 +7,13 @@ import argparse
 import getpass
 import os
 import re
-import tomllib
 from typing import Any
 
 from worker.cli.command import add_command, add_group, open_store
+from worker.cli.filters import claimant_codes
 from worker.cli.output import err, output_options, print_json, table
 from worker.config import Settings
-from worker.errors import ConfigError, InputError
+from worker.errors import InputError
 
 _SUBJECT = re.compile(r"[A-Z]{2}")
 
@@ -25,16 +25,6 @@ def _reviewer(args: argparse.Namespace) -> str:
         return os.environ.get("USER") or getpass.getuser()
     except (KeyError, OSError):  # no user name for this uid (a bare container)
         raise InputError("who is reviewing? set $USER or give --by NAME") from None
-
-
-def claimant_codes(settings: Settings) -> list[str]:
-    """The claimant codes of the claimants file in use (relays included)."""
-    path = settings.data_file("claimants_file")
-    try:
-        with path.open("rb") as fh:
-            return sorted(tomllib.load(fh).get("claimants", {}))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"[pipeline] claimants_file: {path}: {exc}") from None
 
 
 def _action(args: argparse.Namespace, settings: Settings) -> tuple[str, str | None]:

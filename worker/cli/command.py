@@ -9,11 +9,14 @@ Each module of `worker.cli` has a `register(sub)` that calls `add_command` for i
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from worker.config import Settings
+from worker.errors import UsageError
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -59,6 +62,20 @@ def add_group(sub: Any, name: str, help_: str, example: str) -> Any:
     return sp.add_subparsers(dest="action", required=True, metavar="ACTION")
 
 
+def check_output_path(path: Path | None, option: str = "--out") -> None:
+    """Refuse, before any work, an output file that cannot be written: its directory missing,
+    or the path a directory (a usage error, exit 2)."""
+    if path is None or str(path) == "-":
+        return
+    if path.is_dir():
+        raise UsageError(f"cannot write {path} ({option}): it is a directory")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {path} ({option}): no such directory: {parent}")
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"cannot write {path} ({option}): the directory is not writable")
+
+
 def iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -71,8 +88,8 @@ def database_source(settings: Settings) -> str:
     origin = settings.origins.get("database.url")
     if origin == "command line":
         return "--database-url"
-    if origin is None:
-        return "the default [database] url"
+    if origin is None or origin.startswith("default"):
+        return f"the default database ({origin or 'built in'})"
     if origin.endswith("(environment)"):
         return origin.split(" ", 1)[0]
     return f"{origin}: [database] url"
@@ -83,6 +100,7 @@ def open_store(settings: Settings) -> Any:
     from worker.store.db import make_engine, session_factory, upgrade_if_behind
 
     engine = make_engine(settings.database.url, echo=settings.database.echo,
-                         source=database_source(settings))
+                         source=database_source(settings),
+                         create_dir=settings.database_is_default)
     upgrade_if_behind(engine)
     return engine, session_factory(engine)

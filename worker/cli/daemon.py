@@ -14,7 +14,7 @@ from typing import Any
 from worker.cli.command import add_command, open_store
 from worker.cli.output import out, output_options, print_json, table
 from worker.config import Settings
-from worker.errors import ConfigError, WorkerError
+from worker.errors import ConfigError, UsageError, WorkerError
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.queries import article_urls, find_article, recheck_candidates
 
     if not (args.urls or args.due or args.all):
-        raise WorkerError("recheck needs URLs, --due or --all")
+        raise UsageError("recheck needs URLs, --due or --all")
     _, factory = open_store(settings)
     with factory() as s:
         ids: list[int] = []
@@ -164,7 +164,7 @@ def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
         print_json(results)
     else:
         table("Re-checks", ["outcome", "url"], [(r["outcome"], r["url"]) for r in results])
-    return 0
+    return 1 if any(r["outcome"] == "error" for r in results) else 0  # some re-checks failed
 
 
 # -- registration ------------------------------------------------------------------------

@@ -14,7 +14,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.db import make_engine, upgrade
 
     engine = make_engine(settings.database.url, echo=settings.database.echo,
-                         source=database_source(settings))
+                         source=database_source(settings),
+                         create_dir=settings.database_is_default)
     upgrade(engine)
     out.print(f"database at {engine.url.render_as_string()} is at the latest schema")
     return 0

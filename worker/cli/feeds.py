@@ -9,10 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from worker.cli.command import add_command, add_group, open_store
+from worker.cli.command import add_command, add_group, check_output_path, open_store
 from worker.cli.output import err, out, output_options, print_json, table
 from worker.config import Settings
-from worker.errors import WorkerError
+from worker.errors import UsageError, WorkerError
 
 
 def _iso(value: Any) -> Any:
@@ -44,14 +44,14 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.feeds import add_feeds
 
     if not args.urls:
-        raise WorkerError("feeds add needs a URL")
+        raise UsageError("feeds add needs a URL")
     try:
         specs = [FeedSpec(url=feed_url(u, settings.base_dir), name=args.name,
                           language=args.language,
                           interval=schedule.parse_duration(args.interval) if args.interval
                           else None) for u in args.urls]
     except ValueError as exc:
-        raise WorkerError(str(exc)) from None
+        raise UsageError(str(exc)) from None
     _, factory = open_store(settings)
     added, present = add_feeds(factory, specs)
     for url in added:
@@ -66,7 +66,7 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.feeds import remove_feed
 
     if not args.urls:
-        raise WorkerError("feeds remove needs a URL")
+        raise UsageError("feeds remove needs a URL")
     _, factory = open_store(settings)
     missing = 0
     for given in args.urls:
@@ -147,6 +147,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from worker.feedlist import opml
 
+    check_output_path(args.out)
     feeds = sorted(_listing(settings), key=lambda f: f["url"])  # the same on every database
     document = opml(feeds)
     if args.out:

@@ -4,11 +4,28 @@ reported figure over time), read through `worker.store.queries`."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from worker.cli.command import add_command, iso_date, open_store
+from worker.cli.filters import resolve_series, series_filters
 from worker.cli.output import err, output_options, print_csv, print_json, table, value_range
 from worker.config import Settings
+from worker.errors import UsageError
+
+FIGURE_COLUMNS = (
+    "claim_id", "subject", "metric", "claimant", "value", "low", "high", "qualifier",
+    "modality", "claimed_at", "url", "outlet", "sentence", "independent_stories",
+)
+
+
+def newest(rows: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """The `limit` rows claimed last, in their original order."""
+    if not limit or len(rows) <= limit:
+        return rows
+    keep = {id(r) for r in sorted(rows, key=lambda r: (str(r["claimed_at"]), r["claim_id"]),
+                                  reverse=True)[:limit]}
+    return [r for r in rows if id(r) in keep]
 
 
 def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
@@ -16,11 +33,15 @@ def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
 
     _, factory = open_store(settings)
     with factory() as session:
-        rows = latest_figures(session, as_of=args.as_of, subject=args.subject)
-    if args.limit:
-        rows = rows[: args.limit]
+        resolve_series(args, settings, session)
+        rows = latest_figures(session, as_of=args.as_of, subject=args.subject,
+                              metric=args.metric, claimant=args.claimant)
+    rows = newest(rows, args.limit)
     if args.json:
         print_json(rows)
+        return 0
+    if args.csv:
+        print_csv(rows, FIGURE_COLUMNS)
         return 0
     title = "Latest figures" + (f" as known on {args.as_of}" if args.as_of else "")
     table(title, ["subject", "metric", "claimant", "value", "range", "qualifier", "claimed",
@@ -29,7 +50,9 @@ def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
             r["qualifier"], str(r["claimed_at"])[:10], r["independent_stories"], r["outlet"])
            for r in rows])
     if not rows:
-        err.print("no figures yet: run `worker replay seeds/` or `worker run --once`")
+        filtered = args.subject or args.metric or args.claimant or args.as_of
+        err.print("no figures match these filters" if filtered else
+                  "no figures yet: run `worker replay seeds/` or `worker run --once`")
     return 0
 
 
@@ -37,7 +60,17 @@ def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.queries import CHANGE_COLUMNS, changes
 
     _, factory = open_store(settings)
+    if args.atom:  # the same changes as an Atom feed, newest first (worker.alerts_atom)
+        from worker.alerts_publish import changes_atom
+
+        if args.json or args.csv:
+            raise UsageError("--atom cannot be combined with --json or --csv")
+        sys.stdout.buffer.write(changes_atom(
+            factory, settings, limit=args.limit, subject=args.subject, metric=args.metric,
+            claimant=args.claimant, since=args.since, kind=args.kind))
+        return 0
     with factory() as session:
+        resolve_series(args, settings, session)
         rows = changes(session, subject=args.subject, metric=args.metric,
                        claimant=args.claimant, since=args.since, kind=args.kind,
                        limit=args.limit)
@@ -58,17 +91,16 @@ def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
 
 def register(sub: Any) -> None:
     sp = add_command(sub, "figures", cmd_figures, "the latest value of every figure series",
-                     "worker figures --as-of 2025-02-01 --json")
+                     "worker figures --subject kp --metric killed --as-of 2025-02-01 --json")
     sp.add_argument("--as-of", type=iso_date, help="as known at the end of this date")
-    sp.add_argument("--subject", help="ISO code of the side counted, e.g. KP")
-    output_options(sp, limit=True)
+    series_filters(sp)
+    output_options(sp, csv=True, limit=True)
 
     sp = add_command(sub, "changes", cmd_changes, "every change of a reported figure over time",
                      "worker changes --subject KP --metric killed --json")
-    sp.add_argument("--subject")
-    sp.add_argument("--metric", choices=["killed", "wounded", "casualties", "captured",
-                                         "missing", "deployed"])
-    sp.add_argument("--claimant")
-    sp.add_argument("--since", type=iso_date)
+    series_filters(sp, what="changes")
+    sp.add_argument("--since", type=iso_date, help="only changes claimed on or after this date")
     sp.add_argument("--kind", choices=["new_report", "article_revision"])
     output_options(sp, csv=True, limit=True)
+    sp.add_argument("--atom", action="store_true",
+                    help="print an Atom feed, newest change first (see worker alerts)")

@@ -36,21 +36,39 @@ class LazyConsole:
         self._stderr = stderr
         self._console: Any = None
 
-    def __getattr__(self, name: str) -> Any:
+    def real(self) -> Any:
+        """The rich Console itself (made now if need be), for rich objects that take one."""
         if self._console is None:
             from rich.console import Console
 
             self._console = (Console(stderr=True) if self._stderr
                              else Console(soft_wrap=False, width=terminal_width()))
-        return getattr(self._console, name)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
 
 
 out: Any = LazyConsole(stderr=False)
 err: Any = LazyConsole(stderr=True)
 
 
+def stdout_is_unicode() -> bool:
+    return "utf" in (getattr(sys.stdout, "encoding", None) or "").lower()
+
+
+def print_json_line(data: Any) -> None:
+    """One compact JSON line (JSON Lines), flushed: for streams such as `extract --batch`."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=not stdout_is_unicode(), default=str)
+                     + "\n")
+    sys.stdout.flush()
+
+
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    """JSON on standard output: UTF-8 as is, or ASCII escapes when the output encoding
+    cannot carry every character (the JSON stays exact either way)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=not stdout_is_unicode(), indent=2,
+                                default=str) + "\n")
 
 
 def print_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None:

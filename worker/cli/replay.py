@@ -13,6 +13,7 @@ from worker.config import Settings
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -35,28 +36,27 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     core = CoreConfig.from_settings(settings)
     processes = settings.pipeline.processes or os.cpu_count() or 1
     missing = [p for p in args.paths if not p.exists()]
-    for p in missing:
-        err.print(f"[red]error[/red]: {p}: no such file or directory")
     paths = [p for p in args.paths if p.exists()]
     show = not args.json and err.is_terminal
     with Progress(TextColumn("replay"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, disable=not show, transient=True) as bar:
+                  console=err.real(), disable=not show, transient=True) as bar:
         task = bar.add_task("replay", total=None)
         summary = replay(paths, store, core, processes=processes,
                          window=settings.pipeline.queue_size,
                          progress=lambda done, total: bar.update(task, completed=done,
                                                                  total=total))
-    from worker.alerts import after_ingest
+    from worker.alerts_publish import after_ingest
 
     after_ingest(factory, settings)
     summary.errors += len(missing)
-    summary.failed.extend({"file": str(p), "error": "no such file or directory"}
-                          for p in missing)
+    summary.failed[:0] = [{"file": str(p), "error": f"{p}: no such file or directory"}
+                          for p in missing]
     if args.json:
         print_json(summary.as_dict())
     else:
         for f in summary.failed:
-            err.print(f"[red]error[/red]: {f['error']}")
+            err.print(f"[red]error[/red]: {escape(f['error'])}", highlight=False,
+                      soft_wrap=True)
         d = summary.as_dict()
         out.print(", ".join(f"{k} {d[k]}" for k in ("files", "new", "duplicates", "revised",
                                                        "irrelevant", "unreadable", "figures",
@@ -64,7 +64,7 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     if summary.stopped:
         err.print(f"worker: error: {summary.stopped}", markup=False, highlight=False)
         return 2
-    return 1 if summary.errors and summary.errors == summary.files else 0
+    return 1 if summary.errors else 0  # some inputs failed (see the exit-code table)
 
 
 def register(sub: Any) -> None:

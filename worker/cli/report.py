@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from worker.cli.command import add_command, iso_date, open_store
+from worker.cli.filters import resolve_series, series_filters
 from worker.cli.output import err, output_options, print_json
 from worker.config import Settings
 
@@ -17,6 +18,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     engine, factory = open_store(settings)
     with factory() as session:
+        resolve_series(args, settings, session)
         data = report.build(session, database=engine.url.render_as_string(hide_password=True),
                             subject=args.subject, since=args.since)
     path = report.write(data, args.out)
@@ -40,6 +42,6 @@ def register(sub: Any) -> None:
         "worker report --out report.html --subject KP --since 2025-01-01")
     sp.add_argument("--out", type=Path, default=Path("report.html"),
                     help="the HTML file to write (default: report.html here)")
-    sp.add_argument("--subject", help="only figures counting this side, e.g. KP")
+    series_filters(sp, metric=False, claimant=False)
     sp.add_argument("--since", type=iso_date, help="only claims made on or after this date")
     output_options(sp, json_help="print the path and what the report holds as JSON")

@@ -37,6 +37,7 @@ from worker.figures.timing import DateSpan, before_publication, find_dates
 WEAK_SUBJECT_COST = 3  # country names ("Russia") lose to demonyms next to the people counted
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
 _DIGIT_RE = re.compile(r"\d")
+_QUOTE_RE = re.compile("[\"'«»“”‘’„]")
 # metrics that go on with one another's source in a bare next sentence ("The death toll
 # stands at 600." after "4,700 casualties"), and those that do not (captives after losses)
 _FAMILY = {"killed": "losses", "wounded": "losses", "casualties": "losses", "missing": "losses"}
@@ -44,6 +45,7 @@ DATE_CUE_REACH = 40  # characters between a reporting verb and the date after it
 STATEMENT_REACH = 90  # ... between a date opening a statement and its reporting verb
 ANAPHOR_SENTENCES = 8  # how far back "the agency" / "за його словами" may find its source
 QUOTES_OPEN = "«“„‹"
+_SEMICOLON = re.compile(";")
 QUOTES_CLOSE = "»”‹›"
 
 
@@ -95,6 +97,7 @@ class _Extractor:
         self.last_claims: list[Claim] = []  # claims of the latest sentence that had some
         self.last_claims_sentence = -1
         self.part_links: dict[int, int] = {}  # start of a part -> start of its total
+        self.stext = ""  # the sentence whose relations are being read
 
     @cached_property
     def sentences(self) -> list[Sentence]:
@@ -584,7 +587,8 @@ class _Extractor:
         """Date referred to, recall, increment, part of a total and sub-population for the
         claims of one sentence (see worker/figures/timing.py for the dates)."""
         lex = self.lex
-        breaks = [i for i, ch in enumerate(stext) if ch == ";"]
+        self.stext = stext
+        breaks = [m.start() for m in _SEMICOLON.finditer(stext)]
         breaks += [b.start() for b in lex.clause_break_re.finditer(stext)]
         breaks.sort()
         dates = find_dates(stext, lex.time, self.published)
@@ -755,9 +759,8 @@ class _Extractor:
             rows[i].why["refers_to"] = f"date {date.cue!r} of the statement before"
             rows[i].why["recalled"] = f"goes on with a statement of {date.iso}"
 
-    @staticmethod
     def _statement_date(
-        date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
+        self, date: DateSpan, m: Mention, cues: list[Span], clause: Callable[[int], int]
     ) -> bool:
         """The date is when a statement was made: a reporting verb stands right after it, or
         before the figure in its clause ("In December, the lawmaker said that ..."), or right
@@ -765,8 +768,15 @@ class _Extractor:
         for c in cues:
             if c.label not in ("attribution", "source") or clause(c.start) != clause(date.start):
                 continue
-            if 0 <= c.start - date.end <= STATEMENT_REACH and c.start < m.start:
-                return True
+            if 0 <= c.start - date.end <= STATEMENT_REACH and (
+                c.start < m.start
+                or (
+                    self.lex.verb_final
+                    and date.end <= m.start
+                    and _QUOTE_RE.search(self.stext, date.end, c.start) is None
+                )
+            ):
+                return True  # (Korean: "지난달 27일 ... 발생했다고 밝혔다", not a quoted date)
             if 0 <= date.start - c.end <= DATE_CUE_REACH:
                 return True
         return _right_before_verb(date, cues)
@@ -870,6 +880,26 @@ class _Extractor:
                 continue
             out[nxt] = named
         for i, tr in enumerate(assigned):
+            if (
+                tr is not None
+                and not tr.label.startswith("deployed")
+                and i not in population
+                and lex.unnumbered_before_re.search(stext, max(0, tr.start - 30), tr.start)
+            ):
+                # "12 тисяч військових, перекинутих на Курщину, зазнають значних втрат": the
+                # losses have no number; the deployment word is the number's
+                m = mentions[i][0]
+                dep = next(
+                    (
+                        t
+                        for t in triggers
+                        if t.label.startswith("deployed") and m.end <= t.start < tr.start
+                    ),
+                    None,
+                )
+                if dep is not None:
+                    out[i] = dep
+                    continue
             if tr is not None and tr.label.split(":")[0] in ("killed", "wounded"):
                 # "захватила двух раненых солдат": the adjective qualifies the captives
                 m = mentions[i][0]

@@ -60,15 +60,37 @@ def _alt(patterns: Iterable[str]) -> str:
     for pat in items:
         for key in sorted(_keys(pat) or {""}):
             buckets.setdefault(key, []).append(pat)
-    branches: list[str] = []
+    keyed: list[tuple[str, str]] = []
     for key, pats in buckets.items():
         if not key:
             continue
         chars = "".join(sorted({re.escape(c) for c in (key, key.upper())}))
-        branches.append(f"(?=[{chars}])(?:" + "|".join(pats) + ")")
+        keyed.append((chars, "(?:" + "|".join(pats) + ")"))
+    branches = [_dispatch(keyed)] if keyed else []
     if "" in buckets:
         branches.append("(?:" + "|".join(buckets[""]) + ")")
     return "(?:" + "|".join(branches) + ")"
+
+
+_GROUP = 5  # first-character buckets behind one shared lookahead
+
+
+def _dispatch(keyed: Sequence[tuple[str, str]]) -> str:
+    """Alternation of ``(?=[chars])branch`` items, in order, as a two-level tree: runs of
+    `_GROUP` consecutive buckets sit behind one lookahead on the union of their characters,
+    so at a word start the engine tests a few group lookaheads and the buckets of one group
+    instead of every bucket. Same matches: a skipped group is one none of whose buckets
+    could start at this character, and the order of the buckets is kept."""
+    out: list[str] = []
+    for i in range(0, len(keyed), _GROUP):
+        run = keyed[i : i + _GROUP]
+        inner = "|".join(f"(?=[{chars}]){body}" for chars, body in run)
+        if len(run) == 1:
+            out.append(inner)
+        else:
+            union = "".join(chars for chars, _ in run)
+            out.append(f"(?=[{union}])(?:{inner})")
+    return "|".join(out)
 
 
 def _word(body: str, *, word_end: bool) -> str:
@@ -92,6 +114,7 @@ def _named_alternation(
     firsts = [_keys(pat) for _, pat in ranked]
     keys = sorted({k for f in firsts if f is not None for k in f})
     labels: list[str] = []
+    keyed: list[tuple[str, str]] = []
     branches: list[str] = []
     for key in [*keys, None]:
         parts: list[str] = []
@@ -105,7 +128,9 @@ def _named_alternation(
             branches.append("(?:" + "|".join(parts) + ")")
         else:
             cls = "".join(sorted({re.escape(c) for c in (key, key.upper())}))
-            branches.append(f"(?=[{cls}])(?:" + "|".join(parts) + ")")
+            keyed.append((cls, "(?:" + "|".join(parts) + ")"))
+    if keyed:
+        branches.insert(0, _dispatch(keyed))
     body = "|".join(branches) if branches else "(?!)"
     return re.compile(_word(f"(?:{body})", word_end=word_end), _FLAGS), labels
 
@@ -163,6 +188,7 @@ class LanguageLexicon:
     place_before_re: re.Pattern[str]
     coordination_re: re.Pattern[str]
     self_anchoring: bool
+    verb_final: bool  # the reporting verb closes the clause (Korean): it may follow the figure
     qual_before_re: re.Pattern[str]
     qual_before_labels: list[str]
     qual_after_re: re.Pattern[str]
@@ -392,6 +418,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             r"[\s,]*" + _alt(_list(subjects, "coordination")) + r"[\s,]*", _FLAGS
         ),
         self_anchoring=bool(subjects.get("self_anchoring", False)),
+        verb_final=bool(rel.get("verb_final", False)),
         qual_before_re=qual_before_re,
         qual_before_labels=[k for k, _ in before_groups],
         qual_after_re=qual_after_re,

@@ -211,16 +211,22 @@ def _pick_trigger(
     excluded: set[int],
     windows: tuple[int, int] = (AFTER_WINDOW, BEFORE_WINDOW),
     walls: tuple[int, ...] = (),
+    index: TriggerIndex | None = None,
 ) -> tuple[int, int] | None:
     """Nearest trigger for mention ``idx`` as (weighted distance, trigger index).
 
     ``windows`` bounds the distance to a following / preceding trigger; verb-final languages
-    (German subordinate clauses) reach further after the number."""
+    (German subordinate clauses) reach further after the number. ``index`` (optional) limits
+    the loop to the triggers that can lie within the windows."""
     first, last = mtoks[idx]
     m = mentions[idx][0]
     starts = [a for a, _ in mtoks]
     best: tuple[int, int, int] | None = None
-    for ti, tr in enumerate(triggers):
+    lo, hi = 0, len(triggers)
+    if index is not None:
+        lo, hi = index.reach(first, last, windows)
+    for ti in range(lo, hi):
+        tr = triggers[ti]
         if ti in excluded or (tr.start < m.end and tr.end > m.start):
             continue
         if tr.start >= m.end:
@@ -251,6 +257,35 @@ def _pick_trigger(
     return (best[0], best[2]) if best else None
 
 
+@dataclass(slots=True)
+class TriggerIndex:
+    """The triggers of a sentence by token position, so a number only looks at those within
+    its windows (the distance counts at least the words between; every other cost adds)."""
+
+    toks: Tokens
+    firsts: list[int]
+    lasts: list[int]
+
+    @classmethod
+    def build(cls, triggers: list[Span], toks: Tokens) -> TriggerIndex | None:
+        firsts = [t.first for t in triggers]
+        lasts = [t.last for t in triggers]
+        if firsts != sorted(firsts) or lasts != sorted(lasts):
+            return None  # not in text order: no shortcut
+        return cls(toks, firsts, lasts)
+
+    def reach(self, first: int, last: int, windows: tuple[int, int]) -> tuple[int, int]:
+        """Range of trigger indexes that may lie within ``windows`` of tokens first..last: a
+        later trigger whose first token has more than windows[0] words between it and the
+        number, or an earlier one with more than windows[1], is out of reach."""
+        words = self.toks.words
+        far = bisect.bisect_right(words, words[last + 1] + windows[0]) - 1
+        near = bisect.bisect_left(words, words[first] - windows[1]) - 1
+        lo = bisect.bisect_left(self.lasts, min(first, near))
+        hi = bisect.bisect_right(self.firsts, max(last, far))
+        return lo, max(lo, hi)
+
+
 def _parenthetical(tr: Span, first: int, last: int, toks: Tokens) -> bool:
     """True if the trigger sits in a short comma-delimited aside that excludes the number."""
     texts = toks.texts
@@ -265,6 +300,9 @@ def _parenthetical(tr: Span, first: int, last: int, toks: Tokens) -> bool:
     return after is not None and not (before < first and last < after)
 
 
+_LIST_MARKS = frozenset(":")  # a breakdown follows; its parts share the total's word
+
+
 def assign_triggers(
     mentions: list[tuple[Mention, str]],
     mtoks: list[tuple[int, int]],
@@ -277,8 +315,9 @@ def assign_triggers(
     chose it stays with the one that leaves both numbers a trigger (then the shorter total
     distance), and the other picks again."""
     excluded: list[set[int]] = [set() for _ in mentions]
+    index = TriggerIndex.build(triggers, toks)
     picks = [
-        _pick_trigger(i, mentions, mtoks, triggers, toks, excluded[i], windows, walls)
+        _pick_trigger(i, mentions, mtoks, triggers, toks, excluded[i], windows, walls, index)
         for i in range(len(mentions))
     ]
     for _ in range(4):
@@ -290,9 +329,13 @@ def assign_triggers(
             tr = triggers[a[1]]
             if not (mentions[i][0].end <= tr.start and tr.end <= mentions[i + 1][0].start):
                 continue
+            if any(toks.texts[t] in _LIST_MARKS for t in range(tr.last + 1, mtoks[i + 1][0])):
+                continue  # "15.000 Soldaten ... entsandt: 11.000 im Herbst und 4.000 ...": shared
             ex_i, ex_j = excluded[i] | {a[1]}, excluded[i + 1] | {a[1]}
-            alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i, windows, walls)
-            alt_j = _pick_trigger(i + 1, mentions, mtoks, triggers, toks, ex_j, windows, walls)
+            alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i, windows, walls, index)
+            alt_j = _pick_trigger(
+                i + 1, mentions, mtoks, triggers, toks, ex_j, windows, walls, index
+            )
             # keep the assignment that leaves both numbers a trigger, then the shorter total
             cost_keep_i = (alt_j is None, a[0] + (alt_j[0] if alt_j else 0))
             cost_keep_j = (alt_i is None, b[0] + (alt_i[0] if alt_i else 0))

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 _WORD_START = re.compile(r"(?<!\w)\w")
+_WORD = re.compile(r"\w")
 
 
 def first_char(pattern: str) -> str | None:
@@ -104,7 +105,7 @@ def first_chars(pattern: str) -> frozenset[str] | None:
 class Dispatcher:
     """Labelled patterns matched at word starts, bucketed by first character."""
 
-    __slots__ = ("_buckets", "_fallback")
+    __slots__ = ("_buckets", "_fallback", "_starts")
 
     def __init__(self, items: Iterable[tuple[str, str, bool]], *, word_end: bool) -> None:
         """``items``: (regex fragment, label, case_sensitive), highest priority first."""
@@ -130,6 +131,7 @@ class Dispatcher:
                 keyed.setdefault(key, []).append(entry)
         self._buckets: dict[str, tuple[re.Pattern[str], tuple[str, ...]]] = {}
         self._fallback: tuple[re.Pattern[str], tuple[str, ...]] | None = None
+        self._starts = _WORD_START
         for key, group in keyed.items():
             parts = [
                 f"(?P<g{i}>{pat})" if sensitive else f"(?i:(?P<g{i}>{pat}))"
@@ -140,6 +142,12 @@ class Dispatcher:
                 self._fallback = compiled
             else:
                 self._buckets[key] = compiled
+        if self._fallback is None:
+            # only word starts that open a bucket: the engine skips the other characters
+            opening = sorted(k for k in self._buckets if len(k) == 1 and _WORD.match(k))
+            if opening:
+                cls = "".join(re.escape(k) for k in opening)
+                self._starts = re.compile(f"[{cls}](?<!\\w.)")
 
     def scan(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
         """Non-overlapping (start, end, label) matches in ``text[start:end]``."""
@@ -148,7 +156,7 @@ class Dispatcher:
         limit = start
         get = self._buckets.get
         fallback = self._fallback
-        for ws in _WORD_START.finditer(text, start, stop):
+        for ws in self._starts.finditer(text, start, stop):
             pos = ws.start()
             if pos < limit:
                 continue

@@ -27,7 +27,9 @@ def statement_date(
     dates = [
         d
         for d in find_dates(stext, lex.time, published)
-        if d.bound is None and before_publication(d.iso, published)
+        if d.bound is None
+        and before_publication(d.iso, published)
+        and (len(d.iso) > 4 or int(d.iso) >= published.year - 1)  # not "born in 2005"
     ]
     if not dates:
         return None

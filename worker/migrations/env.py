@@ -34,6 +34,7 @@ else:
         from worker.config import load_settings
         from worker.store.db import make_engine
 
-        engine = make_engine(load_settings().database.url)
+        settings = load_settings()
+        engine = make_engine(settings.database.url, create_dir=settings.database_is_default)
     with engine.begin() as conn:
         _run(conn)

@@ -80,7 +80,7 @@ class ReportData:
     """`queries.article_history()` of every article with more than one version."""
     counts: dict[str, int] = field(default_factory=dict)
     announcements: tuple[dict[str, Any], ...] = ()
-    """`store.announcements.announcements()`: worker.report_announce draws them."""
+    """`store.announcements.announcements()`: worker.report.announcements draws them."""
 
     @property
     def empty(self) -> bool:
@@ -103,13 +103,13 @@ def disagree(latest: list[dict[str, Any]]) -> bool:
 
 
 def outlet_name(outlet: str | None, url: str | None) -> str:
-    """The outlet as the source named itself, else the URL's host without www.; "unknown
-    outlet" for neither."""
+    """The outlet as the source named itself, else the web address's host without www.;
+    "unknown outlet" for neither (a replayed file with no sidecar)."""
     if outlet and outlet.strip():
         return outlet.strip()
-    host = urlsplit(url or "").hostname or ""
-    host = host.removeprefix("www.")
-    return host or "unknown outlet"
+    parts = urlsplit(url or "")
+    host = (parts.hostname or "") if parts.scheme in ("http", "https") else ""
+    return host.removeprefix("www.") or "unknown outlet"
 
 
 def amount_of(value: int, low: int | None, high: int | None, qualifier: str) -> str:

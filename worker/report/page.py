@@ -8,8 +8,8 @@ import os
 from datetime import UTC
 from pathlib import Path
 
-from worker import report_announce
-from worker.errors import WorkerError
+from worker.errors import UsageError
+from worker.report import announcements as report_announce
 from worker.report.charts import PALETTE, claimant_colours, date_range, figure
 from worker.report.model import (
     UNATTRIBUTED,
@@ -179,5 +179,5 @@ def write(data: ReportData, path: Path) -> Path:
     except OSError as exc:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        raise WorkerError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot write the report to {path}: {exc.strerror or exc}") from None
     return path

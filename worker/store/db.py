@@ -59,15 +59,23 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, *, echo: bool = False, source: str = "[database] url") -> Engine:
-    """Create an engine and check that the database answers; a bad URL is a ConfigError."""
+def make_engine(url: str, *, echo: bool = False, source: str = "[database] url",
+                create_dir: bool = False) -> Engine:
+    """Create an engine and check that the database answers; a bad URL is a ConfigError, and
+    so is a SQLite file whose directory does not exist (unless `create_dir`: the default
+    location)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise ConfigError(f"{source}: not a database URL: {url!r}") from None
     if parsed.drivername.startswith("sqlite"):
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith(
+                "file:"):
+            parent = Path(parsed.database).parent
+            if create_dir:
+                parent.mkdir(parents=True, exist_ok=True)
+            elif not parent.is_dir():
+                raise ConfigError(f"{source}: no such directory for the SQLite file: {parent}")
         engine = create_engine(parsed, echo=echo, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

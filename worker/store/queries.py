@@ -59,9 +59,12 @@ def changes(session: Session, *, subject: str | None = None, metric: str | None 
         clauses.append("claimed_at >= :since")
         params["since"] = datetime.combine(since, time.min)
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    lim = f"LIMIT {int(limit)}" if limit else ""
     inner = changes_select(tuple(k for k in SERIES_COLUMNS if k in params))
-    sql = f"SELECT * FROM ({inner}) fc {where} ORDER BY claimed_at, claim_id {lim}"
+    sql = f"SELECT * FROM ({inner}) fc {where}"
+    if limit:  # the newest `limit` rows, still listed oldest first
+        sql = (f"SELECT * FROM ({sql} ORDER BY claimed_at DESC, claim_id DESC "
+               f"LIMIT {int(limit)}) newest")
+    sql += " ORDER BY claimed_at, claim_id"
     return _normalise_times(_rows(session.execute(text(sql), params)))
 
 
@@ -76,10 +79,13 @@ def _normalise_times(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def latest_figures(session: Session, *, as_of: date | None = None,
-                   subject: str | None = None) -> list[dict[str, Any]]:
-    """The latest value of every series, as known at the end of `as_of` (default: now)."""
-    params: dict[str, Any] = {"subject": subject} if subject is not None else {}
-    series = ("subject",) if subject is not None else ()
+                   subject: str | None = None, metric: str | None = None,
+                   claimant: str | None = None) -> list[dict[str, Any]]:
+    """The latest value of every series, as known at the end of `as_of` (default: now);
+    the series filters are pushed down."""
+    params: dict[str, Any] = {k: v for k, v in (("subject", subject), ("metric", metric),
+                                                ("claimant", claimant)) if v is not None}
+    series = tuple(k for k in SERIES_COLUMNS if k in params)
     if as_of is not None:
         params["as_of"] = _end_of(as_of)
     sql = f"SELECT * FROM ({latest_select(series, as_of_filter=as_of is not None)}) lf"
