@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import threading
@@ -18,7 +17,7 @@ from rich.table import Table
 # ../shared/corpus beside the checkout)
 from tests.helpers.paths import CORPUS, ROOT, corpus_pages, read_page
 
-__all__ = ["CORPUS", "ROOT", "TreeRss", "corpus_pages", "emit_json", "peak_rss_mb",
+__all__ = ["CORPUS", "ROOT", "corpus_pages", "emit_json", "peak_rss_mb",
            "read_page", "show"]
 
 
