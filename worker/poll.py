@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import clock, dedupe, schedule
+from worker import clock, dedupe, faults, schedule
 from worker.config import Settings
 from worker.errors import FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
@@ -205,6 +205,7 @@ class Poller:
             self._remember(st.id, e, None)
             return "error"
         outcome = self.store.save(doc, analysis)
+        faults.point("before_remember")
         if outcome.outcome == "unreadable":
             return "unreadable"  # not remembered: the next poll that lists it tries again
         fresh = outcome.outcome in ("new", "irrelevant", "revised")
@@ -294,6 +295,7 @@ class Poller:
             except Exception as exc:  # noqa: BLE001 - reported per item
                 self.store.record_error(doc, f"{type(exc).__name__}: {exc}")
                 outcome, article = "error", None
+            faults.point("before_remember")
             if outcome != "unreadable":  # an unreadable file is tried again when it changes
                 self._remember(st.id, entry, article)
             items[outcome] += 1

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from worker import report
 from worker.errors import InputError
-from worker.store import exports, queries, reviews
+from worker.store import exports, lineage, queries, reviews
 from worker.store.models import Article, ArticleVersion, ClaimReview, FigureClaim
 
 from ..conftest import run_worker
@@ -60,6 +60,7 @@ def ids(factory: sessionmaker[Session]) -> dict[str, int]:
             claims = _claims(rows, v.id, a.id, at)
             s.add_all(claims)
             s.flush()
+            lineage.refresh_article(s, a.id)  # as the writer does
             for i, c in enumerate(claims):
                 out[f"{name}{i}"] = c.id
             out[f"v_{name}"] = v.id
@@ -148,6 +149,8 @@ def test_a_reanalysis_that_extracts_the_claims_again_gets_the_corrections_back(
             at = s.get(FigureClaim, ids[f"{name}0"]).claimed_at  # type: ignore[union-attr]
             s.execute(delete(FigureClaim).where(FigureClaim.version_id == vid))
             s.add_all(_claims(rows, vid, article_id, at))
+            s.flush()
+            lineage.refresh_article(s, article_id)  # as a re-analysis does
     with factory() as s:
         assert [r["claim_id"] for r in reviews.reviewed(s)] == [None, None, None]
         assert (None, 5000) not in _series(s)

@@ -337,3 +337,25 @@ def test_day_range_and_alternative_upper_bound_are_no_counts() -> None:
 def test_workers_coordinated_with_troops_are_not_deployed() -> None:
     text = "Pyongyang enverra 800 sapeurs et 4 200 travailleurs du bâtiment dans la région."
     assert [(c.metric, c.value) for c in _got(text, "fr")] == [("deployed", 800)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "number"),
+    [
+        (
+            "Unos 9.000 soldados norcoreanos están desplegados en la frontera, mientras que otro "
+            "millar se ocupa del desminado.",
+            "es",
+            "otro millar",
+        ),
+        (
+            "Зазначається, що 8 тис. військових КНДР розгорнуто на кордоні, ще 2 тис. – сапери.",
+            "uk",
+            "2 тис.",
+        ),
+    ],
+)
+def test_another_group_beside_a_deployment(text: str, lang: str, number: str) -> None:
+    claims = _by_number(_got(text, lang), text)
+    assert claims[number].metric == "deployed"
+    assert claims[number].why["metric"] == "another group beside the previous deployment"

@@ -82,12 +82,16 @@ def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
     elif args.csv:
         print_csv(rows, CHANGE_COLUMNS)
     else:
-        table("Figure changes", ["claimed", "subject", "metric", "claimant", "previous",
-                                 "value", "qualifier", "kind", "stories", "outlet", "sentence"],
-              [(str(r["claimed_at"])[:10], r["subject"], r["metric"], r["claimant"],
+        table("Figure changes", ["stated for", "reported on", "subject", "metric",
+                                 "claimant", "previous", "value", "qualifier", "kind",
+                                 "stories", "outlet", "sentence"],
+              [(str(r["stated_for"])[:10], str(r["reported_on"])[:10], r["subject"],
+                r["metric"], r["claimant"],
                 "" if r["previous_value"] is None else f"{r['previous_value']:,}",
-                f"{r['value']:,}", r["qualifier"], r["kind"], r["independent_stories"],
-                r["outlet"], r["sentence"]) for r in rows], wrap=["sentence"])
+                f"{r['value']:,}", r["qualifier"],
+                r["kind"] + (" (recall)" if r["through_recall"] else ""),
+                r["independent_stories"], r["outlet"], r["sentence"]) for r in rows],
+              wrap=["sentence"])
     return 0
 
 

@@ -475,6 +475,19 @@ class _Extractor:
             ):
                 metric = out[-1].metric  # "..., including 10,000 sent last autumn and 4,000"
                 metric_why = "listed with the previous part"
+            elif (
+                out
+                and out[-1].metric == "deployed"
+                and np != "civilian"
+                and (
+                    lex.continuation_re.search(stext, max(0, m.start - 16), m.start)
+                    or lex.continuation_re.match(stext, m.start)  # "otro millar"
+                )
+            ):
+                # "10 тис. осіб — звичайні війська, ще 1 тис. – інженерні", "otro millar
+                # limpia campos de minas": another group of the troops just counted
+                metric = "deployed"
+                metric_why = "another group beside the previous deployment"
             elif np == "people" and prev_deploys:
                 metric = "deployed"
                 metric_why = "troops after a deployment sentence"

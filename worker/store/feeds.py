@@ -20,7 +20,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import schedule
+from worker import faults, schedule
 from worker.feedlist import FeedSpec
 from worker.store.models import Article, Feed, FeedItem, FetchEvent, UrlAlias, utcnow
 
@@ -125,6 +125,7 @@ def renew_leases(factory: sessionmaker[Session], worker_id: str, lease_seconds: 
             held = held & Feed.id.in_(list(feed_ids))
         result = s.execute(update(Feed).where(held).values(
             lease_until=utcnow() + timedelta(seconds=lease_seconds)))
+        faults.point("renew_lease")
         return int(getattr(result, "rowcount", 0) or 0)
 
 

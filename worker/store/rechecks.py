@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from worker.store import lineage
 from worker.store.models import Article, ArticleEvent, utcnow
 
 
@@ -64,6 +65,8 @@ def recheck_failed(factory: sessionmaker[Session], article_id: int, *, unpublish
         if unpublished and art.status != "unpublished":
             art.status = "unpublished"
             s.add(ArticleEvent(article_id=art.id, at=at, kind="unpublished", detail=detail))
+            s.flush()
+            lineage.refresh_article(s, art.id)  # its figures no longer stand
         art.next_recheck_at = next_recheck_at
 
 
@@ -92,6 +95,8 @@ def recheck_done(factory: sessionmaker[Session], article_id: int, *, at: datetim
         if art.status == "unpublished":
             art.status = "active"
             s.add(ArticleEvent(article_id=art.id, at=at, kind="restored"))
+            s.flush()
+            lineage.refresh_article(s, art.id)
         if validators is not None:
             art.etag, art.last_modified = validators
             art.last_fetched_at = at

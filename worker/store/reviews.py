@@ -126,7 +126,11 @@ def _key_order(key: SeriesKey) -> tuple[str, str, str]:
 
 def _refresh(session: Session, keys: set[SeriesKey]) -> None:
     """Recompute what the lineage keeps of these series (the materialised statements and
-    changes) from the corrected claims: worker.store.lineage.refresh_series, once landed."""
+    changes) from the corrected claims."""
+    from worker.store import lineage
+
+    session.flush()
+    lineage.refresh_series(session, keys)
 
 
 def _locate(session: Session, review: ClaimReview) -> FigureClaim | None:
