@@ -29,8 +29,10 @@ from worker.store.models import (
     DerivedState,
     FigureClaim,
 )
+from worker.store.stories import refresh_lineage
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+KEY = ("KP", "killed", "KR-NIS")
 
 
 def _settings(db_url: str, tmp_path: Path, hooks: str, **extra: str):  # type: ignore[no-untyped-def]
@@ -171,6 +173,8 @@ def test_new_claims_are_published_by_reading_only_their_series(
                                 sentence="About 5,000 were killed.", start=0, end=5,
                                 claimed_at=published)
             s.add(claim)
+            s.flush()
+            refresh_lineage(s, {KEY})  # as the writer does
         with factory() as s, s.begin():
             assert store.publish_new(s) == 1
         assert reads == [{"subject": "KP", "metric": "killed", "claimant": "KR-NIS"}]
@@ -179,6 +183,8 @@ def test_new_claims_are_published_by_reading_only_their_series(
         assert (last["value"], last["previous_value"], last["outlet"]) == (5000, 2000, "Yonhap")
         with factory() as s, s.begin():  # corrected in place (a review): a full scan
             s.get(FigureClaim, claim.id).value = 6000  # type: ignore[union-attr]
+            s.flush()
+            refresh_lineage(s, {KEY})
         with factory() as s, s.begin():
             assert store.publish_new(s) == 1
         assert reads[-1] == {}
