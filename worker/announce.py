@@ -170,8 +170,63 @@ class _Draft:
     dated: bool
     items: list[tuple[Statement, bool]] = field(default_factory=list)
 
-    def has(self, key: tuple[str, str, str, int]) -> bool:
-        return any(s.figure_key == key for s, _ in self.items)
+
+Series = tuple[str, str, str]
+Key = tuple[str, str, str, int]
+
+
+class _Drafts:
+    """One claimant's announcements being built, indexed by day, by figure and by series so
+    that each statement is placed in time independent of how many there are."""
+
+    def __init__(self) -> None:
+        self.all: list[_Draft] = []
+        self.by_day: dict[date, list[_Draft]] = {}
+        self.by_key: dict[Key, list[_Draft]] = {}  # drafts stating a figure (any way)
+        self.by_series: dict[Series, list[_Draft]] = {}  # drafts stating a series directly
+        self.values: dict[tuple[int, Series], set[int]] = {}  # draft, series -> direct values
+
+    def near(self, day: date) -> _Draft | None:
+        close = [d for offset in range(-SAME_DAY, SAME_DAY + 1)
+                 for d in self.by_day.get(day + timedelta(days=offset), ())]
+        return min(close, key=lambda d: (abs((d.day - day).days), d.day)) if close else None
+
+    def place(self, day: date, dated: bool) -> _Draft:
+        draft = self.near(day)
+        if draft is None:
+            draft = _Draft(day, dated)
+            self.all.append(draft)
+            self.by_day.setdefault(day, []).append(draft)
+        elif dated and not draft.dated:  # a report naming the day dates the announcement
+            self.by_day[draft.day].remove(draft)
+            draft.day, draft.dated = day, True
+            self.by_day.setdefault(day, []).append(draft)
+        return draft
+
+    def add(self, draft: _Draft, s: Statement, by_recall: bool) -> None:
+        draft.items.append((s, by_recall))
+        holders = self.by_key.setdefault(s.figure_key, [])
+        if not any(h is draft for h in holders):
+            holders.append(draft)
+        if not by_recall:
+            series = s.figure_key[:3]
+            values = self.values.setdefault((id(draft), series), set())
+            if not values:
+                self.by_series.setdefault(series, []).append(draft)
+            values.add(s.value)
+
+    def latest_stating(self, s: Statement, before: date) -> _Draft | None:
+        """The latest announcement up to `before` stating the series of `s` directly, if the
+        value it stated is that of `s` (a repeat of the current value)."""
+        series = s.figure_key[:3]
+        stating = [d for d in self.by_series.get(series, ()) if d.day <= before]
+        if not stating:
+            return None
+        last = max(stating, key=lambda d: d.day)
+        return last if s.value in self.values[(id(last), series)] else None
+
+    def stating(self, key: Key, before: date) -> list[_Draft]:
+        return [d for d in self.by_key.get(key, ()) if d.day <= before]
 
 
 def group_announcements(statements: Iterable[Statement]) -> list[Announcement]:
@@ -202,35 +257,6 @@ def _dating_day(group: list[Statement]) -> date | None:
     return max(days.items(), key=lambda kv: (kv[1], kv[0]))[0]
 
 
-def _near(drafts: list[_Draft], day: date) -> _Draft | None:
-    close = [d for d in drafts if abs((d.day - day).days) <= SAME_DAY]
-    return min(close, key=lambda d: (abs((d.day - day).days), d.day)) if close else None
-
-
-def _place(drafts: list[_Draft], day: date, dated: bool) -> _Draft:
-    draft = _near(drafts, day)
-    if draft is None:
-        draft = _Draft(day, dated)
-        drafts.append(draft)
-    elif dated and not draft.dated:  # a report naming the day dates the announcement
-        draft.day, draft.dated = day, True
-    return draft
-
-
-def _latest_stating(drafts: list[_Draft], s: Statement, before: date) -> _Draft | None:
-    """The latest announcement up to `before` stating a figure of the series of `s`, if the
-    value it stated is that of `s` (a repeat of the current value)."""
-    series = s.figure_key[:3]
-    stating = [d for d in drafts if d.day <= before
-               and any(t.figure_key[:3] == series and not by_recall for t, by_recall in d.items)]
-    if not stating:
-        return None
-    last = max(stating, key=lambda d: d.day)
-    latest_values = {t.value for t, by_recall in last.items
-                     if t.figure_key[:3] == series and not by_recall}
-    return last if s.value in latest_values else None
-
-
 def _group_one(items: list[Statement]) -> list[_Draft]:
     direct: dict[int, list[Statement]] = {}
     recalls: list[Statement] = []
@@ -239,32 +265,32 @@ def _group_one(items: list[Statement]) -> list[_Draft]:
             recalls.append(s)
         else:
             direct.setdefault(s.article_id, []).append(s)
-    drafts: list[_Draft] = []
+    drafts = _Drafts()
     for group in direct.values():  # in order of first publication
         reported = _report_day(group[0])
         day = _dating_day(group)
         if day is None:
-            targets = [_latest_stating(drafts, s, reported) for s in group]
+            targets = [drafts.latest_stating(s, reported) for s in group]
             if all(t is not None for t in targets):  # nothing new: a later report
                 for s, target in zip(group, targets, strict=True):
                     assert target is not None
-                    target.items.append((s, False))
+                    drafts.add(target, s, False)
                 continue
-        draft = _place(drafts, day or reported, dated=day is not None)
-        draft.items.extend((s, False) for s in group)
+        draft = drafts.place(day or reported, dated=day is not None)
+        for s in group:
+            drafts.add(draft, s, False)
     for s in recalls:
         target = _recall_target(drafts, s)
         if target is None:
             if s.day is None or s.day > _report_day(s):
                 continue  # nowhere to put it
-            target = _place(drafts, s.day, dated=True)
-        target.items.append((s, True))
-    return drafts
+            target = drafts.place(s.day, dated=True)
+        drafts.add(target, s, True)
+    return drafts.all
 
 
-def _recall_target(drafts: list[_Draft], s: Statement) -> _Draft | None:
-    reported = _report_day(s)
-    stating = [d for d in drafts if d.day <= reported and d.has(s.figure_key)]
+def _recall_target(drafts: _Drafts, s: Statement) -> _Draft | None:
+    stating = drafts.stating(s.figure_key, _report_day(s))
     if not stating:
         return None
     if s.day is not None:

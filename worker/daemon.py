@@ -37,8 +37,9 @@ from worker.metrics import Metrics
 from worker.pipeline import CoreConfig
 from worker.poll import Poller, PollReport
 from worker.procs import AnalysisPool
-from worker.store.feeds import claim_feeds, claim_rechecks, release_leases, renew_leases
+from worker.store.feeds import claim_feeds, release_leases, renew_leases
 from worker.store.models import utcnow
+from worker.store.rechecks import claim_rechecks
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,24 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from worker.figures.model import Claim
 
-OUTCOMES = ("new", "duplicate", "revised", "irrelevant", "unreadable", "error")
+
+class OutcomeKind(StrEnum):
+    """What storing a document came to (the ingest event's `outcome`, the replay summary)."""
+
+    NEW = "new"                # a new article
+    DUPLICATE = "duplicate"    # the same text or URL as a stored article, or a re-sent item
+    REVISED = "revised"        # a new version of a stored article (edited in place)
+    IRRELEVANT = "irrelevant"  # not about the tracked topic: remembered, not analysed again
+    UNREADABLE = "unreadable"  # nothing could be read from the page: tried again later
+    ERROR = "error"            # it could not be analysed or stored
+
+
+OUTCOMES = tuple(OutcomeKind)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,12 +67,15 @@ class Analysis:
 
 @dataclass
 class Outcome:
-    outcome: str
+    outcome: OutcomeKind | str  # an `OutcomeKind`: a plain string is checked and converted
     article_id: int | None = None
     version_id: int | None = None
     figures: int = 0
     detail: str | None = None
     claims: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.outcome = OutcomeKind(self.outcome)  # an unlisted outcome is a bug: ValueError
 
 
 def raw_digest(body: str | bytes) -> str:

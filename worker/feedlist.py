@@ -89,7 +89,7 @@ class ListEntry:
     reason: str | None = None
 
 
-def _checked(url: str) -> str | None:
+def url_problem(url: str) -> str | None:
     """Why `url` cannot be a polled feed, or None when it can."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https"):
@@ -107,7 +107,7 @@ def _entries(raw: Iterable[tuple[str, str, str | None]]) -> list[ListEntry]:
     seen: set[str] = set()
     out = []
     for where, url, name in raw:
-        reason = _checked(url)
+        reason = url_problem(url)
         if reason is None and url in seen:
             reason = "listed twice"
         seen.add(url)

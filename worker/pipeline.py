@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from worker import clean, dedupe, prefilter, topic
+from worker import clean, clock, dedupe, prefilter, topic
 from worker.config import Settings
 from worker.dates import date_from_text
 from worker.document import OUTCOMES, Analysis, Document, Outcome, raw_digest
@@ -110,19 +110,6 @@ def cut_text(text: str, max_bytes: int) -> tuple[str, int]:
     return head, len(data)
 
 
-def _as_datetime(value: str | date | datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=UTC)
-    try:
-        return _as_datetime(datetime.fromisoformat(value))
-    except ValueError:
-        return None
-
-
 def _page_date(html: str) -> str | None:
     try:
         return clean.page_date(html)
@@ -181,9 +168,9 @@ def analyse(doc: Document, core: CoreConfig, *, today: date | None = None,
     if rel.relevant or claims_always:
         language = detect_language(text, doc.language)
         if published is None and html is not None:
-            published = _as_datetime(_page_date(html))
+            published = clock.aware(_page_date(html))
         if published is None:
-            published = _as_datetime(date_from_text(text, today=today))
+            published = clock.aware(date_from_text(text, today=today))
     normalised = dedupe.normalise_for_fingerprint(text)  # shared by fingerprint and MinHash
     fp = dedupe.fingerprint(text, normalised=normalised)
     signature: bytes | None = None

@@ -20,13 +20,13 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import dedupe, schedule
+from worker import clock, dedupe, faults, schedule
 from worker.config import Settings
 from worker.errors import FetchError, InputError
 from worker.feeds import FeedEntry, parse_feed
@@ -36,6 +36,7 @@ from worker.pipeline import Analysis, CoreConfig, Document, raw_digest
 from worker.procs import AnalysisPool, PoolClosed
 from worker.replay import documents_from_file, iter_files
 from worker.store import feeds as store
+from worker.store import rechecks
 from worker.store.db import engine_of
 from worker.store.feeds import FeedState, PollFailure, PollSuccess
 from worker.store.models import utcnow
@@ -109,9 +110,11 @@ class Poller:
             store.release_feed(self.factory, st.id, self.worker_id)
         self.metrics.feeds_polled.labels(report.result).inc()
         self.metrics.poll_seconds.observe(time.monotonic() - started)
-        log.info("polled %s: %s", st.url, report.result, extra={
+        cause = f" ({report.error_class}: {report.error})" if report.error else ""
+        log.info("polled %s: %s%s", st.url, report.result, cause, extra={
             "feed": st.url, "result": report.result, "status": report.status,
-            "error_class": report.error_class, "items": dict(report.items),
+            "error_class": report.error_class, "error": report.error,
+            "items": dict(report.items),
             "duration_ms": int((time.monotonic() - started) * 1000)})
         return report
 
@@ -154,7 +157,7 @@ class Poller:
     def _process(self, st: FeedState, entries: list[FeedEntry], source: str | None,
                  language: str | None) -> tuple[Counter[str], bool]:
         known = store.known_items(self.factory, st.id, [e.guid for e in entries])
-        oldest = datetime.min.replace(tzinfo=UTC)
+        oldest = clock.EARLIEST
         entries = sorted(entries, key=lambda e: e.published or e.updated or oldest)
         max_items = st.options.get("max_items")
         if max_items:
@@ -202,6 +205,7 @@ class Poller:
             self._remember(st.id, e, None)
             return "error"
         outcome = self.store.save(doc, analysis)
+        faults.point("before_remember")
         if outcome.outcome == "unreadable":
             return "unreadable"  # not remembered: the next poll that lists it tries again
         fresh = outcome.outcome in ("new", "irrelevant", "revised")
@@ -269,7 +273,7 @@ class Poller:
                 docs.extend(documents_from_file(f))
             except InputError as exc:
                 log.warning("skipping fixture %s: %s", f, exc)
-        oldest = datetime.min.replace(tzinfo=UTC)
+        oldest = clock.EARLIEST
         docs.sort(key=lambda d: (d.fetched_at or d.published or oldest, d.locator))
         prefix = str(path) + os.sep
         guids = [d.locator.removeprefix(prefix) for d in docs]
@@ -291,6 +295,7 @@ class Poller:
             except Exception as exc:  # noqa: BLE001 - reported per item
                 self.store.record_error(doc, f"{type(exc).__name__}: {exc}")
                 outcome, article = "error", None
+            faults.point("before_remember")
             if outcome != "unreadable":  # an unreadable file is tried again when it changes
                 self._remember(st.id, entry, article)
             items[outcome] += 1
@@ -343,7 +348,7 @@ class Poller:
         `[schedule] full_fetch_every`-th re-check is unconditional, as for feeds, so validators
         that lie cannot hide an edit for long; an article stored from the feed's text
         (`needs_retry`) is always fetched and analysed in full."""
-        target = store.recheck_target(self.factory, article_id)
+        target = rechecks.recheck_target(self.factory, article_id)
         if target is None:
             return "skipped"
         url, published = target.url, target.published
@@ -359,7 +364,7 @@ class Poller:
             return "cancelled"
         except FetchError as exc:
             outcome = "unpublished" if exc.status in (404, 410) else "error"
-            store.recheck_failed(self.factory, article_id, unpublished=outcome == "unpublished",
+            rechecks.recheck_failed(self.factory, article_id, unpublished=outcome == "unpublished",
                                  detail=f"HTTP {exc.status} at {url}", at=now,
                                  next_recheck_at=schedule.next_recheck(published, now, plan))
             self.metrics.rechecks.labels(outcome).inc()
@@ -379,12 +384,12 @@ class Poller:
                            last_modified=res.last_modified)
             outcome = self.store.save(doc, self.analyse(doc)).outcome
         if outcome == "unreadable":  # kept as it was, tried again at the first step of the plan
-            store.recheck_unreadable(self.factory, article_id,
+            rechecks.recheck_unreadable(self.factory, article_id,
                                      at=now + timedelta(seconds=min(p[0] for p in plan)))
             self.metrics.rechecks.labels(outcome).inc()
             log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
             return outcome
-        store.recheck_done(self.factory, article_id, at=now, full=full, validators=validators,
+        rechecks.recheck_done(self.factory, article_id, at=now, full=full, validators=validators,
                            next_recheck_at=schedule.next_recheck(published, now, plan))
         self.metrics.rechecks.labels(outcome).inc()
         log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
@@ -393,7 +398,7 @@ class Poller:
                        published=published, source=target.outlet, language=target.language,
                        fetched_at=now)
         outcome = self.store.save(doc, self.analyse(doc)).outcome
-        store.recheck_done(self.factory, article_id, at=now,
+        rechecks.recheck_done(self.factory, article_id, at=now,
                            next_recheck_at=schedule.next_recheck(published, now, plan))
         self.metrics.rechecks.labels(outcome).inc()
         log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})

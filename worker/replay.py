@@ -15,13 +15,14 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.exc import DataError, OperationalError
 
+from worker import clock
 from worker.charset import decode_page
 from worker.errors import FetchError, InputError
 from worker.feeds import parse_feed
@@ -60,18 +61,10 @@ class Summary:
 
 
 def _aware(value: Any, key: str, path: Path) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, date):
-        return datetime.combine(value, time(0, 0), tzinfo=UTC)
-    if isinstance(value, str):
-        try:
-            return _aware(datetime.fromisoformat(value), key, path)
-        except ValueError:
-            pass
-    raise InputError(f"{path}: {key}: expected a date or datetime, got {value!r}")
+    when = clock.aware(value) if isinstance(value, date | str) or value is None else None
+    if when is None and value is not None:
+        raise InputError(f"{path}: {key}: expected a date or datetime, got {value!r}")
+    return when
 
 
 def _sidecar(path: Path) -> dict[str, Any]:
@@ -186,7 +179,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def _order(doc: Document) -> tuple[datetime, str]:
-    when = doc.fetched_at or doc.published or datetime.min.replace(tzinfo=UTC)
+    when = doc.fetched_at or doc.published or clock.EARLIEST
     return when, doc.locator
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import feedparser
+import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks import Webhook
@@ -20,9 +22,18 @@ from worker.alerts_publish import after_ingest
 from worker.config import load_settings
 from worker.store import alerts as store
 from worker.store.db import make_engine, session_factory
-from worker.store.models import AlertDelivery, AlertOutbox, DerivedState
+from worker.store.models import (
+    AlertDelivery,
+    AlertOutbox,
+    Article,
+    ArticleVersion,
+    DerivedState,
+    FigureClaim,
+)
+from worker.store.stories import refresh_lineage
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+KEY = ("KP", "killed", "KR-NIS")
 
 
 def _settings(db_url: str, tmp_path: Path, hooks: str, **extra: str):  # type: ignore[no-untyped-def]
@@ -128,3 +139,57 @@ def test_changes_atom_and_alerts_commands(sqlite_url: str, tmp_path: Path) -> No
         ["changes", "--json"], sqlite_url).stdout)), "webhooks": []}
     deliver = run_worker(["alerts", "deliver", "--json"], sqlite_url)
     assert deliver.returncode == 0 and json.loads(deliver.stdout)["published"] == 0
+
+
+def test_new_claims_are_published_by_reading_only_their_series(
+        db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_worker(["replay", str(SEEDS)], db_url).returncode == 0
+    engine = make_engine(db_url)
+    factory = session_factory(engine)
+    reads: list[dict[str, object]] = []
+    real = store.current_changes
+
+    def spy(session: Session, **filters: object) -> list[dict[str, object]]:
+        reads.append(filters)
+        return real(session, **filters)
+
+    monkeypatch.setattr(store, "current_changes", spy)
+    try:
+        with factory() as s, s.begin():
+            assert store.publish_new(s) == 0  # the replay published everything already
+        published = datetime(2025, 10, 1, 9, tzinfo=UTC)
+        with factory() as s, s.begin():
+            a = Article(canonical_url="https://ex.com/oct", url="https://ex.com/oct",
+                        title="October", outlet="Yonhap", language="en",
+                        published_at=published, relevant=True, relevance=9.0, fingerprint="o")
+            s.add(a)
+            s.flush()
+            v = ArticleVersion(article_id=a.id, number=1, fetched_at=published, text="t",
+                               fingerprint="o1")
+            s.add(v)
+            s.flush()
+            claim = FigureClaim(version_id=v.id, article_id=a.id, metric="killed",
+                                subject="KP", value=5000, low=5000, high=5000,
+                                qualifier="approx", modality="reported", claimant="KR-NIS",
+                                sentence="About 5,000 were killed.", start=0, end=5,
+                                claimed_at=published)
+            s.add(claim)
+            s.flush()
+            refresh_lineage(s, {KEY})  # as the writer does
+        with factory() as s, s.begin():
+            assert store.publish_new(s) == 1
+        assert reads == [{"subject": "KP", "metric": "killed", "claimant": "KR-NIS"}]
+        with factory() as s:
+            [last] = store.newest(s, 1)
+        assert (last["value"], last["previous_value"], last["outlet"]) == (5000, 2000, "Yonhap")
+        with factory() as s, s.begin():  # corrected in place (a review): a full scan
+            s.get(FigureClaim, claim.id).value = 6000  # type: ignore[union-attr]
+            s.flush()
+            refresh_lineage(s, {KEY})
+        with factory() as s, s.begin():
+            assert store.publish_new(s) == 1
+        assert reads[-1] == {}
+        with factory() as s, s.begin():
+            assert store.publish_new(s) == 0
+    finally:
+        engine.dispose()

@@ -54,6 +54,9 @@ def test_the_edited_article_is_one_article_with_two_versions_and_one_revision(
     assert [(r["subject"], r["metric"], r["claimant"], r["previous_value"], r["value"],
              r["outlet"]) for r in revisions] == [("KP", "killed", "KR-NIS", 300, 600,
                                                     "Euronews")]
+    # stated for the article's publication, reported when the correction was fetched
+    assert (revisions[0]["stated_for"], revisions[0]["reported_on"]) == (
+        "2025-05-02T07:45:00+00:00", "2025-05-02T15:00:00+00:00")
     assert history is not None
     changed = history["versions"][1]["changes"]["figures"]["changed"]
     assert [(c["metric"], c["from"], c["to"]) for c in changed] == [("killed", [300], [600])]
@@ -75,9 +78,12 @@ def test_the_north_korean_death_toll_moves_as_the_reports_say(
     assert latest[("killed", "KR-NIS")]["value"] == 2000
     assert feb[("killed", "KR-NIS")] == 300
     first_300 = next(r for r in rows if r["value"] == 300)
-    # the wire story counts once: wire + Korea Herald + tagesschau + Euronews v1
-    assert first_300["independent_stories"] >= 3
+    # the wire story counts once: wire + tagesschau (Euronews v1 was corrected to 600)
+    assert first_300["independent_stories"] >= 2
     assert first_300["kind"] == "new_report"
+    # 100 -> 300 -> 600 -> 2,000 with no change backwards
+    new_reports = [(r["previous_value"], r["value"]) for r in rows if r["kind"] == "new_report"]
+    assert new_reports == [(None, 100), (100, 300), (300, 600), (600, 2000)]
 
 
 def test_the_seed_figures_are_stored_with_their_date(replayed: sessionmaker[Session]) -> None:
@@ -103,7 +109,10 @@ def test_no_change_is_taken_from_a_recalled_figure(replayed: sessionmaker[Sessio
     assert any(c.value == 100 and c.refers_to == "2024-12-19" for c in recalled)
     new_reports = [(r["previous_value"], r["value"]) for r in rows if r["kind"] == "new_report"]
     assert (300, 100) not in new_reports
-    assert [v for _, v in new_reports] == [100, 300, 600, 300, 2000]  # 300: Euronews v1
+    assert [v for _, v in new_reports] == [100, 300, 600, 2000]
+    # the recalls are evidence for the December point: its stories count them
+    assert rows[0]["value"] == 100 and rows[0]["independent_stories"] >= 2
+    assert not rows[0]["through_recall"]
 
 
 def test_parts_and_increments_stay_out_of_the_deployment_series(

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.export import export_claims
-from worker.store import queries
+from worker.store import lineage, queries, rechecks
 from worker.store.models import Article, ArticleVersion, FigureClaim, Story
 
 
@@ -57,6 +57,8 @@ class Builder:
                         modality=modality, claimant=claimant, claimant_raw=claimant,
                         scope=None, sentence=f"{value} {metric}", start=i * 10,
                         end=i * 10 + 3, claimed_at=fetched))
+            s.flush()
+            lineage.refresh_article(s, a.id)  # as the writer does
             return a.id
 
 
@@ -91,12 +93,15 @@ def test_each_change_once_with_kind_and_independent_stories(
     assert seen == [
         (None, 300, "new_report", "2025-01-13"),
         (300, 600, "new_report", "2025-04-30"),
-        (600, 300, "new_report", "2025-05-02"),
+        # the edited article's first 300 was corrected in place: no point, no 600 -> 300;
+        # the correction is the article's revision
         (300, 600, "article_revision", "2025-05-02"),
         (600, 2000, "new_report", "2025-09-13"),
     ]
-    # 300 killed: the wire story (3 copies) + the Herald's own report + the edited article
-    assert rows[0]["independent_stories"] == 3
+    # 300 killed: the wire story (3 copies) + the Herald's own report; the corrected 300
+    # of the edited article no longer counts
+    assert rows[0]["independent_stories"] == 2
+    assert all(r["stated_for"][:10] == r["claimed_at"][:10] for r in rows[:2])
     assert rows[-1]["independent_stories"] == 1
 
 
@@ -130,6 +135,58 @@ def test_views_answer_plain_sql(built: Builder, factory: sessionmaker[Session]) 
         latest = s.execute(text("SELECT value FROM latest_figures WHERE subject = 'KP' AND "
                                 "metric = 'killed' AND claimant = 'KR-NIS'")).scalar()
     assert (n, latest) == (1, 2000)
+
+
+def test_the_views_give_the_rows_of_the_queries_with_iso_times(
+        built: Builder, factory: sessionmaker[Session]) -> None:
+    """The views read the same lineage tables as the CLI's queries; their timestamps are
+    ISO 8601 text with the zone on SQLite and PostgreSQL alike."""
+    with factory() as s:
+        view = [dict(r._mapping) for r in s.execute(text(
+            "SELECT * FROM figure_changes ORDER BY stated_for, reported_on, claim_id"))]
+        latest = [dict(r._mapping) for r in s.execute(text(
+            "SELECT * FROM latest_figures ORDER BY claim_id"))]
+        points = [dict(r._mapping) for r in s.execute(text(
+            "SELECT * FROM claim_statements ORDER BY claimed_at, id"))]
+        rows = queries.changes(s)
+        now = sorted(queries.latest_figures(s), key=lambda r: r["claim_id"])
+        stated = queries.statements(s)
+    columns = ("change_id", "claim_id", "subject", "metric", "claimant", "value",
+               "previous_value", "kind", "independent_stories", "stated_for", "reported_on",
+               "claimed_at", "published_at", "url", "outlet")
+    assert [tuple(r[c] for c in columns) for r in view] == [
+        tuple(r[c] for c in columns) for r in rows]
+    assert [(r["claim_id"], r["value"], r["independent_stories"], r["stated_for"])
+            for r in latest] == [(r["claim_id"], r["value"], r["independent_stories"],
+                                  r["stated_for"]) for r in now]
+    assert [r["id"] for r in points] == [r.id for r in stated]
+    assert all(r["claim_id"] == r["id"] for r in points)
+    for r in (*view, *latest, *points):
+        for col in ("claimed_at", "stated_for", "reported_on", "published_at"):
+            assert datetime.fromisoformat(r[col]).utcoffset() is not None, (col, r[col])
+
+
+def test_an_unpublished_article_leaves_its_series_until_restored(
+        built: Builder, factory: sessionmaker[Session]) -> None:
+    """A re-check that finds the page gone (404) takes the article's figures out of their
+    series in the same transaction; a later re-check that finds it again puts them back."""
+    at = datetime(2025, 10, 1, tzinfo=UTC)
+
+    def latest_killed() -> int:
+        with factory() as s:
+            return next(r["value"] for r in queries.latest_figures(s)
+                        if (r["metric"], r["claimant"]) == ("killed", "KR-NIS"))
+
+    with factory() as s:
+        september = s.execute(text("SELECT article_id FROM figure_changes WHERE value = 2000"
+                                   )).scalar_one()
+    rechecks.recheck_failed(factory, september, unpublished=True, detail="404", at=at,
+                         next_recheck_at=None)
+    assert latest_killed() == 600
+    with factory() as s:
+        assert 2000 not in [r["value"] for r in queries.changes(s, metric="killed")]
+    rechecks.recheck_done(factory, september, at=at, next_recheck_at=None, full=True)
+    assert latest_killed() == 2000
 
 
 def test_stories_group_copies_with_outlets(built: Builder,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tests.helpers.cli import run_worker
 from worker import report
 from worker.errors import InputError
-from worker.store import exports, queries, reviews
+from worker.store import exports, lineage, queries, reviews
 from worker.store.models import Article, ArticleVersion, ClaimReview, FigureClaim
 
 T0 = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
@@ -59,6 +59,7 @@ def ids(factory: sessionmaker[Session]) -> dict[str, int]:
             claims = _claims(rows, v.id, a.id, at)
             s.add_all(claims)
             s.flush()
+            lineage.refresh_article(s, a.id)  # as the writer does
             for i, c in enumerate(claims):
                 out[f"{name}{i}"] = c.id
             out[f"v_{name}"] = v.id
@@ -147,6 +148,8 @@ def test_a_reanalysis_that_extracts_the_claims_again_gets_the_corrections_back(
             at = s.get(FigureClaim, ids[f"{name}0"]).claimed_at  # type: ignore[union-attr]
             s.execute(delete(FigureClaim).where(FigureClaim.version_id == vid))
             s.add_all(_claims(rows, vid, article_id, at))
+            s.flush()
+            lineage.refresh_article(s, article_id)  # as a re-analysis does
     with factory() as s:
         assert [r["claim_id"] for r in reviews.reviewed(s)] == [None, None, None]
         assert (None, 5000) not in _series(s)
@@ -197,3 +200,53 @@ def test_claims_mark_and_reviewed_commands(ids: dict[str, int], db_url: str) -> 
         assert len(res.stderr.strip().splitlines()) == 1, res.stderr
     res = run_worker(["claims", "mark", str(ids["c1"]), "--wrong"], db_url)
     assert res.returncode == 2 and "--note" in res.stderr
+
+
+def test_a_withdrawn_correction_gives_the_claim_back_its_values_and_keeps_the_others(
+        ids: dict[str, int], factory: sessionmaker[Session]) -> None:
+    first = _mark(factory, ids["c0"], "claimant", "UA-HUR")
+    wrong = _mark(factory, ids["c0"], "wrong", note="another war")
+    with factory() as s:
+        assert (None, 5000) not in _series(s) and ("UA-HUR", 5000) not in _series(s)
+    with factory() as s, s.begin():
+        undo = reviews.withdraw(s, wrong["review_id"], reviewer="lead", note="it is this war")
+    assert undo["action"] == "undo" and undo["new_value"] == str(wrong["review_id"])
+    assert undo["excluded"] is False and undo["claimant"] == "UA-HUR"  # the claimant stands
+    with factory() as s:
+        assert ("UA-HUR", 5000) in _series(s)
+        listed = {r["review_id"]: r for r in reviews.reviewed(s)}
+    assert listed[wrong["review_id"]]["withdrawn"] is True
+    assert listed[first["review_id"]]["withdrawn"] is False
+    with factory() as s, s.begin():
+        reviews.withdraw(s, first["review_id"], reviewer="lead", note="NIS after all")
+    with factory() as s:
+        assert ("KR-NIS", 5000) in _series(s)
+    # a re-analysis applies no withdrawn review
+    with factory() as s, s.begin():
+        reviews.reapply(s)
+    with factory() as s:
+        assert ("KR-NIS", 5000) in _series(s)
+        claim = s.get(FigureClaim, ids["c0"])
+        assert claim is not None and not claim.excluded and claim.claimant == "KR-NIS"
+    for review_id, message in [(wrong["review_id"], "already withdrawn"),
+                               (undo["review_id"], "withdraws another"),
+                               (999_999, "no review has the id 999999")]:
+        with pytest.raises(InputError, match=message), factory() as s, s.begin():
+            reviews.withdraw(s, review_id, reviewer="lead", note="x")
+
+
+def test_claims_unmark_command(ids: dict[str, int], db_url: str) -> None:
+    res = run_worker(["claims", "mark", str(ids["c0"]), "--wrong", "--note", "x", "--json"],
+                     db_url, USER="desk-analyst")
+    review = json.loads(res.stdout)["review_id"]
+    res = run_worker(["claims", "unmark", str(review), "--note", "my mistake", "--by", "kim"],
+                     db_url)
+    assert res.returncode == 0, res.stderr
+    assert f"review {review} withdrawn" in res.stderr
+    listed = json.loads(run_worker(["claims", "reviewed", "--json"], db_url).stdout)
+    assert [(r["action"], r["withdrawn"], r["reviewer"]) for r in listed] == [
+        ("wrong", True, "desk-analyst"), ("undo", False, "kim")]
+    table = run_worker(["claims", "reviewed"], db_url, COLUMNS="200").stdout
+    assert f"withdrew review {review}" in table and "wrong (withdrawn)" in table
+    res = run_worker(["claims", "unmark", str(review), "--note", "again"], db_url)
+    assert res.returncode == 1 and "already withdrawn" in res.stderr

@@ -316,3 +316,46 @@ def test_another_group_of_troops_in_a_new_sentence_is_an_increment() -> None:
     text = "Some 11,000 North Korean troops were sent last year. Another 2,000 arrived in January."
     claims = _by_number(_got(text, "en", dt.date(2025, 3, 1)), text)
     assert claims["2,000"].scope == "increment"
+
+
+def test_korean_range_up_to_and_final_verb() -> None:
+    text = "북한이 2만명에서 최대 2만5천 명의 병력을 추가 파병할 것으로 보인다."
+    (c,) = _got(text, "ko")
+    assert (c.low, c.high, c.qualifier) == (20000, 25000, "range")
+    text = "생포된 북한군 1명이 부상이 심해져 결국 사망했다고 국정원이 밝혔다."
+    (c,) = _got(text, "ko")
+    assert c.metric == "killed"
+
+
+def test_day_range_and_alternative_upper_bound_are_no_counts() -> None:
+    text = "Наступление с 11 по 18 января привело к большим потерям северокорейских войск."
+    assert _got(text, "ru") == []
+    text = "Cientos de soldados norcoreanos, si no miles, han muerto en Kursk."
+    assert [c.value for c in _got(text, "es")] == [100]
+
+
+def test_workers_coordinated_with_troops_are_not_deployed() -> None:
+    text = "Pyongyang enverra 800 sapeurs et 4 200 travailleurs du bâtiment dans la région."
+    assert [(c.metric, c.value) for c in _got(text, "fr")] == [("deployed", 800)]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "number"),
+    [
+        (
+            "Unos 9.000 soldados norcoreanos están desplegados en la frontera, mientras que otro "
+            "millar se ocupa del desminado.",
+            "es",
+            "otro millar",
+        ),
+        (
+            "Зазначається, що 8 тис. військових КНДР розгорнуто на кордоні, ще 2 тис. – сапери.",
+            "uk",
+            "2 тис.",
+        ),
+    ],
+)
+def test_another_group_beside_a_deployment(text: str, lang: str, number: str) -> None:
+    claims = _by_number(_got(text, lang), text)
+    assert claims[number].metric == "deployed"
+    assert claims[number].why["metric"] == "another group beside the previous deployment"

@@ -25,6 +25,7 @@ from worker.cli import (
     feeds,
     figures,
     info,
+    output,
     reanalyse,
     replay,
     report,
@@ -92,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from worker import logs
 
         logs.setup(settings.log, verbose=args.verbose)
+        output.options.wide = bool(getattr(args, "wide", False))
         handler: Handler = args.handler
         return handler(args, settings)
     except WorkerError as exc:

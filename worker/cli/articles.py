@@ -89,11 +89,11 @@ def register(sub: Any) -> None:
     sp.add_argument("action", nargs="?", choices=["list", "history"], default="list")
     sp.add_argument("url", nargs="?")
     sp.add_argument("--all", action="store_true", help="include irrelevant articles")
-    output_options(sp, limit=True)
+    output_options(sp, limit=True, wide=True)
 
     sp = add_command(sub, "stories", cmd_stories,
                      "stories (syndicated copies grouped) with their outlets",
                      "worker stories --json")
     sp.add_argument("--min-copies", type=positive_int, default=1, metavar="N",
                     help="only stories with at least N copies (default 1)")
-    output_options(sp)
+    output_options(sp, wide=True)

@@ -66,7 +66,31 @@ def cmd_mark(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_unmark(args: argparse.Namespace, settings: Settings) -> int:
+    from worker.store.reviews import withdraw
+
+    reviewer = _reviewer(args)
+    _, factory = open_store(settings)
+    with factory() as session, session.begin():
+        row = withdraw(session, args.review_id, reviewer=reviewer, note=args.note)
+    if args.json:
+        print_json(row)
+        return 0
+    err.print(f"review {args.review_id} withdrawn; claim {row['claim_id']} as before it, with "
+              f"its other corrections; review {row['review_id']} by {row['reviewer']}",
+              markup=False, highlight=False)
+    return 0
+
+
 def _change(r: dict[str, Any]) -> str:
+    if r["action"] == "undo":
+        return f"withdrew review {r['new_value']}"
+    if r["withdrawn"]:
+        return f"{_standing_change(r)} (withdrawn)"
+    return _standing_change(r)
+
+
+def _standing_change(r: dict[str, Any]) -> str:
     before = r["original"] or {}
     if r["action"] in ("claimant", "subject"):
         return f"{r['action']}: {before.get(r['action']) or '-'} → {r['new_value']}"
@@ -115,8 +139,16 @@ def register(sub: Any) -> None:
     mk.add_argument("--note", required=True, help="why (kept with the review)")
     mk.add_argument("--by", help="who reviews (default: $USER)")
     output_options(mk, json_help="print the review as JSON")
+    um = add_command(actions, "unmark", cmd_unmark,
+                     "withdraw a correction made by mistake (recorded too, with who and why)",
+                     "worker claims unmark 3 --note 'the claimant was right after all'")
+    um.add_argument("review_id", type=int, metavar="REVIEW_ID",
+                    help="the review to withdraw (review in `worker claims reviewed`)")
+    um.add_argument("--note", required=True, help="why (kept with the withdrawal)")
+    um.add_argument("--by", help="who reviews (default: $USER)")
+    output_options(um, json_help="print the withdrawal as JSON")
     rv = add_command(actions, "reviewed", cmd_reviewed,
                      "list the corrections made (who, when, why, the values before)",
                      "worker claims reviewed --json")
     rv.add_argument("--claim", type=int, metavar="CLAIM_ID", help="only this claim's reviews")
-    output_options(rv)
+    output_options(rv, wide=True)

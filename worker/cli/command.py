@@ -95,6 +95,13 @@ def database_source(settings: Settings) -> str:
     return f"{origin}: [database] url"
 
 
+def configured_feeds(settings: Settings) -> Any:
+    """The FeedSpecs of the feeds file in use (`run` loads them into the database)."""
+    from worker.feedlist import load_feed_specs
+
+    return load_feed_specs(settings.data_file("feeds_file"), settings.feeds_base())
+
+
 def open_store(settings: Settings) -> Any:
     """Engine + migrated schema + session factory for a command that needs the database."""
     from worker.store.db import make_engine, session_factory, upgrade_if_behind

@@ -11,18 +11,12 @@ import sys
 from types import FrameType
 from typing import Any
 
-from worker.cli.command import add_command, open_store
+from worker.cli.command import add_command, configured_feeds, open_store
 from worker.cli.output import out, output_options, print_json, table
 from worker.config import Settings
 from worker.errors import ConfigError, UsageError, WorkerError
 
 log = logging.getLogger(__name__)
-
-
-def _config_feeds(settings: Settings) -> Any:
-    from worker.feedlist import load_feed_specs
-
-    return load_feed_specs(settings.data_file("feeds_file"), settings.feeds_base())
 
 
 # -- run ---------------------------------------------------------------------------------
@@ -69,7 +63,7 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
     check_data_files(settings)
     engine, factory = open_store(settings)
     require_writable(engine)  # a read-only database is an error, not "none due"
-    added = upsert_feeds(factory, _config_feeds(settings))
+    added = upsert_feeds(factory, configured_feeds(settings))
     if added:
         log.info("%d feeds added from %s", added, settings.data_file("feeds_file"))
     if early.received and not args.once:
@@ -129,8 +123,8 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
 
 def cmd_recheck(args: argparse.Namespace, settings: Settings) -> int:
     from worker.daemon import Daemon
-    from worker.store.feeds import claim_rechecks
     from worker.store.queries import article_urls, find_article, recheck_candidates
+    from worker.store.rechecks import claim_rechecks
 
     if not (args.urls or args.due or args.all):
         raise UsageError("recheck needs URLs, --due or --all")
@@ -184,4 +178,4 @@ def register(sub: Any) -> None:
     sp.add_argument("--due", action="store_true", help="every article whose re-check is due")
     sp.add_argument("--all", action="store_true",
                     help="every relevant article and every one awaiting a retry")
-    output_options(sp)
+    output_options(sp, wide=True)

@@ -103,4 +103,4 @@ def register(sub: Any) -> None:
     sp.add_argument("--html", action="store_true", help="the input is HTML")
     sp.add_argument("--batch", action="store_true",
                     help='JSON Lines on stdin: {"id", "text" or "html", "lang"?}')
-    output_options(sp)
+    output_options(sp, wide=True)

@@ -9,7 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from worker.cli.command import add_command, add_group, check_output_path, open_store
+from worker.cli.command import (
+    add_command,
+    add_group,
+    check_output_path,
+    configured_feeds,
+    open_store,
+)
 from worker.cli.output import err, out, output_options, print_json, table
 from worker.config import Settings
 from worker.errors import UsageError, WorkerError
@@ -38,27 +44,114 @@ def _listing(settings: Settings, *, with_events: bool = False) -> list[dict[str,
         return queries.feeds(s, with_events=with_events)
 
 
+def fixture_roots(settings: Settings) -> list[Path]:
+    """The directories of `[fetch] fixture_paths`, as the fetcher resolves them."""
+    return [(p if p.is_absolute() else settings.base_dir / p).resolve()
+            for p in map(Path, settings.fetch.fixture_paths)]
+
+
+def checked_url(given: str, settings: Settings) -> str:
+    """The feed URL `given` names, or a usage error saying why it cannot be one: an http(s)
+    URL needs a host; a local path or file: URL must exist under [fetch] fixture_paths."""
+    from urllib.parse import unquote, urlsplit
+
+    from worker.feedlist import feed_url, url_problem
+
+    try:
+        url = feed_url(given, settings.base_dir)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    parts = urlsplit(url)
+    if parts.scheme != "file":
+        problem = url_problem(url)
+        if problem:
+            raise UsageError(f"{given}: not a feed URL: {problem}")
+        return url
+    path = Path(unquote(parts.path))
+    if not path.exists():
+        raise UsageError(f"{given}: not a URL (http:// or https://) and no such file or "
+                         f"directory: {path}")
+    roots = fixture_roots(settings)
+    resolved = path.resolve()
+    if not any(resolved == r or r in resolved.parents for r in roots):
+        raise UsageError(f"{given}: a local path outside [fetch] fixture_paths "
+                         f"({', '.join(map(str, roots)) or 'none'})")
+    return url
+
+
+def check_feed(url: str, settings: Settings) -> tuple[str | None, str]:
+    """Fetch `url` once. (the feed URL, what it is) when it is a feed, or an HTML page naming
+    one (its first `<link rel="alternate">` that is a feed); (None, why not) otherwise."""
+    from worker.discover import feed_links, looks_like_html
+    from worker.errors import FetchError
+    from worker.feeds import parse_feed
+    from worker.fetch import Fetcher
+
+    with Fetcher(settings.fetch, base_dir=settings.base_dir) as fetcher:
+        def parsed(target: str) -> tuple[Any, Any]:
+            res = fetcher.fetch(target)
+            try:
+                return res, parse_feed(res.body, res.final_url, res.headers.get("content-type"))
+            except FetchError:
+                return res, None
+
+        try:
+            res, feed = parsed(url)
+            if feed is not None:
+                return url, _described(feed)
+            if not looks_like_html(res.body):
+                return None, "not a feed (neither RSS nor Atom) and not an HTML page"
+            links = feed_links(res.body, res.final_url)
+            if not links:
+                return None, "an HTML page that names no feed (no <link rel=\"alternate\">)"
+            for link in links:
+                _, found = parsed(link)
+                if found is not None:
+                    return link, f"found on the page {url}: {_described(found)}"
+            return None, f"the page names {', '.join(links)}, but none is a feed"
+        except FetchError as exc:
+            return None, f"cannot fetch it: {exc}"
+
+
+def _described(feed: Any) -> str:
+    title = f"{feed.title!r}, " if feed.title else ""
+    return f"a feed: {title}{len(feed.entries)} items"
+
+
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from worker import schedule
-    from worker.feedlist import FeedSpec, feed_url
+    from worker.feedlist import FeedSpec
     from worker.store.feeds import add_feeds
 
     if not args.urls:
         raise UsageError("feeds add needs a URL")
     try:
-        specs = [FeedSpec(url=feed_url(u, settings.base_dir), name=args.name,
-                          language=args.language,
-                          interval=schedule.parse_duration(args.interval) if args.interval
-                          else None) for u in args.urls]
+        interval = schedule.parse_duration(args.interval) if args.interval else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    urls = [checked_url(u, settings) for u in args.urls]  # one bad URL: nothing is added
+    failed = 0
+    if args.check:
+        checked = []
+        for url in urls:
+            feed, what = check_feed(url, settings)
+            if feed is None:
+                err.print(f"not added: {url}: {what}", markup=False, highlight=False,
+                          soft_wrap=True)
+                failed += 1
+            else:
+                out.print(f"{feed}: {what}", markup=False, highlight=False, soft_wrap=True)
+                checked.append(feed)
+        urls = checked
+    specs = [FeedSpec(url=u, name=args.name, language=args.language, interval=interval)
+             for u in urls]
     _, factory = open_store(settings)
-    added, present = add_feeds(factory, specs)
+    added, present = add_feeds(factory, specs) if specs else ([], [])
     for url in added:
-        out.print(f"added {url}", markup=False, highlight=False)
+        out.print(f"added {url}", markup=False, highlight=False, soft_wrap=True)
     for url in present:
-        err.print(f"already a feed: {url}", markup=False, highlight=False)
-    return 1 if present else 0
+        err.print(f"already a feed: {url}", markup=False, highlight=False, soft_wrap=True)
+    return 1 if present or failed else 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,30 +181,56 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if missing else 0
 
 
+def with_configured(feeds: list[dict[str, Any]], settings: Settings) -> list[dict[str, Any]]:
+    """The stored feeds (`loaded`), then those of the feeds file that `run` has not loaded
+    yet, so that a new setup lists its feeds before the first run."""
+    stored = {f["url"] for f in feeds}
+    listed = [{**f, "loaded": True} for f in feeds]
+    for spec in configured_feeds(settings):
+        if spec.url not in stored:
+            listed.append({"url": spec.url, "name": spec.name, "language": spec.language,
+                           "interval_seconds": spec.interval, "origin": "config",
+                           "loaded": False, "items": 0, "next_poll_at": None,
+                           "last_success_at": None, "last_error_at": None,
+                           "last_error": None, "last_error_class": None,
+                           "consecutive_failures": 0, "items_seen": 0, "gone": False,
+                           "events": []})
+    return listed
+
+
+def _state(f: dict[str, Any]) -> str:
+    if not f["loaded"]:
+        return "not loaded yet"
+    return "gone" if f["gone"] else ("failing" if f["consecutive_failures"] else "ok")
+
+
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    feeds = _listing(settings)
+    feeds = with_configured(_listing(settings), settings)
     if args.json:
         print_json([_jsonable(f) for f in feeds])
         return 0
     table("Feeds", ["name", "lang", "interval", "origin", "url"],
           [(f["name"], f["language"],
             f["interval_seconds"] or f"{settings.schedule.default_interval} (default)",
-            f["origin"], f["url"]) for f in feeds])
+            f["origin"] + ("" if f["loaded"] else " (not loaded yet)"), f["url"])
+           for f in feeds], wrap=["name"])
+    if not feeds:
+        err.print("no feeds: `worker feeds add URL` or list them in "
+                  f"{settings.data_file('feeds_file')}")
     return 0
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    feeds = _listing(settings, with_events=True)
+    feeds = with_configured(_listing(settings, with_events=True), settings)
     if args.json:
         print_json([_jsonable(f) for f in feeds])
         return 0
-    table("Feed status", ["feed", "last success", "last error", "next poll", "failures",
-                          "items", "state"],
-          [(f["name"] or f["url"], _short(f["last_success_at"]),
-            f"{_short(f['last_error_at'])} {f['last_error_class'] or ''}".strip(),
-            _short(f["next_poll_at"]), f["consecutive_failures"], f["items_seen"],
-            "gone" if f["gone"] else ("failing" if f["consecutive_failures"] else "ok"))
-           for f in feeds], wrap=["feed", "last error"])
+    table("Feed status", ["state", "next poll", "last success", "failures", "items", "url",
+                          "last error"],
+          [(_state(f), _short(f["next_poll_at"]) if f["loaded"] else "at the next run",
+            _short(f["last_success_at"]), f["consecutive_failures"], f["items_seen"], f["url"],
+            f"{_short(f['last_error_at'])} {f['last_error'] or f['last_error_class'] or ''}"
+            .strip()) for f in feeds], wrap=["last error"])
     return 0
 
 
@@ -173,6 +292,9 @@ def register(sub: Any) -> None:
     a.add_argument("--interval", help="polling interval, e.g. 900, 15m, 2h (default "
                    "[schedule] default_interval)")
     a.add_argument("--language", help="language hint, e.g. ko")
+    a.add_argument("--check", action="store_true",
+                   help="fetch it once first: add it only if it is a feed, or the feed an "
+                   "HTML page names in its <link rel=\"alternate\">")
 
     r = add_command(fs, "remove", cmd_remove,
                     "remove feeds (their items and fetch events go too)",
@@ -180,10 +302,10 @@ def register(sub: Any) -> None:
     r.add_argument("urls", nargs="*", metavar="URL")
 
     p = add_command(fs, "list", cmd_list, "the feeds", "worker feeds list --json")
-    output_options(p)
+    output_options(p, wide=True)
     p = add_command(fs, "status", cmd_status, "each feed's polling state",
                     "worker feeds status")
-    output_options(p)
+    output_options(p, wide=True)
 
     i = add_command(fs, "import", cmd_import,
                     "add the feeds of an OPML 1/2 list or of a text file with one URL a line; "

@@ -65,6 +65,8 @@ def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.json or args.csv:
             raise UsageError("--atom cannot be combined with --json or --csv")
+        with factory() as session:
+            resolve_series(args, settings, session)
         sys.stdout.buffer.write(changes_atom(
             factory, settings, limit=args.limit, subject=args.subject, metric=args.metric,
             claimant=args.claimant, since=args.since, kind=args.kind))
@@ -80,12 +82,16 @@ def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
     elif args.csv:
         print_csv(rows, CHANGE_COLUMNS)
     else:
-        table("Figure changes", ["claimed", "subject", "metric", "claimant", "previous",
-                                 "value", "qualifier", "kind", "stories", "outlet", "sentence"],
-              [(str(r["claimed_at"])[:10], r["subject"], r["metric"], r["claimant"],
+        table("Figure changes", ["stated for", "reported on", "subject", "metric",
+                                 "claimant", "previous", "value", "qualifier", "kind",
+                                 "stories", "outlet", "sentence"],
+              [(str(r["stated_for"])[:10], str(r["reported_on"])[:10], r["subject"],
+                r["metric"], r["claimant"],
                 "" if r["previous_value"] is None else f"{r['previous_value']:,}",
-                f"{r['value']:,}", r["qualifier"], r["kind"], r["independent_stories"],
-                r["outlet"], r["sentence"]) for r in rows], wrap=["sentence"])
+                f"{r['value']:,}", r["qualifier"],
+                r["kind"] + (" (recall)" if r["through_recall"] else ""),
+                r["independent_stories"], r["outlet"], r["sentence"]) for r in rows],
+              wrap=["sentence"])
     return 0
 
 
@@ -94,13 +100,13 @@ def register(sub: Any) -> None:
                      "worker figures --subject kp --metric killed --as-of 2025-02-01 --json")
     sp.add_argument("--as-of", type=iso_date, help="as known at the end of this date")
     series_filters(sp)
-    output_options(sp, csv=True, limit=True)
+    output_options(sp, csv=True, limit=True, wide=True)
 
     sp = add_command(sub, "changes", cmd_changes, "every change of a reported figure over time",
                      "worker changes --subject KP --metric killed --json")
     series_filters(sp, what="changes")
     sp.add_argument("--since", type=iso_date, help="only changes claimed on or after this date")
     sp.add_argument("--kind", choices=["new_report", "article_revision"])
-    output_options(sp, csv=True, limit=True)
+    output_options(sp, csv=True, limit=True, wide=True)
     sp.add_argument("--atom", action="store_true",
                     help="print an Atom feed, newest change first (see worker alerts)")

@@ -30,7 +30,8 @@ def terminal_width() -> int | None:
 class LazyConsole:
     """A rich Console made on first use: `worker --help` and commands that print little do
     not pay for importing rich. Colours follow rich's rules: none when the stream is not a
-    terminal, none with NO_COLOR set."""
+    terminal, none with NO_COLOR set. A line printed on standard output is never wrapped by
+    rich (a summary or a URL stays one line); tables lay themselves out (worker.cli.tables)."""
 
     def __init__(self, *, stderr: bool) -> None:
         self._stderr = stderr
@@ -42,7 +43,7 @@ class LazyConsole:
             from rich.console import Console
 
             self._console = (Console(stderr=True) if self._stderr
-                             else Console(soft_wrap=False, width=terminal_width()))
+                             else Console(soft_wrap=True, width=terminal_width()))
         return self._console
 
     def __getattr__(self, name: str) -> Any:
@@ -79,17 +80,23 @@ def print_csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[str]) -> None
     sys.stdout.write(buf.getvalue())
 
 
-def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-          *, wrap: Sequence[str] = ()) -> None:
-    from rich.table import Table
+class _Options:
+    wide = False  # --wide: long text shown whole (set by worker.cli.app.main)
 
-    t = Table(title=title, show_lines=False, header_style="bold")
-    for col in columns:
-        t.add_column(col, overflow="fold" if col in wrap else "ellipsis",
-                     no_wrap=col not in wrap, max_width=60 if col in wrap else None)
-    for row in rows:
-        t.add_row(*["" if v is None else str(v) for v in row])
-    out.print(t)
+
+options = _Options()
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+          *, wrap: Sequence[str] = (), urls: Sequence[str] = ("url",)) -> None:
+    """A table that fits the terminal (see worker.cli.tables): the `wrap` columns are long
+    text (cut with an ellipsis, whole with --wide), the `urls` columns are printed whole on
+    one line, every other column (numbers, dates, codes) is never cut."""
+    from worker.cli.tables import Column, render
+
+    cols = [Column(c, "url" if c in urls else "text" if c in wrap else "fixed")
+            for c in columns]
+    render(out.real(), title, cols, rows, wide=options.wide)
 
 
 # -- the shared output options -----------------------------------------------------------
@@ -105,9 +112,11 @@ def positive_int(value: str) -> int:
 
 
 def output_options(parser: argparse.ArgumentParser, *, csv: bool = False,
-                   limit: bool = False, json_help: str = "print JSON for scripts") -> None:
-    """`--json` (and, where a command offers them, `--csv` and `--limit N`), the same on every
-    command: `args.json`, `args.csv`, `args.limit` (None when not given)."""
+                   limit: bool = False, wide: bool = False,
+                   json_help: str = "print JSON for scripts") -> None:
+    """`--json` (and, where a command offers them, `--csv`, `--limit N` and `--wide`), the
+    same on every command: `args.json`, `args.csv`, `args.limit` (None when not given),
+    `args.wide`."""
     group = parser.add_mutually_exclusive_group() if csv else parser
     group.add_argument("--json", action="store_true", help=json_help)
     if csv:
@@ -115,6 +124,9 @@ def output_options(parser: argparse.ArgumentParser, *, csv: bool = False,
     if limit:
         parser.add_argument("--limit", type=positive_int, metavar="N",
                             help="only the newest N rows")
+    if wide:
+        parser.add_argument("--wide", action="store_true",
+                            help="show long text (sentences, titles) whole, folded over lines")
 
 
 def value_range(r: Mapping[str, Any]) -> str:

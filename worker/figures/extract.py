@@ -457,7 +457,11 @@ class _Extractor:
                 # previous sentence
                 metric = (out or self.last_claims)[-1].metric
                 metric_why = "total of the previous figure"
-            elif out and self._coordinated(stext, out[-1].end - s.start, m, triggers):
+            elif (
+                out
+                and not (np == "civilian" and out[-1].metric == "deployed")
+                and self._coordinated(stext, out[-1].end - s.start, m, triggers)
+            ):
                 metric = out[-1].metric  # "1.000 zapadores ... y 5.000 constructores"
                 metric_why = "coordinated with the previous figure"
             elif out and lex.part_before_re.search(stext, max(0, m.start - 40), m.start):
@@ -471,6 +475,19 @@ class _Extractor:
             ):
                 metric = out[-1].metric  # "..., including 10,000 sent last autumn and 4,000"
                 metric_why = "listed with the previous part"
+            elif (
+                out
+                and out[-1].metric == "deployed"
+                and np != "civilian"
+                and (
+                    lex.continuation_re.search(stext, max(0, m.start - 16), m.start)
+                    or lex.continuation_re.match(stext, m.start)  # "otro millar"
+                )
+            ):
+                # "10 тис. осіб — звичайні війська, ще 1 тис. – інженерні", "otro millar
+                # limpia campos de minas": another group of the troops just counted
+                metric = "deployed"
+                metric_why = "another group beside the previous deployment"
             elif np == "people" and prev_deploys:
                 metric = "deployed"
                 metric_why = "troops after a deployment sentence"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy import case, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from worker.alerts import change_id, change_record
@@ -16,8 +16,6 @@ from worker.store.models import (
     AlertDelivery,
     AlertEndpoint,
     AlertOutbox,
-    Article,
-    ArticleVersion,
     ClaimReview,
     DerivedState,
     FigureClaim,
@@ -28,19 +26,34 @@ STATE = "alerts:changes"
 _LOCK_KEY = 7_214_001  # PostgreSQL advisory lock: one publisher at a time
 
 
-def claims_fingerprint(session: Session) -> str:
-    """What the changes depend on: claims, versions, story links and reviews. Unchanged, the
-    changes are unchanged and the (costly) scan is skipped."""
-    claims = session.execute(select(func.count(), func.max(FigureClaim.id))).one()
-    versions = session.execute(select(func.count(), func.max(ArticleVersion.id))).one()
-    stories = session.execute(select(func.coalesce(func.sum(Article.story_id), 0))).scalar()
+def _check(alias: Any = FigureClaim) -> Any:
+    """A checksum of the claim fields a change depends on, so an update in place (a review,
+    an inferred claimant) shows even when no claim is added or removed."""
+    return func.coalesce(func.sum(
+        alias.value % 9973 + func.length(func.coalesce(alias.claimant, "")) * 31
+        + func.length(func.coalesce(alias.subject, "")) * 17
+        + func.length(alias.metric) * 13 + func.length(alias.modality) * 11
+        + case((alias.recalled, 5), else_=0) + case((alias.partial, 7), else_=0)
+        + case((alias.excluded, 19), else_=0)), 0)
+
+
+def _state(session: Session) -> tuple[int, int, int, str]:
+    """(claims, largest claim id, checksum, reviews) of the claims now."""
+    n, top, check = session.execute(select(func.count(), func.coalesce(func.max(
+        FigureClaim.id), 0), _check())).one()
     reviews = session.execute(select(func.count(), func.max(ClaimReview.id))).one()
-    return ":".join(str(v) for v in (*claims, *versions, stories, *reviews))
+    return int(n), int(top), int(check), f"{reviews[0]}:{reviews[1]}"
+
+
+def claims_fingerprint(session: Session) -> str:
+    return ":".join(map(str, _state(session)))
 
 
 def current_changes(session: Session, **filters: Any) -> list[dict[str, Any]]:
-    """The changes (`queries.changes` filters), oldest first, each with its `change_id`: the
-    one read of changes the alerts make."""
+    """The changes (`queries.changes`, which reads the materialised lineage, and its
+    filters), each with the alerts' `change_id`: the one read of changes the alerts make. The
+    id is derived from what was stated (see worker.alerts.change_id), so it stayed the same
+    when the changes moved from the views to the lineage tables."""
     rows = queries.changes(session, **filters)
     for row in rows:
         row["change_id"] = change_id(row)
@@ -54,15 +67,42 @@ def _lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
 
 
+def _changed_series(session: Session, last: tuple[int, int, int, str],
+                    now: tuple[int, int, int, str]) -> list[dict[str, Any]] | None:
+    """The series touched since the last scan, when the only difference is claims added
+    (then only their series can have new changes: a series is computed from its own claims);
+    None when claims were also removed or changed in place (the scan must see everything)."""
+    n, top, check, reviews = last
+    new = session.execute(select(func.count(), _check()).where(FigureClaim.id > top)).one()
+    if (now[0] - n, now[2] - check, now[3]) != (int(new[0]), int(new[1]), reviews):
+        return None
+    rows = session.execute(select(FigureClaim.subject, FigureClaim.metric,
+                                  FigureClaim.claimant).where(FigureClaim.id > top)
+                           .distinct()).all()
+    return [{"subject": r[0], "metric": r[1], "claimant": r[2]} for r in rows]
+
+
 def publish_new(session: Session, *, force: bool = False) -> int:
     """Put every change not yet in the outbox into it, oldest first; returns how many. In the
-    caller's transaction; skipped when the claims did not change since the last scan."""
+    caller's transaction. Skipped when the claims did not change since the last scan; only
+    the touched series are read when claims were only added."""
     _lock(session)
-    fingerprint = claims_fingerprint(session)
+    now = _state(session)
+    fingerprint = ":".join(map(str, now))
     state = session.get(DerivedState, STATE)
     if state is not None and state.fingerprint == fingerprint and not force:
         return 0
-    changes = current_changes(session)
+    series = None
+    if state is not None and not force:
+        parts = state.fingerprint.split(":")
+        if len(parts) == 5:
+            last = (int(parts[0]), int(parts[1]), int(parts[2]), f"{parts[3]}:{parts[4]}")
+            series = _changed_series(session, last, now)
+    if series is None:
+        changes = current_changes(session)
+    else:  # an unattributed series is read with every claimant of its subject and metric
+        changes = [c for key in series for c in current_changes(session, **key)]
+    changes.sort(key=lambda c: (str(c["claimed_at"]), c["claim_id"]))  # as reported
     known: set[str] = set()
     ids = [c["change_id"] for c in changes]
     for i in range(0, len(ids), 500):

@@ -17,7 +17,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -125,8 +125,20 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             cfg = alembic_config(engine)
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
+            _fill_lineage(conn)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"migration failed: {exc}") from exc
+
+
+def _fill_lineage(conn: Connection) -> None:
+    """Derive the figure series of the stored claims once the lineage tables exist but are
+    empty (a database that the `lineage` migration has just reached)."""
+    from sqlalchemy import inspect
+
+    from worker.store import lineage
+
+    if inspect(conn).has_table("figure_statements") and lineage.needs_rebuild(conn):
+        lineage.rebuild_all(conn)
 
 
 _REVISION = re.compile(r"^(down_)?revision\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)

@@ -22,10 +22,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from worker import clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -36,8 +39,7 @@ NAMING_CONVENTION = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+utcnow = clock.utcnow  # the tables' default times (worker/clock.py)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -488,3 +490,91 @@ class AlertDelivery(Base):
     status: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# -- the materialised lineage (see worker.series and worker.store.lineage) --------------------
+
+_CHANGE = "kind IS NOT NULL"
+
+
+class FigureSeries(Base):
+    """One (subject, metric, claimant) series and its latest point."""
+
+    __tablename__ = "figure_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "subject|metric|claimant", '' for a missing part: unique where NULLs would not be
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    subject: Mapped[str | None] = mapped_column(String(8))
+    metric: Mapped[str] = mapped_column(String(16))
+    claimant: Mapped[str | None] = mapped_column(String(32))
+    latest_claim_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class FigureStatement(Base):
+    """One statement of a series (worker.series.Statement), kept at write time: its two
+    dates, whether it is a point of the series, and the change it makes."""
+
+    __tablename__ = "figure_statements"
+    __table_args__ = (
+        Index("ix_figure_statements_order", "series_id", "stated_for", "reported_on",
+              "claim_id"),
+        Index("ix_figure_statements_points", "series_id", "stated_for", "reported_on",
+              "claim_id", sqlite_where=text("point"), postgresql_where=text("point")),
+        Index("ix_figure_statements_value", "series_id", "value", "reported_on"),
+        Index("ix_figure_statements_recalls", "series_id", "value",
+              sqlite_where=text("recalled"), postgresql_where=text("recalled")),
+        Index("ix_figure_statements_story", "series_id", "value", "story_key", "reported_on"),
+        Index("ix_figure_statements_changes", "stated_for", "reported_on", "claim_id",
+              sqlite_where=text(_CHANGE), postgresql_where=text(_CHANGE)),
+        Index("ix_figure_statements_kind", "kind", "stated_for", "reported_on", "claim_id",
+              sqlite_where=text(_CHANGE), postgresql_where=text(_CHANGE)),
+        Index("ix_figure_statements_series_changes", "series_id", "stated_for", "reported_on",
+              "claim_id", sqlite_where=text(_CHANGE), postgresql_where=text(_CHANGE)),
+    )
+
+    # no foreign keys to the claims: a claim replaced by re-analysis leaves its statement for
+    # worker.store.lineage.refresh_article to find, remove and re-derive around
+    claim_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    series_id: Mapped[int] = mapped_column(ForeignKey("figure_series.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    version_id: Mapped[int] = mapped_column(BigInteger)
+    version_number: Mapped[int] = mapped_column(Integer)
+    story_key: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[int] = mapped_column(BigInteger)
+    recalled: Mapped[bool] = mapped_column(Boolean)
+    refers_to: Mapped[str | None] = mapped_column(String(10))
+    stated_for: Mapped[datetime]
+    reported_on: Mapped[datetime]
+    version_value: Mapped[int | None] = mapped_column(BigInteger)
+    corrected: Mapped[bool] = mapped_column(Boolean)
+    live: Mapped[bool] = mapped_column(Boolean)
+    point: Mapped[bool] = mapped_column(Boolean)
+    through_recall: Mapped[bool] = mapped_column(Boolean)
+    previous_value: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    # when this row last became (or changed as) a change: what alerts read new changes by
+    detected_at: Mapped[datetime | None]
+
+
+class FigureValueStory(Base):
+    """A story supporting a value of a series, and when it first did (for as-of counts)."""
+
+    __tablename__ = "figure_value_stories"
+
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("figure_series.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    story_key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    first_reported_on: Mapped[datetime]
+
+
+class FigureValue(Base):
+    """How many independent stories support a value of a series."""
+
+    __tablename__ = "figure_values"
+
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("figure_series.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    stories: Mapped[int] = mapped_column(Integer)

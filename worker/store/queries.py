@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Executable, and_, bindparam, func, or_, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Executable, and_, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from worker.store.models import (
     Article,
@@ -17,15 +17,19 @@ from worker.store.models import (
     FeedItem,
     FetchEvent,
     FigureClaim,
+    FigureSeries,
+    FigureStatement,
+    FigureValue,
+    FigureValueStory,
     LshBand,
     Story,
-    UTCDateTime,
 )
-from worker.store.views import SERIES_COLUMNS, changes_select, latest_select
+from worker.store.sqltime import iso_utc
 
 CHANGE_COLUMNS = (
-    "subject", "metric", "claimant", "value", "previous_value", "low", "high", "qualifier",
-    "claimed_at", "kind", "url", "outlet", "sentence", "independent_stories",
+    "subject", "metric", "claimant", "value", "previous_value", "low", "high",
+    "qualifier", "stated_for", "reported_on", "claimed_at", "kind", "through_recall", "url",
+    "outlet", "sentence", "independent_stories",
 )
 
 
@@ -42,55 +46,104 @@ def _rows(result: Any) -> list[dict[str, Any]]:
 
 
 def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max)
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+# -- the figure series: read from the lineage tables (worker.store.lineage) -----------------
+
+_ST, _FS, _FV = FigureStatement, FigureSeries, FigureValue
+_SERIES_ORDER = (_ST.stated_for, _ST.reported_on, _ST.claim_id)
+
+
+def _iso(column: Any, name: str) -> Any:
+    return iso_utc(column).label(name)
+
+
+def _series_filters(q: Any, subject: str | None, metric: str | None,
+                    claimant: str | None) -> Any:
+    for col, value in ((_FS.subject, subject), (_FS.metric, metric),
+                       (_FS.claimant, claimant)):
+        if value is not None:
+            q = q.where(col == value)
+    return q
 
 
 def changes(session: Session, *, subject: str | None = None, metric: str | None = None,
             claimant: str | None = None, since: date | None = None, kind: str | None = None,
             limit: int | None = None) -> list[dict[str, Any]]:
-    """The rows of the `figure_changes` view, filtered; series filters are pushed down."""
-    params: dict[str, Any] = {k: v for k, v in (("subject", subject), ("metric", metric),
-                                                ("claimant", claimant)) if v is not None}
-    clauses = []
+    """The rows of the `figure_changes` view, filtered, in series order (stated for, then
+    reported on); `since` keeps the changes reported on or after that day."""
+    q: Any = (select(_ST.claim_id.label("change_id"), _ST.claim_id, _FS.subject, _FS.metric,
+                _FS.claimant, _ST.value, _ST.previous_value, FigureClaim.low,
+                FigureClaim.high, FigureClaim.qualifier, FigureClaim.modality,
+                _iso(FigureClaim.claimed_at, "claimed_at"), _ST.kind, Article.url,
+                Article.outlet, FigureClaim.sentence, FigureClaim.claimant_raw, _ST.article_id,
+                _ST.version_id, _ST.version_number,
+                func.coalesce(_FV.stories, 0).label("independent_stories"),
+                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
+                _ST.refers_to, _ST.through_recall, Article.story_id, Article.title,
+                Article.language, _iso(Article.published_at, "published_at"),
+                _iso(_ST.detected_at, "detected_at"))
+         .select_from(_ST).join(_FS, _FS.id == _ST.series_id)
+         .join(FigureClaim, FigureClaim.id == _ST.claim_id)
+         .join(Article, Article.id == _ST.article_id)
+         .outerjoin(_FV, and_(_FV.series_id == _ST.series_id, _FV.value == _ST.value))
+         .where(_ST.kind.is_not(None)).order_by(*_SERIES_ORDER))
+    q = _series_filters(q, subject, metric, claimant)
     if kind is not None:
-        clauses.append("kind = :kind")
-        params["kind"] = kind
+        q = q.where(_ST.kind == kind)
     if since is not None:
-        clauses.append("claimed_at >= :since")
-        params["since"] = datetime.combine(since, time.min)
-    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
-    inner = changes_select(tuple(k for k in SERIES_COLUMNS if k in params))
-    sql = f"SELECT * FROM ({inner}) fc {where}"
-    if limit:  # the newest `limit` rows, still listed oldest first
-        sql = (f"SELECT * FROM ({sql} ORDER BY claimed_at DESC, claim_id DESC "
-               f"LIMIT {int(limit)}) newest")
-    sql += " ORDER BY claimed_at, claim_id"
-    return _normalise_times(_rows(session.execute(text(sql), params)))
+        q = q.where(_ST.reported_on >= datetime.combine(since, time.min, tzinfo=UTC))
+    if limit:  # the newest `limit` changes, still listed oldest first
+        q = q.order_by(None).order_by(*(c.desc() for c in _SERIES_ORDER)).limit(limit)
+        return _flags(_rows(session.execute(q)))[::-1]
+    return _flags(_rows(session.execute(q)))
 
 
-def _normalise_times(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """SQLite returns raw-SQL timestamps as naive text ("2025-01-13 08:30:00.000000"),
-    PostgreSQL as aware datetimes: present both as ISO 8601 UTC."""
-    for row in rows:
-        value = row.get("claimed_at")
-        if isinstance(value, str) and not value.endswith("+00:00"):
-            row["claimed_at"] = datetime.fromisoformat(value).isoformat() + "+00:00"
+def _flags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for r in rows:
+        if "through_recall" in r:
+            r["through_recall"] = bool(r["through_recall"])
     return rows
 
 
 def latest_figures(session: Session, *, as_of: date | None = None,
                    subject: str | None = None, metric: str | None = None,
                    claimant: str | None = None) -> list[dict[str, Any]]:
-    """The latest value of every series, as known at the end of `as_of` (default: now);
-    the series filters are pushed down."""
-    params: dict[str, Any] = {k: v for k, v in (("subject", subject), ("metric", metric),
-                                                ("claimant", claimant)) if v is not None}
-    series = tuple(k for k in SERIES_COLUMNS if k in params)
-    if as_of is not None:
-        params["as_of"] = _end_of(as_of)
-    sql = f"SELECT * FROM ({latest_select(series, as_of_filter=as_of is not None)}) lf"
-    sql += " ORDER BY subject, metric, claimant"
-    return _normalise_times(_rows(session.execute(text(sql), params)))
+    """The latest point of every series; with `as_of`, among the points reported by the end
+    of that day (what was known then), with the stories known then."""
+    if as_of is None:
+        latest: Any = _FS.latest_claim_id
+        stories: Any = func.coalesce(_FV.stories, 0)
+    else:
+        end = _end_of(as_of)
+        x = aliased(FigureStatement)
+        latest = (select(x.claim_id)
+                  .where(x.series_id == _FS.id, x.point.is_(True), x.stated_for <= end,
+                         x.reported_on <= end)
+                  .order_by(x.stated_for.desc(), x.reported_on.desc(), x.claim_id.desc())
+                  .limit(1).correlate(_FS).scalar_subquery())
+        vs = aliased(FigureValueStory)
+        stories = (select(func.count()).select_from(vs)
+                   .where(vs.series_id == _ST.series_id, vs.value == _ST.value,
+                          vs.first_reported_on <= end)
+                   .correlate(_ST).scalar_subquery())
+    q: Any = (select(_ST.claim_id, _FS.subject, _FS.metric, _FS.claimant, _ST.value,
+                FigureClaim.low, FigureClaim.high, FigureClaim.qualifier, FigureClaim.modality,
+                _iso(FigureClaim.claimed_at, "claimed_at"), Article.url, Article.outlet,
+                FigureClaim.sentence, stories.label("independent_stories"),
+                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
+                _ST.refers_to, _ST.through_recall, _ST.article_id, _ST.version_id,
+                Article.story_id, Article.title, Article.language,
+                _iso(Article.published_at, "published_at"))
+         .select_from(_FS).join(_ST, _ST.claim_id == latest)
+         .join(FigureClaim, FigureClaim.id == _ST.claim_id)
+         .join(Article, Article.id == _ST.article_id)
+         .order_by(_FS.subject, _FS.metric, _FS.claimant))
+    if as_of is None:
+        q = q.outerjoin(_FV, and_(_FV.series_id == _ST.series_id, _FV.value == _ST.value))
+    q = _series_filters(q, subject, metric, claimant)
+    return _flags(_rows(session.execute(q)))
 
 
 def articles(session: Session, *, limit: int | None = None,
@@ -250,22 +303,23 @@ def feeds(session: Session, *, with_events: bool = False) -> list[dict[str, Any]
 
 def statements(session: Session, *, subject: str | None = None,
                since: datetime | None = None) -> list[Any]:
-    """The rows of `claim_statements` (stated claims), in claim order, for the report."""
-    where: list[str] = []
-    params: dict[str, Any] = {}
+    """The points of every series (the rows of `claim_statements`), in claim order, for the
+    report."""
+    q = (select(_ST.claim_id.label("id"), _FS.subject, _FS.metric, _FS.claimant, _ST.value,
+                FigureClaim.low, FigureClaim.high, FigureClaim.qualifier,
+                _iso(FigureClaim.claimed_at, "claimed_at"), Article.url, Article.outlet,
+                Article.title, FigureClaim.sentence, _ST.version_number, _ST.story_key,
+                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
+                _ST.refers_to, _ST.through_recall)
+         .select_from(_ST).join(_FS, _FS.id == _ST.series_id)
+         .join(FigureClaim, FigureClaim.id == _ST.claim_id)
+         .join(Article, Article.id == _ST.article_id)
+         .where(_ST.point.is_(True)).order_by(FigureClaim.claimed_at, _ST.claim_id))
     if subject is not None:
-        where.append("subject = :subject")
-        params["subject"] = subject
+        q = q.where(_FS.subject == subject)
     if since is not None:
-        where.append("claimed_at >= :since")
-        params["since"] = since
-    sql = text(f"""SELECT id, subject, metric, claimant, value, low, high, qualifier,
-                          claimed_at, url, outlet, title, sentence, version_number, story_key
-                   FROM claim_statements {'WHERE ' + ' AND '.join(where) if where else ''}
-                   ORDER BY claimed_at, id""")
-    if since is not None:
-        sql = sql.bindparams(bindparam("since", type_=UTCDateTime()))
-    return list(session.execute(sql, params))
+        q = q.where(FigureClaim.claimed_at >= since)
+    return list(session.execute(q))
 
 
 def edited_article_urls(session: Session, *, since: datetime | None = None) -> list[str]:

@@ -11,10 +11,15 @@ values before it, who made it, when and why:
     claimant   figure_claims.claimant = CODE
     subject    figure_claims.subject = CODE
 
+A correction made by mistake is withdrawn (`withdraw()`, `worker claims unmark`): an `undo`
+review naming it is recorded, and the claim gets back the values it had before its first
+review with every correction still standing applied again, in order.
+
 A re-analysis extracts a version's claims again; `reapply()` then finds each reviewed claim
 again (by version, metric and offset; else by version, metric and sentence) and applies the
-corrections once more, in the order they were made. Every function works in the caller's
-transaction and returns the series keys (subject, metric, claimant) it touched, old and new.
+corrections still standing once more, in the order they were made. Every function works in
+the caller's transaction and returns the series keys (subject, metric, claimant) it touched,
+old and new.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from worker.errors import InputError
 from worker.store.models import Article, ArticleVersion, ClaimReview, FigureClaim
 
 ACTIONS = ("wrong", "recalled", "part_of", "claimant", "subject")
+UNDO = "undo"
+"""The action of a review withdrawing another (its new_value: that review's id)."""
 REVIEWED_FIELDS = ("subject", "claimant", "claimant_inferred", "recalled", "part_of", "partial",
                    "excluded")
 SeriesKey = tuple[str | None, str, str | None]
@@ -119,7 +126,11 @@ def _key_order(key: SeriesKey) -> tuple[str, str, str]:
 
 def _refresh(session: Session, keys: set[SeriesKey]) -> None:
     """Recompute what the lineage keeps of these series (the materialised statements and
-    changes) from the corrected claims: worker.store.lineage.refresh_series, once landed."""
+    changes) from the corrected claims."""
+    from worker.store import lineage
+
+    session.flush()
+    lineage.refresh_series(session, keys)
 
 
 def _locate(session: Session, review: ClaimReview) -> FigureClaim | None:
@@ -141,12 +152,63 @@ def _locate(session: Session, review: ClaimReview) -> FigureClaim | None:
     return None
 
 
+def _withdrawn(session: Session) -> set[int]:
+    """The ids of the reviews an `undo` review withdrew."""
+    return {int(v) for v in session.scalars(select(ClaimReview.new_value)
+                                            .where(ClaimReview.action == UNDO)) if v}
+
+
+def withdraw(session: Session, review_id: int, *, reviewer: str, note: str,
+             now: datetime | None = None) -> dict[str, Any]:
+    """Withdraw review `review_id`: record an `undo` review, give the claim back the values
+    it had before its first review and apply its other standing corrections again. Returns
+    the undo review as `reviewed()` lists it, plus the series keys touched (`keys`)."""
+    if not note.strip():
+        raise InputError("withdrawing a review needs a note saying why (--note TEXT)")
+    target = session.get(ClaimReview, review_id)
+    if target is None:
+        raise InputError(f"no review has the id {review_id}")
+    if target.action == UNDO:
+        raise InputError(f"review {review_id} withdraws another; mark the claim again instead")
+    if review_id in _withdrawn(session):
+        raise InputError(f"review {review_id} was already withdrawn")
+    claim = _locate(session, target)
+    if claim is None:
+        raise InputError(f"the claim of review {review_id} is no longer stored")
+    before = series_key(claim)
+    undo = ClaimReview(
+        claim_id=claim.id, version_id=claim.version_id, metric=claim.metric,
+        start=claim.start, value=claim.value, sentence=claim.sentence, action=UNDO,
+        new_value=str(target.id), original=_snapshot(claim), reviewer=reviewer,
+        reviewed_at=now or datetime.now(UTC), note=note.strip())
+    session.add(undo)
+    session.flush()
+    history = list(session.scalars(
+        select(ClaimReview).where(ClaimReview.claim_id == claim.id, ClaimReview.action != UNDO)
+        .order_by(ClaimReview.reviewed_at, ClaimReview.id)))
+    for name, value in history[0].original.items():  # the values before the first review
+        if name in REVIEWED_FIELDS:
+            setattr(claim, name, value)
+    withdrawn = _withdrawn(session)
+    for review in history:
+        if review.id not in withdrawn:
+            _apply(session, claim, review)
+    session.flush()
+    keys = {before, series_key(claim)}
+    _refresh(session, keys)
+    url = session.scalar(select(Article.url).where(Article.id == claim.article_id))
+    return {**_row(undo, claim, url), "keys": sorted(keys, key=_key_order)}
+
+
 def reapply(session: Session, version_ids: Iterable[int] | None = None) -> set[SeriesKey]:
     """Apply every recorded correction again (those of `version_ids` only, when given), in
     the order they were made: what `worker reanalyse` calls after extracting claims anew.
     A review whose claim is gone keeps its row (claim_id NULL) and applies again if the
-    claim comes back. Returns the series keys touched, old and new."""
-    q = select(ClaimReview).order_by(ClaimReview.reviewed_at, ClaimReview.id)
+    claim comes back; a withdrawn review does not apply. Returns the series keys touched,
+    old and new."""
+    withdrawn = _withdrawn(session)
+    q = (select(ClaimReview).where(ClaimReview.action != UNDO)
+         .order_by(ClaimReview.reviewed_at, ClaimReview.id))
     if version_ids is not None:
         ids = list(version_ids)
         if not ids:
@@ -154,6 +216,8 @@ def reapply(session: Session, version_ids: Iterable[int] | None = None) -> set[S
         q = q.where(ClaimReview.version_id.in_(ids))
     keys: set[SeriesKey] = set()
     for review in session.scalars(q).all():
+        if review.id in withdrawn:
+            continue
         claim = _locate(session, review)
         if claim is None:
             review.claim_id = None
@@ -168,10 +232,11 @@ def reapply(session: Session, version_ids: Iterable[int] | None = None) -> set[S
     return keys
 
 
-def _row(review: ClaimReview, claim: FigureClaim | None, url: str | None) -> dict[str, Any]:
+def _row(review: ClaimReview, claim: FigureClaim | None, url: str | None,
+         withdrawn: bool = False) -> dict[str, Any]:
     return {
         "review_id": review.id, "claim_id": review.claim_id, "version_id": review.version_id,
-        "action": review.action, "new_value": review.new_value,
+        "action": review.action, "new_value": review.new_value, "withdrawn": withdrawn,
         "original": review.original, "reviewer": review.reviewer,
         "reviewed_at": review.reviewed_at.isoformat(), "note": review.note,
         "metric": review.metric, "value": review.value,
@@ -183,7 +248,8 @@ def _row(review: ClaimReview, claim: FigureClaim | None, url: str | None) -> dic
 
 
 def reviewed(session: Session, *, claim_id: int | None = None) -> list[dict[str, Any]]:
-    """Every correction, the oldest first, with the claim as it now stands."""
+    """Every correction, the oldest first, with the claim as it now stands; `withdrawn` for
+    one a later `undo` review withdrew."""
     q = (select(ClaimReview, FigureClaim, Article.url)
          .join(ArticleVersion, ArticleVersion.id == ClaimReview.version_id)
          .join(Article, Article.id == ArticleVersion.article_id)
@@ -191,4 +257,5 @@ def reviewed(session: Session, *, claim_id: int | None = None) -> list[dict[str,
          .order_by(ClaimReview.reviewed_at, ClaimReview.id))
     if claim_id is not None:
         q = q.where(ClaimReview.claim_id == claim_id)
-    return [_row(r, c, url) for r, c, url in session.execute(q)]
+    withdrawn = _withdrawn(session)
+    return [_row(r, c, url, r.id in withdrawn) for r, c, url in session.execute(q)]

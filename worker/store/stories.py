@@ -88,9 +88,11 @@ def set_representative(conn: Connection | Session, story_id: int) -> None:
 
 
 def refresh_lineage(conn: Connection | Session, keys: set[SeriesKey]) -> None:
-    """HOOK for the materialised lineage: recompute the series `keys` (old and new keys of the
-    claims changed here) in this transaction. Calls worker.store.lineage.refresh_series once
-    that exists on main; until then the figure views compute the series at query time and
-    there is nothing to refresh."""
+    """The materialised lineage of the series `keys` (old and new keys of the claims changed
+    here), recomputed in this transaction (worker.store.lineage.refresh_series). The writer
+    refreshes a story's articles incrementally instead (lineage.refresh_story)."""
     if not keys:
         return
+    from worker.store import lineage
+
+    lineage.refresh_series(conn, keys)

@@ -25,10 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from worker import dedupe, revisions
+from worker import dedupe, faults, revisions
 from worker.config import DedupeSettings
 from worker.document import Analysis, Document, Outcome, raw_digest
-from worker.store import queries, rawpages, stories
+from worker.store import lineage, queries, rawpages, stories
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -145,7 +145,9 @@ class Store:
         for attempt in (1, 2):
             try:
                 with self.write_lock, self.engine.begin() as conn:
-                    return self._save(conn, doc, analysis)
+                    outcome = self._save(conn, doc, analysis)
+                    faults.point("before_commit")
+                    return outcome
             except IntegrityError:
                 if attempt == 2:
                     raise
@@ -219,6 +221,7 @@ class Store:
             "fingerprint": a.fingerprint, "etag": None, "last_modified": None,
             "raw_sha256": None, **page,
         }).scalar_one()
+        faults.point("after_article")
         if not a.relevant:  # most pages of a general feed end here
             conn.execute(_INSERT_FINGERPRINT,
                          {"fingerprint": a.fingerprint, "article_id": article_id})
@@ -248,6 +251,7 @@ class Store:
             "fetched_at": fetched, "title": a.title, "text": a.text,
             "fingerprint": a.fingerprint, "changes": diff, "analysed_with": a.analysed_with,
         }).scalar_one()
+        faults.point("after_version")
         if self.keep_raw and doc.html is not None:
             rawpages.store(conn, version_id, doc.html)
         if fingerprint_owner is None:
@@ -277,11 +281,18 @@ class Store:
             story_id = self._link_story(conn, art.id, a.signature, a.shingles)
             changes.update(signature=a.signature, shingles=a.shingles, story_id=story_id)
         _update_article(conn, art.id, changes)
+        inferred: set[tuple[str | None, str, str | None]] = set()
         if story_id is not None:
             if previous is None:  # a new member: it may be the earliest published
                 stories.set_representative(conn, story_id)
             if a.claims:
-                stories.refresh_lineage(conn, stories.infer_claimants(conn, story_id))
+                inferred = stories.infer_claimants(conn, story_id)
+        # the figure series, in the same transaction as the claims: this article's, or every
+        # copy's when the story lent or withdrew claimants
+        if inferred and story_id is not None:
+            lineage.refresh_story(conn, story_id)
+        elif a.claims:
+            lineage.refresh_article(conn, art.id)
         out = Outcome(outcome, art.id, version_id, figures=len(a.claims),
                       claims=[c.to_dict() for c in a.claims])
         return self._event(conn, doc, out)
