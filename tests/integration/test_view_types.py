@@ -11,9 +11,9 @@ from datetime import datetime
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEEDS
 from worker.export import COLUMNS
-
-from ..conftest import SEEDS, run_worker
 
 LOOKS_LIKE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}")
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+00:00$")
