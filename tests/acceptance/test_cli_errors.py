@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEED, SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import ROOT, SEED, SEEDS
 
 
 def plain_env(**extra: str) -> dict[str, str]:

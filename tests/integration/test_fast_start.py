@@ -10,7 +10,7 @@ import sys
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from tests.conftest import worker_env
+from tests.helpers.cli import worker_env
 from worker.store.db import (
     alembic_config,
     current_revision,
