@@ -4,8 +4,8 @@ runs, separators, invisible characters, sentences without an end and repeated cu
 every language. The target (issue 14) is at most 0.2 s per 100 KB for each, whatever the
 text: the work must grow linearly with it, and one hostile page must not stall a process.
 
-Each timing is the best of `--repeat` runs (the machine is shared; the best run is the
-code's cost, the others include waiting for a core) scaled to 100 KB of UTF-8.
+Each timing is the best of `--repeat` runs in CPU time of this process (the machine is
+shared: wall time would count the waits for a core) scaled to 100 KB of UTF-8.
 
     python benchmarks/run.py --only adversarial
     python -m benchmarks.bench_adversarial --size 100000 --json
@@ -73,9 +73,9 @@ def cases(lang: str, size: int) -> dict[str, str]:
 def best_of(fn: Callable[[], Any], repeat: int) -> float:
     best = float("inf")
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = time.process_time()
         fn()
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     return best
 
 

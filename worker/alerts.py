@@ -36,6 +36,11 @@ CHANGE_FIELDS = (
 )
 
 
+# Carried too when the changes query gives them (the materialised lineage's dates).
+OPTIONAL_FIELDS = ("stated_for", "reported_on", "through_recall", "refers_to", "title",
+                   "language")
+
+
 def change_id(row: Mapping[str, Any]) -> str:
     """The stable id of a change: the same article version stating the same value of the same
     series is the same change, whatever row ids the claims have."""
@@ -47,6 +52,7 @@ def change_id(row: Mapping[str, Any]) -> str:
 def change_record(row: Mapping[str, Any]) -> dict[str, Any]:
     """A change as alerts carry it: the fields of `CHANGE_FIELDS`, JSON-ready."""
     out = {k: row.get(k) for k in CHANGE_FIELDS}
+    out.update({k: row[k] for k in OPTIONAL_FIELDS if k in row})
     out["change_id"] = row.get("change_id") or change_id(row)
     for k, v in out.items():
         if isinstance(v, datetime):

@@ -42,6 +42,9 @@ def _content(c: dict[str, Any]) -> str:
         f"Kind: {c.get('kind')}; reported on {str(c.get('claimed_at'))[:10]}"
         + (f" by {c['outlet']}" if c.get("outlet") else "")
         + f"; {_stories(c.get('independent_stories') or 1)} the value.",
+        *([f"Stated for {str(c['stated_for'])[:10]}"
+           + (" (known through a later report recalling it)" if c.get("through_recall")
+              else "") + "."] if c.get("stated_for") else []),
         f"Sentence: {c.get('sentence')}",
         f"Link: {c.get('url')}",
     ]

@@ -9,7 +9,8 @@ import json
 import pytest
 from rich.cells import cell_len
 
-from tests.conftest import SEED, SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEED, SEEDS
 
 WIDTHS = (60, 80, 200)
 
@@ -137,3 +138,26 @@ def test_feeds(action: str, width: int, replayed: str) -> None:
     urls = [r["url"] for r in rows]
     assert_urls_whole(text, urls)
     assert_fits(text, width, urls)
+
+
+@pytest.fixture(scope="module")
+def reviewed(replayed: str) -> str:
+    res = run_worker(["figures", "--json", "--metric", "killed"], replayed)
+    claim = json.loads(res.stdout)[0]["claim_id"]
+    res = run_worker(["claims", "mark", str(claim), "--claimant", "us-dod", "--by", "tester",
+                      "--note", "the sentence quotes a Pentagon briefing, not the NIS; "
+                      "checked against the transcript of that day"], replayed)
+    assert res.returncode == 0, res.stderr
+    return replayed
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_claims_reviewed(width: int, reviewed: str) -> None:
+    text, rows = shown(["claims", "reviewed"], reviewed, width)
+    assert rows
+    urls = [r["url"] for r in rows if r["url"]]
+    assert_urls_whole(text, urls)
+    assert_fits(text, width, urls)
+    seen = tokens(text)
+    for r in rows:
+        assert {str(r["review_id"]), str(r["claim_id"]), f"{r['value']:,}"} <= seen

@@ -15,12 +15,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks import Webhook
 
-from tests.conftest import SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEEDS
 from tests.integration.webhook_receiver import Receiver
 from worker.alerts_publish import after_ingest
 from worker.config import load_settings
 from worker.store import alerts as store
-from worker.store import lineage
 from worker.store.db import make_engine, session_factory
 from worker.store.models import (
     AlertDelivery,
@@ -30,8 +30,10 @@ from worker.store.models import (
     DerivedState,
     FigureClaim,
 )
+from worker.store.stories import refresh_lineage
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+KEY = ("KP", "killed", "KR-NIS")
 
 
 def _settings(db_url: str, tmp_path: Path, hooks: str, **extra: str):  # type: ignore[no-untyped-def]
@@ -173,7 +175,7 @@ def test_new_claims_are_published_by_reading_only_their_series(
                                 claimed_at=published)
             s.add(claim)
             s.flush()
-            lineage.refresh_article(s, a.id)  # as the writer does
+            refresh_lineage(s, {KEY})  # as the writer does
         with factory() as s, s.begin():
             assert store.publish_new(s) == 1
         assert reads == [{"subject": "KP", "metric": "killed", "claimant": "KR-NIS"}]
@@ -183,7 +185,7 @@ def test_new_claims_are_published_by_reading_only_their_series(
         with factory() as s, s.begin():  # corrected in place (a review): a full scan
             s.get(FigureClaim, claim.id).value = 6000  # type: ignore[union-attr]
             s.flush()
-            lineage.refresh_article(s, claim.article_id)  # as a review does
+            refresh_lineage(s, {KEY})
         with factory() as s, s.begin():
             assert store.publish_new(s) == 1
         assert reads[-1] == {}

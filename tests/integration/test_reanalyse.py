@@ -15,17 +15,17 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.paths import SEEDS
 from worker.config import Settings
 from worker.figures.version import EXTRACTOR_VERSION
 from worker.pipeline import CoreConfig
 from worker.reanalyse import reanalyse
 from worker.replay import replay
-from worker.store import reviews
+from worker.series import derive_series
+from worker.store import lineage, reviews
 from worker.store.db import engine_of
 from worker.store.models import Article, ArticleVersion, FigureClaim, RawPage
 from worker.store.writer import Store
-
-from ..conftest import SEEDS
 
 FIELDS = ("id", "version_id", "metric", "subject", "value", "low", "high", "qualifier",
           "modality", "claimant", "scope", "start", "end", "refers_to", "recalled", "partial",
@@ -43,6 +43,21 @@ def _claims(factory: sessionmaker[Session]) -> list[tuple[Any, ...]]:
     with factory() as s:
         return [tuple(getattr(c, f) for f in FIELDS)
                 for c in s.scalars(select(FigureClaim).order_by(FigureClaim.id))]
+
+
+def _lineage_is_exact(factory: sessionmaker[Session]) -> None:
+    """The materialised lineage holds what the series definition computes from the claims."""
+    with factory() as s:
+        conn = s.connection()
+        by_series = lineage.series_claims(conn)
+        assert by_series
+        for key, claims in by_series.items():
+            stored = lineage.stored_series(conn, key)
+            derived = derive_series(claims)
+            assert stored is not None, key
+            assert [(x.claim_id, x.base(), x.derived()) for x in stored.statements] == [
+                (x.claim_id, x.base(), x.derived()) for x in derived.statements], key
+            assert stored.latest == derived.latest, key
 
 
 def _yonhap_2000(s: Session) -> FigureClaim:
@@ -77,7 +92,10 @@ def test_reanalysis_restores_the_claims_and_names_the_series_that_changed(
         replayed: sessionmaker[Session], settings: Settings) -> None:
     reference = _claims(replayed)
     changed_id, gone_id = _age(replayed)
+    with replayed() as s, s.begin():  # what the older extractor's lineage said
+        lineage.refresh_series(s, list(lineage.series_claims(s.connection())))
     summary = reanalyse(replayed, settings)
+    _lineage_is_exact(replayed)  # refreshed in the re-analysis' own transactions
     assert summary.selected == summary.analysed == 17 and summary.errors == 0
     assert summary.from_raw == 13 and summary.from_text == 4  # the .txt seeds have no page
     series = {(r["subject"], r["metric"], r["claimant"]): r for r in summary.series_changed()}

@@ -159,3 +159,14 @@ def test_a_bad_webhook_entry_is_one_line_naming_it(entry: str, message: str) -> 
     with pytest.raises(ConfigError, match=message) as info:
         load_settings(env={"WORKER_ALERTS_WEBHOOKS": f"[{entry}]"})
     assert "WORKER_ALERTS_WEBHOOKS" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_the_lineage_dates_are_carried_when_the_changes_have_them() -> None:
+    plain = change()
+    assert "stated_for" not in plain
+    dated = change(stated_for="2025-04-30T00:00:00+00:00",
+                   reported_on="2025-05-02T15:00:00+00:00", through_recall=False)
+    assert dated["stated_for"].startswith("2025-04-30")
+    assert dated["change_id"] == plain["change_id"]  # the id does not depend on them
+    entry = feedparser.parse(atom_feed([dated])).entries[0]
+    assert "Stated for 2025-04-30." in entry.content[0].value

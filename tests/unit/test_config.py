@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 import worker.data
-from worker.config import DATA_FILES, default_database_file, load_settings
+from worker.config import DATA_FILES, load_settings
 from worker.data import packaged
+from worker.dblocation import default_database_file
 from worker.errors import ConfigError
 
 

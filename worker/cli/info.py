@@ -9,7 +9,8 @@ from typing import Any
 
 from worker.cli.command import add_command, database_source
 from worker.cli.output import out, output_options, print_json
-from worker.config import Settings, sqlite_path
+from worker.config import Settings
+from worker.dblocation import sqlite_path
 
 
 def describe(settings: Settings) -> dict[str, Any]:

@@ -30,7 +30,8 @@ def terminal_width() -> int | None:
 class LazyConsole:
     """A rich Console made on first use: `worker --help` and commands that print little do
     not pay for importing rich. Colours follow rich's rules: none when the stream is not a
-    terminal, none with NO_COLOR set."""
+    terminal, none with NO_COLOR set. A line printed on standard output is never wrapped by
+    rich (a summary or a URL stays one line); tables lay themselves out (worker.cli.tables)."""
 
     def __init__(self, *, stderr: bool) -> None:
         self._stderr = stderr
@@ -42,7 +43,7 @@ class LazyConsole:
             from rich.console import Console
 
             self._console = (Console(stderr=True) if self._stderr
-                             else Console(soft_wrap=False, width=terminal_width()))
+                             else Console(soft_wrap=True, width=terminal_width()))
         return self._console
 
     def __getattr__(self, name: str) -> Any:

@@ -86,12 +86,13 @@ def _table(console: Any, title: str | None, columns: Sequence[Column], cells: li
             t.add_column(col.name, width=w, no_wrap=True, overflow="ignore")
     for row in cells:
         t.add_row(*row)
-    console.print(t, markup=False, highlight=False)
+    console.print(t, markup=False, highlight=False, soft_wrap=False)
 
 
 def _blocks(console: Any, title: str | None, columns: Sequence[Column],
             cells: list[list[str]], *, wide: bool) -> None:
     from rich.cells import cell_len
+    from rich.padding import Padding
     from rich.text import Text
 
     width = console.width
@@ -121,7 +122,8 @@ def _blocks(console: Any, title: str | None, columns: Sequence[Column],
             if col.kind == "url":
                 console.print(Text(f"  {value}"), soft_wrap=True)  # whole, on one line
             elif wide:
-                console.print(Text(f"  {col.name}: {value}", overflow="fold"))
+                console.print(Padding(Text(f"{col.name}: {value}", overflow="fold"),
+                                      (0, 0, 0, 2)), soft_wrap=False)
             else:
                 text = Text(f"  {col.name}: {value}", no_wrap=True, overflow="ellipsis")
                 text.truncate(width, overflow="ellipsis")

@@ -50,8 +50,10 @@ def claims_fingerprint(session: Session) -> str:
 
 
 def current_changes(session: Session, **filters: Any) -> list[dict[str, Any]]:
-    """The changes (`queries.changes` filters), oldest first, each with its `change_id`: the
-    one read of changes the alerts make."""
+    """The changes (`queries.changes`, which reads the materialised lineage, and its
+    filters), each with the alerts' `change_id`: the one read of changes the alerts make. The
+    id is derived from what was stated (see worker.alerts.change_id), so it stayed the same
+    when the changes moved from the views to the lineage tables."""
     rows = queries.changes(session, **filters)
     for row in rows:
         row["change_id"] = change_id(row)
@@ -100,7 +102,7 @@ def publish_new(session: Session, *, force: bool = False) -> int:
         changes = current_changes(session)
     else:  # an unattributed series is read with every claimant of its subject and metric
         changes = [c for key in series for c in current_changes(session, **key)]
-        changes.sort(key=lambda c: (c["claimed_at"], c["claim_id"]))
+    changes.sort(key=lambda c: (str(c["claimed_at"]), c["claim_id"]))  # as reported
     known: set[str] = set()
     ids = [c["change_id"] for c in changes]
     for i in range(0, len(ids), 500):
