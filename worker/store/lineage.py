@@ -118,7 +118,7 @@ def series_ids(conn: Connection, keys: Iterable[SeriesKey]) -> dict[SeriesKey, i
     if not wanted:
         return {}
     found = dict(conn.execute(_SERIES_BY_KEY, {"keys": list(wanted)}).all())
-    for key, (subject, metric, claimant) in wanted.items():
+    for key, (subject, metric, claimant) in sorted(wanted.items()):
         if key not in found:
             found[key] = conn.execute(insert(_series).values(
                 key=key, subject=subject, metric=metric, claimant=claimant)
@@ -145,7 +145,7 @@ def refresh_article(db: Session | Connection, article_id: int) -> set[int]:
     if gone:  # first: a claim that changed series is inserted into its new one below
         conn.execute(delete(_st).where(_st.c.claim_id.in_(gone)))
     changed = set()
-    for sid in set(new) | set(old):
+    for sid in sorted(set(new) | set(old)):  # one lock order for concurrent writers
         if _apply(conn, sid, old.get(sid, {}), new.get(sid, [])):
             changed.add(sid)
     return changed
