@@ -28,7 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import ROOT, TreeSampler, corpus_pages, emit_json, show  # noqa: E402
-from tests.integration.httpserver import LocalServer, rss  # noqa: E402
+from tests.helpers.server import LocalServer, rss  # noqa: E402
 
 
 def _feeds_file(path: Path, urls: list[str]) -> None:

@@ -24,8 +24,8 @@ from sqlalchemy import update
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import emit_json, peak_rss_mb, show  # noqa: E402
-from tests.integration.httpserver import LocalServer, Reply, rss  # noqa: E402
-from worker.config import load_settings  # noqa: E402
+from tests.helpers.server import LocalServer, Reply, rss  # noqa: E402
+from tests.helpers.settings import local_settings  # noqa: E402
 from worker.daemon import Daemon  # noqa: E402
 from worker.feedlist import FeedSpec  # noqa: E402
 from worker.store.db import make_engine, session_factory, upgrade  # noqa: E402
@@ -62,13 +62,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     first, Reply(200, _feed_body(n, 1), {"ETag": f'"{n}-1"'})])
             else:
                 srv.route(f"/feed/{n}", responses=[first])
-        settings = load_settings(env={
-            "WORKER_DATABASE_URL": url, "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
-            "WORKER_FETCH_HOST_DELAY": "0", "WORKER_FETCH_TIMEOUT": "10",
-            "WORKER_FETCH_MAX_CONNECTIONS": str(args.connections),
-            "WORKER_FETCH_PER_HOST_CONNECTIONS": str(args.connections),
-            "WORKER_DAEMON_BATCH_SIZE": "100", "WORKER_PIPELINE_FEEDS_FILE": "/nonexistent",
-            "WORKER_PIPELINE_PROCESSES": "2"})
+        settings = local_settings(
+            url, WORKER_FETCH_TIMEOUT="10", WORKER_FETCH_MAX_CONNECTIONS=str(args.connections),
+            WORKER_FETCH_PER_HOST_CONNECTIONS=str(args.connections),
+            WORKER_DAEMON_BATCH_SIZE="100", WORKER_PIPELINE_PROCESSES="2")
         engine = make_engine(url)
         upgrade(engine)
         factory = session_factory(engine)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import threading
@@ -14,23 +13,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = Path(os.environ.get("WORKER_CORPUS", ROOT.parent / "shared" / "corpus"))
+# where the checkout and the corpus are: one home, tests/helpers/paths (WORKER_CORPUS, else
+# ../shared/corpus beside the checkout)
+from tests.helpers.paths import CORPUS, ROOT, corpus_pages, read_page
 
-
-def corpus_pages() -> list[Path]:
-    pages = CORPUS / "pages"
-    if not pages.is_dir():
-        sys.exit(f"corpus not found at {pages} (set WORKER_CORPUS)")
-    return sorted(pages.glob("*.html"))
-
-
-def read_page(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+__all__ = ["CORPUS", "ROOT", "corpus_pages", "emit_json", "peak_rss_mb",
+           "read_page", "show"]
 
 
 def peak_rss_mb() -> float:

@@ -16,47 +16,12 @@ measuring only)."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-MANIFEST = ROOT / "tests" / "data" / "figures_real_manifest"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-
-def build(src: Path, out: Path, manifest: Path = MANIFEST) -> tuple[int, int, list[str]]:
-    """(entries written, entries in the manifest, problems)."""
-    out.mkdir(parents=True, exist_ok=True)
-    total = written = 0
-    problems: list[str] = []
-    for man in sorted(manifest.glob("*.jsonl")):
-        texts: dict[str, str] = {}
-        tsv = src / f"{man.stem}.tsv"
-        if tsv.exists():
-            for line in tsv.read_text(encoding="utf-8").splitlines():
-                if "\t" in line:
-                    key, passage = line.split("\t", 1)
-                    texts[key.strip()] = passage.replace("\\n", "\n")
-        rows = []
-        for line in man.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            entry = json.loads(line)
-            total += 1
-            text = texts.get(entry["id"])
-            if text is None:
-                problems.append(f"{entry['id']}: no passage")
-                continue
-            lost = [f["number_text"] for f in entry["expected"] if f["number_text"] not in text]
-            if lost:
-                problems.append(f"{entry['id']}: passage lacks {lost}")
-                continue
-            rows.append({**entry, "text": text})
-        if rows:
-            body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
-            (out / man.name).write_text(body, encoding="utf-8")
-            written += len(rows)
-    return written, total, problems
+from tests.helpers.real_devset import build  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

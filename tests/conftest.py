@@ -5,9 +5,6 @@ except under CI=true, where an unreachable PostgreSQL is a failure."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,15 +14,16 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker.config import Settings, load_settings
+# Helpers live in tests/helpers; these names stay importable from here for branches written
+# before the move (a shim: new code imports tests.helpers).
+from tests.helpers.cli import catches, run_worker, wait_catching, worker_env
+from tests.helpers.paths import CORPUS, PG_ADMIN_URL, ROOT, SEED, SEEDS
+from tests.helpers.settings import db_settings
+from worker.config import Settings
 from worker.store.db import make_engine, session_factory, upgrade
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
-SEED = SEEDS / "000_b80b5a2a3a82875b.txt"
-CORPUS = ROOT.parent / "shared" / "corpus"
-PG_ADMIN_URL = os.environ.get(
-    "WORKER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+__all__ = ["CORPUS", "PG_ADMIN_URL", "ROOT", "SEED", "SEEDS", "catches", "require_postgres",
+           "run_worker", "wait_catching", "worker_env"]
 
 
 def _pg_unreachable() -> str | None:
@@ -84,7 +82,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return load_settings(env={"WORKER_DATABASE_URL": db_url})
+    return db_settings(db_url)
 
 
 @pytest.fixture
@@ -98,45 +96,3 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def factory(engine: Engine) -> sessionmaker[Session]:
     return session_factory(engine)
-
-
-def worker_env(db_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORKER_")}
-    env.update({"WORKER_DATABASE_URL": db_url, "WORKER_LOG_FORMAT": "json",
-                "COLUMNS": "200", "PYTHONUNBUFFERED": "1"}, **extra)
-    return env
-
-
-def run_worker(args: list[str], db_url: str, *, cwd: Path = ROOT, input_: str | None = None,
-               timeout: float = 180, **extra: str) -> subprocess.CompletedProcess[str]:
-    """The real CLI in a subprocess (python -m worker)."""
-    return subprocess.run(
-        [sys.executable, "-m", "worker", *args], cwd=cwd, env=worker_env(db_url, **extra),
-        input=input_, capture_output=True, text=True, timeout=timeout, check=False,
-    )
-
-
-def catches(pid: int, signum: int) -> bool:
-    """Whether process `pid` has a handler installed for `signum` (Linux: SigCgt in /proc)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    except OSError:
-        return False
-    for line in status.splitlines():
-        if line.startswith("SigCgt:"):
-            return bool(int(line.split()[1], 16) >> (signum - 1) & 1)
-    return False
-
-
-def wait_catching(proc: subprocess.Popen[bytes] | subprocess.Popen[str], signum: int,
-                  timeout: float = 30) -> None:
-    """Wait until `proc` has run far enough to handle `signum` itself. Before that point the
-    interpreter is still starting and the signal's default action applies, as for any program."""
-    deadline = time.monotonic() + timeout
-    while not catches(proc.pid, signum):
-        if proc.poll() is not None:
-            raise AssertionError(f"the process exited with {proc.returncode} before catching "
-                                 f"signal {signum}")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the process did not catch signal {signum} in {timeout} s")
-        time.sleep(0.002)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.alerts import (
@@ -32,6 +33,7 @@ from worker.config import Settings, webhook_secret
 from worker.errors import WorkerError
 from worker.store import alerts as store
 from worker.store import announcements
+from worker.store.db import database_failure
 from worker.store.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,18 @@ def after_ingest(factory: sessionmaker[Session], settings: Settings, *,
     try:
         with factory() as session, session.begin():
             report.announcements_rebuilt = len(announcements.refresh(session))
+    except SQLAlchemyError as exc:  # a full disk, a lost server: one line, no traceback
+        log.error("could not rebuild the announcements; the next cycle tries again: %s",
+                  database_failure(exc))
     except Exception:  # noqa: BLE001 - derived data; the next cycle rebuilds it
         log.exception("could not rebuild the announcements; the next cycle tries again")
     try:
         with factory() as session, session.begin():
             report.published = store.publish_new(session)
+    except SQLAlchemyError as exc:
+        log.error("could not publish the new changes; the next cycle tries again: %s",
+                  database_failure(exc))
+        return report
     except Exception:  # noqa: BLE001 - the next scan finds the same changes
         log.exception("could not publish the new changes; the next cycle tries again")
         return report

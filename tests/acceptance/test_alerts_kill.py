@@ -14,7 +14,8 @@ from pathlib import Path
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
-from tests.conftest import ROOT, SEEDS, worker_env
+from tests.helpers.cli import worker_env
+from tests.helpers.paths import ROOT, SEEDS
 from tests.integration.webhook_receiver import Receiver
 from worker.store.db import make_engine, session_factory
 from worker.store.models import AlertDelivery, AlertEndpoint, AlertOutbox

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from ..conftest import ROOT, SEED, SEEDS, run_worker, worker_env
+from tests.helpers.cli import run_worker, worker_env
+from tests.helpers.paths import ROOT, SEED, SEEDS
 
 CONTENT_TABLES = ("articles", "article_versions", "figure_claims", "content_fingerprints",
                   "url_aliases", "stories", "lsh_bands")

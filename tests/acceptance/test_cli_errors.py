@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEED, SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import ROOT, SEED, SEEDS
 
 
 def plain_env(**extra: str) -> dict[str, str]:
@@ -217,3 +218,17 @@ def test_info_names_settings_database_and_schema(replayed: str) -> None:
     assert "settings file" in text and str(ROOT / "config" / "worker.toml") in text
     assert replayed in text and "WORKER_DATABASE_URL" in text
     assert "up to date" in text
+
+
+def test_history_of_an_article_whose_title_looks_like_markup(tmp_path: Path,
+                                                             sqlite_url: str) -> None:
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    page = tmp_path / "bracket.txt"
+    page.write_text("\n".join(["Kursk [/update] toll [Video]", *lines[1:]]), encoding="utf-8")
+    assert run_worker(["replay", str(page)], sqlite_url).returncode == 0
+    listed = json.loads(run_worker(["articles", "--all", "--json"], sqlite_url).stdout)
+    (article,) = [a for a in listed if "bracket" in a["url"]]
+    res = run_worker(["articles", "history", article["url"]], sqlite_url, COLUMNS="60")
+    assert res.returncode == 0 and "Traceback" not in res.stderr, res.stderr
+    assert "Kursk [/update] toll [Video]" in res.stdout
+    assert any(line.startswith(article["url"]) for line in res.stdout.splitlines())

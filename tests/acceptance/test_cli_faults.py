@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
+from tests.helpers.cli import run_worker, worker_env
+from tests.helpers.paths import ROOT, SEEDS
 from worker.store.db import make_engine, upgrade
 from worker.store.models import Article, ArticleVersion
-
-from ..conftest import ROOT, SEEDS, run_worker, worker_env
 
 NO_DB = "sqlite:////nonexistent-dir/never-created.db"
 

@@ -9,7 +9,8 @@ import json
 
 import pytest
 
-from tests.conftest import SEED, SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEED, SEEDS
 from worker.cli.filters import METRICS
 
 

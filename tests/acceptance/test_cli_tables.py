@@ -9,7 +9,8 @@ import json
 import pytest
 from rich.cells import cell_len
 
-from tests.conftest import SEED, SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEED, SEEDS
 
 WIDTHS = (60, 80, 200)
 

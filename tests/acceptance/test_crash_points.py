@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.conftest import SEEDS, run_worker
-from tests.integration.httpserver import LocalServer, rss
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEEDS
+from tests.helpers.server import LocalServer, rss
 from worker.faults import POINTS
 from worker.store.db import make_engine, session_factory
 from worker.store.models import (

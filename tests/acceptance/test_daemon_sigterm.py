@@ -15,8 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.conftest import ROOT, SEEDS, run_worker, wait_catching, worker_env
-from tests.integration.httpserver import LocalServer, rss
+from tests.helpers.cli import run_worker, wait_catching, worker_env
+from tests.helpers.paths import ROOT, SEEDS
+from tests.helpers.server import LocalServer, rss
 from worker.store.db import make_engine, session_factory
 from worker.store.models import Article, Feed, FeedItem, IngestEvent
 

@@ -19,10 +19,10 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEEDS
 from worker import datasette
 from worker.store.schema import relations
-
-from ..conftest import SEEDS, run_worker
 
 pytestmark = pytest.mark.slow
 

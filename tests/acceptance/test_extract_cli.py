@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..conftest import SEED, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEED
 
 NO_DB = "sqlite:////nonexistent-dir/never-created.db"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SEEDS
+from tests.helpers.paths import ROOT, SEEDS
 
 pytestmark = pytest.mark.slow
 

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.cli import run_worker, worker_env
+from tests.helpers.paths import ROOT, SEEDS
 from worker.config import Settings
 from worker.figures.version import analysis_version
 from worker.pipeline import CoreConfig, Document, analyse
@@ -23,8 +25,6 @@ from worker.replay import documents_from_file, iter_files
 from worker.store.db import engine_of
 from worker.store.models import ArticleVersion, FigureClaim
 from worker.store.writer import Store
-
-from ..conftest import ROOT, SEEDS, run_worker, worker_env
 
 COPIES = 8  # of each relevant seed text, each under its own URL with a line of its own
 

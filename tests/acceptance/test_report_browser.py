@@ -19,7 +19,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from ..conftest import ROOT, SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import ROOT, SEEDS
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -26,8 +26,9 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import ROOT, wait_catching, worker_env
-from tests.integration.httpserver import LocalServer, rss
+from tests.helpers.cli import wait_catching, worker_env
+from tests.helpers.paths import ROOT
+from tests.helpers.server import LocalServer, rss
 from worker.store.db import make_engine, session_factory
 from worker.store.models import (
     Article,

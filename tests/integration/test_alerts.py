@@ -15,7 +15,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks import Webhook
 
-from tests.conftest import SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEEDS
 from tests.integration.webhook_receiver import Receiver
 from worker.alerts_publish import after_ingest
 from worker.config import load_settings

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import SEEDS, run_worker
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEEDS
 from worker.store import announcements
 from worker.store.models import Article, ArticleVersion, FigureClaim
 

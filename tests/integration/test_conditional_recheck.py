@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tests.integration.httpserver import rss
+from tests.helpers.server import rss
 from tests.integration.test_daemon_polling import EDITED, World, _now_rfc, _recheck_now, world
 from worker.store.models import Article, ArticleVersion, IngestEvent
 

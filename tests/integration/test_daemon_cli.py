@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import SEEDS, run_worker
-from tests.integration.httpserver import LocalServer, rss
+from tests.helpers.cli import run_worker
+from tests.helpers.paths import SEEDS
+from tests.helpers.server import LocalServer, rss
 
 
 def test_feeds_add_list_status_remove_and_recheck(sqlite_url: str, tmp_path: Path) -> None:

@@ -12,8 +12,9 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import SEEDS
-from tests.integration.httpserver import LocalServer, Reply, gzip_bomb, rss
+from tests.helpers.paths import SEEDS
+from tests.helpers.server import LocalServer, Reply, gzip_bomb, rss
+from tests.helpers.settings import local_env
 from worker.config import Settings, load_settings
 from worker.daemon import Daemon
 from worker.errors import FetchError
@@ -46,11 +47,8 @@ class World:
     def __init__(self, srv: LocalServer, db_url: str, tmp: Path) -> None:
         self.srv = srv
         (tmp / "none.toml").write_text("# no feeds\n", encoding="utf-8")
-        self.env = {"WORKER_DATABASE_URL": db_url, "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
-                    "WORKER_FETCH_TIMEOUT": "1", "WORKER_FETCH_HOST_DELAY": "0",
-                    "WORKER_FETCH_PER_HOST_CONNECTIONS": "4", "WORKER_SCHEDULE_JITTER": "0",
-                    "WORKER_DAEMON_SHUTDOWN_GRACE": "5",
-                    "WORKER_PIPELINE_FEEDS_FILE": str(tmp / "none.toml")}
+        self.env = local_env(db_url, tmp / "none.toml", WORKER_FETCH_TIMEOUT="1",
+                             WORKER_DAEMON_SHUTDOWN_GRACE="5")
         self.engine = make_engine(db_url)
         upgrade(self.engine)
         self.factory: sessionmaker[Session] = session_factory(self.engine)

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from tests.integration.httpserver import LocalServer, rss
+from tests.helpers.server import LocalServer, rss
+from tests.helpers.settings import local_settings
 from tests.integration.test_daemon_polling import PAGES
-from worker.config import load_settings
 from worker.daemon import Daemon
 from worker.feedlist import FeedSpec
 from worker.store.db import make_engine, session_factory, upgrade
@@ -119,13 +119,10 @@ def test_the_daemon_resumes_by_itself_after_the_database_comes_back(
             srv.route(f"/p{i}", body=PAGES[i].read_bytes(), delay=0.4)
         srv.route("/feed", body=rss([{"guid": f"g{i}", "link": srv.url(f"/p{i}"),
                                       "title": f"Item {i}"} for i in range(n)]))
-        settings = load_settings(env={
-            "WORKER_DATABASE_URL": via_proxy, "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
-            "WORKER_FETCH_TIMEOUT": "5", "WORKER_FETCH_HOST_DELAY": "0",
-            "WORKER_FETCH_PER_HOST_CONNECTIONS": "1", "WORKER_SCHEDULE_JITTER": "0",
-            "WORKER_DAEMON_TICK_SECONDS": "0.5", "WORKER_DAEMON_METRICS_PORT": "0",
-            "WORKER_PIPELINE_PROCESSES": "1",
-            "WORKER_PIPELINE_FEEDS_FILE": str(tmp_path / "none.toml")})
+        settings = local_settings(
+            via_proxy, tmp_path / "none.toml", WORKER_FETCH_PER_HOST_CONNECTIONS="1",
+            WORKER_DAEMON_TICK_SECONDS="0.5", WORKER_DAEMON_METRICS_PORT="0",
+            WORKER_PIPELINE_PROCESSES="1")
         engine = make_engine(via_proxy)
         factory = session_factory(engine)
         upsert_feeds(factory, [FeedSpec(url=srv.url("/feed"))])

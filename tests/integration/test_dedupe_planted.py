@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.bench_dedupe import corpus_texts, evaluate, planted_pairs
+from tests.helpers.dedupe_eval import corpus_texts, evaluate, planted_pairs
+from tests.helpers.paths import CORPUS
 from worker.config import load_settings
-
-from ..conftest import CORPUS
 
 
 @pytest.mark.slow

@@ -13,10 +13,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.cli import run_worker
 from worker.export import COLUMNS
 from worker.store import reviews
 
-from ..conftest import run_worker
 from .test_reviews import ids  # noqa: F401 - the fixture: three reports of the KP toll
 
 

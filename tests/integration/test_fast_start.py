@@ -10,7 +10,7 @@ import sys
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
-from tests.conftest import worker_env
+from tests.helpers.cli import worker_env
 from worker.store.db import (
     alembic_config,
     current_revision,
@@ -81,13 +81,13 @@ def test_help_loads_neither_sqlalchemy_nor_rich(sqlite_url: str) -> None:
 
 def test_migrated_views_are_the_views_of_their_migrations(sqlite_url: str) -> None:
     """Migrations hold their own SQL: the views in a migrated database are those of the
-    latest migration that made each (the figure views: `lineage`)."""
+    latest migration that made each (the figure views: `lineage`; `announcements`:
+    `utc_views`)."""
     from importlib import import_module
 
-    from worker.store import announcements
-
     lineage = import_module("worker.migrations.versions.0007_lineage")
-    VIEWS = {**lineage.views_sql("sqlite"), **announcements.VIEWS}  # noqa: N806
+    utc_views = import_module("worker.migrations.versions.0008_utc_views")
+    VIEWS = {**lineage.views_sql("sqlite"), **utc_views.views_sql("sqlite")}  # noqa: N806
     engine = make_engine(sqlite_url)
     upgrade(engine)
     with engine.connect() as conn:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_worker
-from tests.integration.httpserver import LocalServer, rss
+from tests.helpers.cli import run_worker
+from tests.helpers.server import LocalServer, rss
 
 PAGE = """<!doctype html><html><head><title>News</title>
 <link rel="stylesheet" href="/style.css">

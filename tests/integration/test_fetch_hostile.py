@@ -16,7 +16,7 @@ from typing import Any
 import httpcore
 import pytest
 
-from tests.integration.httpserver import LocalServer
+from tests.helpers.server import LocalServer
 from worker.config import FetchSettings
 from worker.errors import FetchError
 from worker.fetch import TOTAL_TIME_FACTOR, Fetcher

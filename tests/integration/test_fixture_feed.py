@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.paths import SEEDS
 from worker.config import Settings
 from worker.pipeline import CoreConfig
 from worker.replay import replay
@@ -16,8 +17,6 @@ from worker.store import queries
 from worker.store.db import engine_of
 from worker.store.models import Article, ArticleVersion, FigureClaim
 from worker.store.writer import Store
-
-from ..conftest import SEEDS
 
 WIRE = {"France 24", "The Straits Times", "Barron's", "Digital Journal"}
 

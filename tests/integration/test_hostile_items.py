@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from tests.integration.httpserver import rss
+from tests.helpers.server import rss
 from tests.integration.test_daemon_polling import PAGES, World, world  # noqa: F401
 from worker.feedlist import FeedSpec
 from worker.store.feeds import upsert_feeds

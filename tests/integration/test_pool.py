@@ -21,8 +21,9 @@ import pytest
 from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import SEEDS
-from tests.integration.httpserver import LocalServer, rss
+from tests.helpers.paths import SEEDS
+from tests.helpers.server import LocalServer, rss
+from tests.helpers.settings import local_settings
 from worker.config import Settings, load_settings
 from worker.daemon import Daemon
 from worker.feedlist import FeedSpec
@@ -157,11 +158,8 @@ def test_a_pool_that_keeps_dying_raises_after_one_retry(pool: AnalysisPool) -> N
 # -- the daemon with its pool ---------------------------------------------------------------
 
 def _settings(db_url: str, tmp: Path, **env: str) -> Settings:
-    return load_settings(env={
-        "WORKER_DATABASE_URL": db_url, "WORKER_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
-        "WORKER_FETCH_TIMEOUT": "5", "WORKER_FETCH_HOST_DELAY": "0",
-        "WORKER_FETCH_PER_HOST_CONNECTIONS": "8", "WORKER_SCHEDULE_JITTER": "0",
-        "WORKER_PIPELINE_FEEDS_FILE": str(tmp / "none.toml"), **env})
+    return local_settings(db_url, tmp / "none.toml", WORKER_FETCH_PER_HOST_CONNECTIONS="8",
+                          **env)
 
 
 @pytest.fixture

@@ -15,14 +15,13 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.paths import CORPUS, PG_ADMIN_URL, SEEDS
 from worker.config import Settings
 from worker.pipeline import CoreConfig
 from worker.replay import replay
 from worker.store.db import engine_of, make_engine, session_factory, upgrade
 from worker.store.models import Article, ArticleVersion, FigureClaim, IngestEvent
 from worker.store.writer import Store
-
-from ..conftest import CORPUS, PG_ADMIN_URL, SEEDS
 
 
 @pytest.fixture

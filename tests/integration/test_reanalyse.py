@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.paths import SEEDS
 from worker.config import Settings
 from worker.figures.version import EXTRACTOR_VERSION
 from worker.pipeline import CoreConfig
@@ -25,8 +26,6 @@ from worker.store import lineage, reviews
 from worker.store.db import engine_of
 from worker.store.models import Article, ArticleVersion, FigureClaim, RawPage
 from worker.store.writer import Store
-
-from ..conftest import SEEDS
 
 FIELDS = ("id", "version_id", "metric", "subject", "value", "low", "high", "qualifier",
           "modality", "claimant", "scope", "start", "end", "refers_to", "recalled", "partial",

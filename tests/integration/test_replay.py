@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.paths import SEED
 from worker.config import Settings
 from worker.pipeline import CoreConfig
 from worker.replay import replay
@@ -24,8 +25,6 @@ from worker.store.models import (
     UrlAlias,
 )
 from worker.store.writer import Store
-
-from ..conftest import SEED
 
 TROOPS = ("North Korean troops fighting for Russia in the Kursk region have suffered heavy "
           "losses, South Korea's spy agency said. About {n} North Korean soldiers have been "

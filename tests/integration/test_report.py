@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.cli import run_worker
 from worker import report
 from worker.store import lineage, queries
 from worker.store.models import Article, ArticleVersion, FigureClaim, Story
-
-from ..conftest import run_worker
 
 NOW = datetime(2025, 10, 1, 12, 0, tzinfo=UTC)
 

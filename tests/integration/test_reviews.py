@@ -12,12 +12,11 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from tests.helpers.cli import run_worker
 from worker import report
 from worker.errors import InputError
 from worker.store import exports, lineage, queries, reviews
 from worker.store.models import Article, ArticleVersion, ClaimReview, FigureClaim
-
-from ..conftest import run_worker
 
 T0 = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
 

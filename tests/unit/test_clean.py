@@ -4,10 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.paths import SEED
 from worker.clean import clean_text, extract_html, load_rules, strip_boilerplate
 from worker.data import BOILERPLATE, packaged
-
-from ..conftest import SEED
 
 RULES = load_rules(packaged(BOILERPLATE))
 

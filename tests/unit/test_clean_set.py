@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.paths import ROOT
 from worker.clean import load_rules, strip_boilerplate
 from worker.data import BOILERPLATE, packaged
-
-from ..conftest import ROOT
 
 RULES = load_rules(packaged(BOILERPLATE))
 SET = ROOT / "tests" / "data" / "cleaning"

@@ -4,9 +4,8 @@ from datetime import date
 
 import pytest
 
+from tests.helpers.paths import SEED
 from worker.dates import date_from_text, year_for_weekday
-
-from ..conftest import SEED
 
 
 def test_seed_dateline_gets_its_year_from_the_weekday() -> None:

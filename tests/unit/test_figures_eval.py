@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import bench_figures as bench
+from tests.helpers import figures_eval as scoring
 
 ROOT = Path(__file__).resolve().parents[2]
 EVAL_DIR = ROOT / "tests" / "data" / "figures_eval"
@@ -17,10 +17,10 @@ EVAL_DIR = ROOT / "tests" / "data" / "figures_eval"
 def result() -> dict[str, Any]:
     if not EVAL_DIR.is_dir() or not any(EVAL_DIR.glob("*.jsonl")):
         pytest.skip(f"no labelled data in {EVAL_DIR} (tests/data/figures_eval/*.jsonl)")
-    items = bench.load_items(EVAL_DIR)
+    items = scoring.load_items(EVAL_DIR)
     if not items:
         pytest.skip(f"labelled files in {EVAL_DIR} are empty")
-    out: dict[str, Any] = bench.evaluate(items)
+    out: dict[str, Any] = scoring.evaluate(items)
     return out
 
 
@@ -40,4 +40,4 @@ def test_matching_is_one_to_one() -> None:
     text = "About 600 soldiers were killed; later 600 more were killed in another attack."
     predicted = extract_claims(text, "en")
     expected = [{"metric": "killed", "value": 600, "number_text": "600"}] * 3
-    assert len(bench.match_item(text, expected, predicted)) == min(3, len(predicted))
+    assert len(scoring.match_item(text, expected, predicted)) == min(3, len(predicted))

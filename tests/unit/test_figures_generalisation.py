@@ -6,16 +6,16 @@ Each test names the mechanism it pins down; the second development set
 
 from __future__ import annotations
 
-import io
 import json
 import re
-from contextlib import redirect_stdout
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from benchmarks import bench_figures as bench
+from tests.helpers import figures_eval as scoring
 from worker.figures import Claim, extract_claims, load_lexicons
 from worker.figures.lexicon import _alt
 from worker.figures.numbers import _PHONE_RE
@@ -325,7 +325,7 @@ def test_every_lexicon_compiles_and_speakers_are_known() -> None:
 def dev2() -> dict[str, Any]:
     if not DEV2_DIR.is_dir() or not any(DEV2_DIR.glob("*.jsonl")):
         pytest.skip(f"no labelled data in {DEV2_DIR}")
-    out: dict[str, Any] = bench.evaluate(bench.load_items(DEV2_DIR))
+    out: dict[str, Any] = scoring.evaluate(scoring.load_items(DEV2_DIR))
     return out
 
 
@@ -368,11 +368,13 @@ def test_dev2_items_follow_the_schema() -> None:
 
 
 def test_benchmark_scores_the_selected_sets_only() -> None:
-    buf = io.StringIO()
-    with redirect_stdout(buf):
-        code = bench.main(["--set", "eval", "--set", "dev2", "--json", "--no-speed"])
-    assert code == 0
-    payload = json.loads(buf.getvalue())
+    """The benchmark run as a program (a test imports no benchmark)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_figures", "--set", "eval", "--set", "dev2",
+         "--json", "--no-speed"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+        check=False)
+    assert proc.returncode == 0, proc.stderr
+    payload = json.loads(proc.stdout)
     assert payload["set"] == "eval"
     assert set(payload["sets"]) == {"dev2"}
     assert "languages" in payload and "languages" in payload["sets"]["dev2"]

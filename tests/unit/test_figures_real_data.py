@@ -130,10 +130,7 @@ def test_manifest_parses_and_carries_no_text(lang: str) -> None:
 
 
 def test_devset_rebuild_keeps_only_passages_with_every_gold_number(tmp_path: Path) -> None:
-    import sys
-
-    sys.path.insert(0, str(ROOT))
-    from benchmarks.real_devset import build
+    from tests.helpers.real_devset import build
 
     manifest = tmp_path / "manifest"
     manifest.mkdir()

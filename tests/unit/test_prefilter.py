@@ -10,11 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.paths import CORPUS, SEEDS
 from worker import prefilter, topic
 from worker.config import load_settings
 from worker.pipeline import Analysis, CoreConfig, Document, analyse
-
-from ..conftest import CORPUS, SEEDS
 
 CORE = CoreConfig.from_settings(load_settings(env={}))
 FULL = dataclasses.replace(CORE, prefilter=False)

@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.paths import SEED
 from worker.data import TOPICS, packaged
 from worker.language import detect_language
 from worker.topic import load_topic, relevance
-
-from ..conftest import SEED
 
 RULE = load_topic(packaged(TOPICS))
 

@@ -42,8 +42,11 @@ def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _print_history(h: dict[str, Any]) -> None:
-    out.print(f"[bold]{h['title']}[/bold]\n{h['url']} ({h['outlet'] or 'unknown outlet'}, "
-              f"status {h['status']})")
+    from rich.markup import escape
+
+    out.print(f"[bold]{escape(h['title'] or '')}[/bold]", highlight=False)
+    out.print(f"{h['url']} ({h['outlet'] or 'unknown outlet'}, status {h['status']})",
+              markup=False, highlight=False)  # the URL whole, on a line of its own
     for v in h["versions"]:
         out.print(f"\n[bold]version {v['number']}[/bold] fetched {v['fetched_at']}, "
                   f"{v['chars']} characters, {len(v['figures'])} figures")

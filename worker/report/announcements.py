@@ -39,7 +39,7 @@ def timeline(rows: Sequence[dict[str, Any]]) -> go.Figure:
                     "symbol": ["circle-open" if r["recalled_only"] else "circle"
                                for r in mine]},
             hovertext=[_e(f"{r['announced_on']} {claimant}: {r['headline']} — "
-                          f"{r['independent_stories']} stories, "
+                          f"{r['independent_stories']} independent stories, "
                           f"{', '.join(r['languages'])}") for r in mine],
             hoverinfo="text", customdata=[r["url"] for r in mine]))
     fig.update_layout(height=120 + 40 * len(claimants), showlegend=False,
@@ -63,8 +63,9 @@ def section(rows: Sequence[dict[str, Any]], *, include_plotlyjs: bool) -> str:
                               for link in r["links"])
             day = r["announced_on"] + ("" if r["dated_by"] == "refers_to" else "~")
             recalled = ' <span class="tag">recalled only</span>' if r["recalled_only"] else ""
+            n = r["independent_stories"]
             items.append(f"<li><b>{_e(day)}</b>: {_e(r['headline'])}{recalled} — "
-                         f"{r['independent_stories']} stories "
+                         f"{n} {'story' if n == 1 else 'stories'} "
                          f"({_e(', '.join(r['languages']))}): {links}</li>")
         parts.append(f'<h3 id="announcements-{_e(claimant)}">{_e(claimant)}</h3>'
                      f'<ul class="announcements">{"".join(items)}</ul>')

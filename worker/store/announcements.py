@@ -31,16 +31,8 @@ from worker.store.models import (
 
 STATED = ("asserted", "reported")
 
-# The view for SQL tools, as migration `alerts` creates it (a change here needs a revision).
-VIEWS = {"announcements": """CREATE VIEW announcements AS
-SELECT a.id AS announcement_id, a.claimant, a.announced_on, a.dated_by, a.recalled_only,
-       a.independent_stories, a.languages, a.reports, a.first_reported_at, a.url, a.outlet,
-       a.headline, f.subject, f.metric, f.kind, f.value, f.low, f.high, f.qualifier,
-       f.stories AS figure_stories, f.reports AS figure_reports,
-       f.recalled_only AS figure_recalled_only, f.sentence
-FROM claimant_announcements a
-JOIN announcement_figures f ON f.announcement_id = a.id
-"""}
+# The view for SQL tools, `announcements`, is made by the migrations (`alerts`, then
+# `utc_views`, which gives its time as ISO 8601 UTC text); a change of it needs a revision.
 _PREFIX = "announcements:"
 
 

@@ -52,17 +52,15 @@ from worker.store.lineage_sql import (
     _SELECT_ST,
     _SERIES_BY_KEY,
     _SET_LATEST,
-    _STORY_FIRST,
+    _STORY_STATE,
     _UPDATE_BASE,
     _UPDATE_DERIVED,
     _UPDATE_POINT,
-    _V_DELETE,
+    _V_ADD,
+    _V_DROP_EMPTY,
     _V_INSERT,
-    _V_STORED,
-    _V_UPDATE,
     _VS_DELETE,
     _VS_INSERT,
-    _VS_STORED,
     _VS_UPDATE,
     WALK_BATCH,
     SeriesKey,
@@ -248,27 +246,21 @@ def _walk(conn: Connection, sid: int, start: tuple[datetime, datetime, int],
 
 def _story(conn: Connection, sid: int, value: int, story: int) -> None:
     key = {"k_sid": sid, "k_value": value, "k_story": story}
-    first = conn.scalar(_STORY_FIRST, key)
-    stored = conn.execute(_VS_STORED, key).first()
+    first, stored = conn.execute(_STORY_STATE, key).one()
     if first is None and stored is None:
         return
     if first is not None and stored is not None:
-        if stored[0] != first:
+        if stored != first:
             conn.execute(_VS_UPDATE, {**key, "k_first": first})
         return
     if first is None:
         conn.execute(_VS_DELETE, key)
-        delta = -1
+        conn.execute(_V_ADD, {**key, "k_n": -1})
+        conn.execute(_V_DROP_EMPTY, key)
     else:
         conn.execute(_VS_INSERT, {**key, "k_first": first})
-        delta = 1
-    n = conn.scalar(_V_STORED, key)
-    if n is None:
-        conn.execute(_V_INSERT, {**key, "k_n": delta})
-    elif n + delta == 0:
-        conn.execute(_V_DELETE, key)
-    else:
-        conn.execute(_V_UPDATE, {**key, "k_n": n + delta})
+        if conn.execute(_V_ADD, {**key, "k_n": 1}).rowcount == 0:
+            conn.execute(_V_INSERT, {**key, "k_n": 1})
 
 
 def refresh_story(db: Session | Connection, story_id: int) -> set[int]:

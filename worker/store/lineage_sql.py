@@ -119,16 +119,18 @@ _STORY_FIRST = (select(_st.c.reported_on)
 _VS_KEY = and_(_vs.c.series_id == bindparam("k_sid"), _vs.c.value == bindparam("k_value"),
                _vs.c.story_key == bindparam("k_story"))
 _VS_STORED = select(_vs.c.first_reported_on).where(_VS_KEY)
+# in one round trip: the first report supporting (series, value, story) now, and the stored one
+_STORY_STATE = select(_STORY_FIRST.scalar_subquery().label("first"),
+                      _VS_STORED.scalar_subquery().label("stored"))
 _VS_UPDATE = update(_vs).where(_VS_KEY).values(first_reported_on=_p("k_first"))
 _VS_DELETE = delete(_vs).where(_VS_KEY)
 _VS_INSERT = insert(_vs).values(series_id=bindparam("k_sid"), value=bindparam("k_value"),
                                 story_key=bindparam("k_story"), first_reported_on=_p("k_first"))
 _V_KEY = and_(_values.c.series_id == bindparam("k_sid"), _values.c.value == bindparam("k_value"))
-_V_STORED = select(_values.c.stories).where(_V_KEY)
 _V_INSERT = insert(_values).values(series_id=bindparam("k_sid"), value=bindparam("k_value"),
                                    stories=bindparam("k_n"))
-_V_UPDATE = update(_values).where(_V_KEY).values(stories=bindparam("k_n"))
-_V_DELETE = delete(_values).where(_V_KEY)
+_V_ADD = update(_values).where(_V_KEY).values(stories=_values.c.stories + bindparam("k_n"))
+_V_DROP_EMPTY = delete(_values).where(_V_KEY, _values.c.stories <= 0)
 _SET_LATEST = (update(_series).where(_series.c.id == bindparam("sid"))
                .values(latest_claim_id=select(_st.c.claim_id)
                        .where(_st.c.series_id == bindparam("sid"), _st.c.point.is_(True))
