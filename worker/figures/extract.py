@@ -42,7 +42,7 @@ from worker.figures.mentions import (
 )
 from worker.figures.model import Claim
 from worker.figures.numbers import Mention
-from worker.figures.predicates import coordinated, predicates
+from worker.figures.predicates import metric_of, predicates
 from worker.figures.relations import relations, scope_of
 from worker.figures.sentences import Sentence, split_sentences
 from worker.figures.subjects import side_in_sentence, subject_terms
@@ -289,56 +289,13 @@ class _Extractor:
         used: list[Mention] = []
         for idx, (m, np) in enumerate(mentions):
             tr = assigned[idx]
-            if tr is not None and not (np == "civilian" and tr.label.startswith("deployed")):
-                metric = tr.label.split(":")[0]
-                metric_why = f"trigger {stext[tr.start:tr.end]!r}"
-                if tr.label.endswith(":population"):
-                    metric_why = f"population a figure is taken from ({metric_why[8:]})"
-            elif (out or (self.last_claims and self.last_claims_sentence == k - 1)) and (
-                lex.total_anaphor_re.search(
-                    stext, max(0, m.start - 60), m.start
-                )
-            ):
-                # "... ce chiffre à environ 1 100": the figure just stated, maybe in the
-                # previous sentence
-                metric = (out or self.last_claims)[-1].metric
-                metric_why = "total of the previous figure"
-            elif (
-                out
-                and not (np == "civilian" and out[-1].metric == "deployed")
-                and coordinated(lex, stext, out[-1].end - s.start, m, triggers)
-            ):
-                metric = out[-1].metric  # "1.000 zapadores ... y 5.000 constructores"
-                metric_why = "coordinated with the previous figure"
-            elif out and lex.part_before_re.search(stext, max(0, m.start - 40), m.start):
-                metric = out[-1].metric  # "16,000 were sent, including 10,000 last autumn"
-                metric_why = "part of the previous figure"
-            elif (
-                out
-                and used
-                and lex.part_before_re.search(stext, max(0, used[-1].start - 40), used[-1].start)
-                and lex.coordinator_re.search(stext, used[-1].end, m.start)
-            ):
-                metric = out[-1].metric  # "..., including 10,000 sent last autumn and 4,000"
-                metric_why = "listed with the previous part"
-            elif (
-                out
-                and out[-1].metric == "deployed"
-                and np != "civilian"
-                and (
-                    lex.continuation_re.search(stext, max(0, m.start - 16), m.start)
-                    or lex.continuation_re.match(stext, m.start)  # "otro millar"
-                )
-            ):
-                # "10 тис. осіб — звичайні війська, ще 1 тис. – інженерні", "otro millar
-                # limpia campos de minas": another group of the troops just counted
-                metric = "deployed"
-                metric_why = "another group beside the previous deployment"
-            elif np == "people" and prev_deploys:
-                metric = "deployed"
-                metric_why = "troops after a deployment sentence"
-            else:
+            prev_claims = self.last_claims if self.last_claims_sentence == k - 1 else []
+            chosen = metric_of(
+                lex, stext, m, np, tr, out, used, prev_claims, prev_deploys, s.start, triggers
+            )
+            if chosen is None:
                 continue
+            metric, metric_why = chosen
             qualifier = qualifier_of(stext, m, lex)
             value, low, high = bounds(m.value, qualifier, m)
             if (metric, value) in seen:

@@ -1,19 +1,22 @@
-"""Which trigger word gives a number its metric, when the nearest one is not what the sentence
-says of the counted people.
+"""The metric of each number: which trigger word gives it, and what a number without one
+takes from the figures before it.
 
 `assign_triggers` (mentions.py) pairs each number with the nearest metric word.  A deployment
 word that only qualifies the counted noun ("soldiers sent to aid Russia ... have died"), the
 troops a figure is taken from ("600 of the 14,000 troops sent"), a metric named before its
 number ("the number of casualties ... has surpassed 3,000") or an adjective qualifying
 captives ("two wounded soldiers captured") would give the wrong metric; these rules move the
-number to the word that states what happened to the people it counts.  Pure functions over
-one sentence.
+number to the word that states what happened to the people it counts (`predicates`).
+`metric_of` then gives each number its metric: its trigger's, else that of a figure claimed
+before it (a total referred back to, a coordinated or listed figure, a part, another group of
+troops), else none and the number is no claim.  Pure functions over one sentence.
 """
 
 from __future__ import annotations
 
 from worker.figures.lexicon import LanguageLexicon
 from worker.figures.mentions import Span, Tokens
+from worker.figures.model import Claim
 from worker.figures.numbers import Mention
 from worker.figures.populations import populations
 
@@ -163,3 +166,75 @@ def coordinated(
         return False
     between = stext[prev_end : m.start]
     return ";" not in between and lex.coordinator_re.search(between) is not None
+
+
+def metric_of(
+    lex: LanguageLexicon,
+    stext: str,
+    m: Mention,
+    np: str,
+    tr: Span | None,
+    out: list[Claim],
+    used: list[Mention],
+    prev_claims: list[Claim],
+    prev_deploys: bool,
+    offset: int,
+    triggers: list[Span],
+) -> tuple[str, str] | None:
+    """The metric of a number and why, or None when the number is no claim.  The number's
+    trigger ``tr`` decides, else the figures claimed before it in the sentence (``out``, for
+    the numbers ``used``) or in the sentence just before (``prev_claims``): a total referred
+    back to, a coordinated or listed figure, a part, another group of troops; a count of
+    people after a deployment sentence (``prev_deploys``) is a deployment.  ``offset`` is
+    where the sentence starts in the text."""
+    if tr is not None and not (np == "civilian" and tr.label.startswith("deployed")):
+        metric = tr.label.split(":")[0]
+        metric_why = f"trigger {stext[tr.start:tr.end]!r}"
+        if tr.label.endswith(":population"):
+            metric_why = f"population a figure is taken from ({metric_why[8:]})"
+    elif (out or prev_claims) and (
+        lex.total_anaphor_re.search(
+            stext, max(0, m.start - 60), m.start
+        )
+    ):
+        # "... ce chiffre à environ 1 100": the figure just stated, maybe in the
+        # previous sentence
+        metric = (out or prev_claims)[-1].metric
+        metric_why = "total of the previous figure"
+    elif (
+        out
+        and not (np == "civilian" and out[-1].metric == "deployed")
+        and coordinated(lex, stext, out[-1].end - offset, m, triggers)
+    ):
+        metric = out[-1].metric  # "1.000 zapadores ... y 5.000 constructores"
+        metric_why = "coordinated with the previous figure"
+    elif out and lex.part_before_re.search(stext, max(0, m.start - 40), m.start):
+        metric = out[-1].metric  # "16,000 were sent, including 10,000 last autumn"
+        metric_why = "part of the previous figure"
+    elif (
+        out
+        and used
+        and lex.part_before_re.search(stext, max(0, used[-1].start - 40), used[-1].start)
+        and lex.coordinator_re.search(stext, used[-1].end, m.start)
+    ):
+        metric = out[-1].metric  # "..., including 10,000 sent last autumn and 4,000"
+        metric_why = "listed with the previous part"
+    elif (
+        out
+        and out[-1].metric == "deployed"
+        and np != "civilian"
+        and (
+            lex.continuation_re.search(stext, max(0, m.start - 16), m.start)
+            or lex.continuation_re.match(stext, m.start)  # "otro millar"
+        )
+    ):
+        # "10 тис. осіб — звичайні війська, ще 1 тис. – інженерні", "otro millar
+        # limpia campos de minas": another group of the troops just counted
+        metric = "deployed"
+        metric_why = "another group beside the previous deployment"
+    elif np == "people" and prev_deploys:
+        metric = "deployed"
+        metric_why = "troops after a deployment sentence"
+    else:
+        return None
+    return metric, metric_why
