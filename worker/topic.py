@@ -51,7 +51,7 @@ def load_topic(path: Path) -> TopicRule:
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     groups = []
     for name, spec in data.get("groups", {}).items():
-        terms = sorted({_lower_pattern(t) for t in spec["terms"]}, key=len, reverse=True)
+        terms = sorted({_lower_pattern(t) for t in spec["terms"]}, key=lambda t: (-len(t), t))
         pattern = re.compile(r"(?<!\w)(?:" + "|".join(terms) + ")")
         groups.append(Group(name, float(spec.get("weight", 1.0)), bool(spec.get("required")),
                             pattern, tuple(terms)))

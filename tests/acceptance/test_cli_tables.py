@@ -66,6 +66,19 @@ def test_figures(width: int, replayed: str) -> None:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_announcements(width: int, replayed: str) -> None:
+    text, rows = shown(["announcements"], replayed, width)
+    assert rows
+    seen = tokens(text)
+    for r in rows:
+        assert r["claimant"] in seen
+        assert r["announced_on"] in text  # "~" after it: dated by its first report
+        for figure in r["headline"].split(" · "):
+            assert figure in text, f"{figure!r} cut or wrapped"
+    assert_fits(text, width, [])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_changes(width: int, replayed: str) -> None:
     text, rows = shown(["changes"], replayed, width)
     assert rows

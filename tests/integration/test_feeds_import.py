@@ -30,7 +30,7 @@ def test_import_is_idempotent_and_says_what_it_did(db_url: str, tmp_path: Path) 
     listing = tmp_path / "subs.opml"
     listing.write_text(OPML, encoding="utf-8")
     r = run_worker(["feeds", "import", str(listing), "--json"], db_url)
-    assert r.returncode == 0, r.stderr
+    assert r.returncode == 1, r.stderr  # one line rejected: a partial failure
     first = json.loads(r.stdout)
     assert first["added"] == ["https://en.yna.co.kr/RSS/nk.xml",
                               "https://www.hani.co.kr/rss/international/"]
@@ -38,7 +38,7 @@ def test_import_is_idempotent_and_says_what_it_did(db_url: str, tmp_path: Path) 
     assert first["rejected"] == [{"where": "outline 3", "url": "file:///etc/passwd",
                                   "reason": "not an http(s) URL"}]
     r = run_worker(["feeds", "import", str(listing)], db_url)
-    assert r.returncode == 0
+    assert r.returncode == 1
     assert "added 0, already present 2, rejected 1" in r.stdout
     assert "rejected outline 3: file:///etc/passwd: not an http(s) URL" in r.stderr
     assert _listing(db_url) == [("https://en.yna.co.kr/RSS/nk.xml", "Yonhap & co"),

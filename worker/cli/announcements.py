@@ -7,7 +7,7 @@ import argparse
 from typing import Any
 
 from worker.cli.command import add_command, open_store
-from worker.cli.output import err, out, output_options, print_json
+from worker.cli.output import err, output_options, print_json, table
 from worker.config import Settings
 
 
@@ -33,29 +33,26 @@ def cmd_announcements(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _table(rows: list[dict[str, Any]], *, with_claimant: bool, title: str) -> None:
-    """Newest first, one row per announcement, narrow enough for 80 columns: the figures
-    column (led by the claimant when several are listed) takes what the others leave."""
+    """Newest first, one line per figure of each announcement (the announcement's date,
+    claimant, story count and languages on its first line), with the shared renderer
+    (worker.cli.tables): figures, dates and codes are never cut; the first report's outlet is
+    text (cut with an ellipsis, whole with --wide)."""
     from urllib.parse import urlsplit
 
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
-    t = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", pad_edge=False)
-    t.add_column("date", no_wrap=True)
-    t.add_column("figures", overflow="fold", ratio=1, min_width=24)
-    t.add_column("stories", justify="right", no_wrap=True)
-    t.add_column("langs", overflow="fold", max_width=11)
-    t.add_column("first report", overflow="fold", max_width=14)
+    columns = ["date", *(["claimant"] if with_claimant else []), "figure", "stories",
+               "languages", "first report"]
+    cells: list[list[Any]] = []
     for r in rows:
         day = r["announced_on"] + ("" if r["dated_by"] == "refers_to" else "~")
-        figures = escape(r["headline"]) + (" (recalled only)" if r["recalled_only"] else "")
-        if with_claimant:
-            figures = f"[bold]{escape(r['claimant'])}[/bold] {figures}"
         first = r["outlet"] or urlsplit(r["url"]).hostname or "-"
-        t.add_row(day, figures, str(r["independent_stories"]), " ".join(r["languages"]),
-                  escape(first))
-    out.print(t)
+        figures = r["headline"].split(" · ") or [""]
+        if r["recalled_only"]:
+            figures[-1] += " (recalled only)"
+        cells.append([day, *([r["claimant"]] if with_claimant else []), figures[0],
+                      r["independent_stories"], " ".join(r["languages"]), first])
+        cells.extend(["", *([""] if with_claimant else []), figure, "", "", ""]
+                     for figure in figures[1:])
+    table(title, columns, cells, wrap=("first report",), urls=())
 
 
 def register(sub: Any) -> None:
@@ -64,4 +61,4 @@ def register(sub: Any) -> None:
                      "independent stories and languages carrying them, newest first",
                      "worker announcements --claimant KR-NIS --json")
     sp.add_argument("--claimant", help="claimant code, e.g. KR-NIS")
-    output_options(sp, limit=True)
+    output_options(sp, limit=True, wide=True)

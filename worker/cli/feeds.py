@@ -260,7 +260,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
                       markup=False, highlight=False)
         out.print(f"added {len(added)}, already present {len(present)}, "
                   f"rejected {len(rejected)}")
-    return 1 if entries and not specs else 0
+    return 1 if rejected else 0  # some lines were not feeds: a partial failure
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:

@@ -18,7 +18,7 @@ from typing import Any
 
 from worker.data import CLAIMANTS, packaged
 from worker.figures.claimants import ClaimantRegistry, load_claimants
-from worker.figures.scan import first_chars
+from worker.figures.scan import first_chars, longest_first
 from worker.figures.timing import TimeSyntax, build_time
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
@@ -51,7 +51,7 @@ def _alt(patterns: Iterable[str]) -> str:
 
     Fragments are bucketed by (case-folded) first character behind a lookahead, so at a
     given position the engine only tries the few fragments that can start there."""
-    items = sorted({p for p in patterns if p}, key=len, reverse=True)
+    items = sorted({p for p in patterns if p}, key=longest_first)
     if not items:
         return "(?!)"
     if len(items) < 8:
@@ -109,7 +109,7 @@ def _named_alternation(
     ranked = [
         (label, pat)
         for label, patterns in groups
-        for pat in sorted({p for p in patterns if p}, key=len, reverse=True)
+        for pat in sorted({p for p in patterns if p}, key=longest_first)
     ]
     firsts = [_keys(pat) for _, pat in ranked]
     keys = sorted({k for f in firsts if f is not None for k in f})

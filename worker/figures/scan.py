@@ -169,3 +169,10 @@ class Dispatcher:
                 out.append((pos, m.end(), labels[int(str(m.lastgroup)[1:])]))
                 limit = m.end()
         return out
+
+
+def longest_first(pattern: str) -> tuple[int, str]:
+    """Sort key of an alternation's patterns: the longest first (a longer spelling wins over a
+    prefix of it), then alphabetical, so the order never depends on a set's (hash-seeded)
+    iteration order and every process builds the same regular expression."""
+    return -len(pattern), pattern

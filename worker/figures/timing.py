@@ -15,6 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from worker.figures.scan import longest_first
+
 _FLAGS = re.IGNORECASE | re.UNICODE
 
 
@@ -40,7 +42,7 @@ class TimeSyntax:
 
 
 def _alternation(patterns: Sequence[str]) -> str:
-    items = sorted({p for p in patterns if p}, key=len, reverse=True)
+    items = sorted({p for p in patterns if p}, key=longest_first)
     return "(?:" + "|".join(items) + ")" if items else "(?!)"
 
 
