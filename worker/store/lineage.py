@@ -120,10 +120,34 @@ def series_ids(conn: Connection, keys: Iterable[SeriesKey]) -> dict[SeriesKey, i
     found = dict(conn.execute(_SERIES_BY_KEY, {"keys": list(wanted)}).all())
     for key, (subject, metric, claimant) in sorted(wanted.items()):
         if key not in found:
-            found[key] = conn.execute(insert(_series).values(
-                key=key, subject=subject, metric=metric, claimant=claimant)
-                .returning(_series.c.id)).scalar_one()
+            found[key] = _create_series(conn, key, subject, metric, claimant)
     return {k: found[key] for key, k in wanted.items()}
+
+
+def _create_series(conn: Connection, key: str, subject: str | None, metric: str,
+                   claimant: str | None) -> int:
+    """A new series' id. Two workers (or two fetch threads) may store the first figure of one
+    series at once: the insert yields to the other's row (PostgreSQL waits for the other
+    transaction, then does nothing) and the id is read back, instead of one poll failing on
+    the unique key and backing its feed off."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(_series).values(key=key, subject=subject, metric=metric,
+                                                claimant=claimant)
+                 .on_conflict_do_nothing(index_elements=[_series.c.key]))
+    sid: int = conn.execute(select(_series.c.id).where(_series.c.key == key)).scalar_one()
+    return sid
+
+
+def _lock(conn: Connection, sids: Sequence[int]) -> None:
+    """Hold the series rows (PostgreSQL: `FOR UPDATE`, in id order, so two writers never wait
+    for each other in a cycle) until the transaction ends: a series is re-walked from what
+    the previous writer committed, never from a view that misses a concurrent writer's
+    statements. SQLite needs nothing: one writer at a time holds the whole file."""
+    if sids and conn.dialect.name == "postgresql":
+        conn.execute(select(_series.c.id).where(_series.c.id.in_(list(sids)))
+                     .order_by(_series.c.id).with_for_update())
 
 
 # -- the incremental path --------------------------------------------------------------------
@@ -145,7 +169,9 @@ def refresh_article(db: Session | Connection, article_id: int) -> set[int]:
     if gone:  # first: a claim that changed series is inserted into its new one below
         conn.execute(delete(_st).where(_st.c.claim_id.in_(gone)))
     changed = set()
-    for sid in sorted(set(new) | set(old)):  # one lock order for concurrent writers
+    touched = sorted(set(new) | set(old))
+    _lock(conn, touched)
+    for sid in touched:  # one lock order for concurrent writers
         if _apply(conn, sid, old.get(sid, {}), new.get(sid, [])):
             changed.add(sid)
     return changed
@@ -291,7 +317,8 @@ def refresh_series(db: Session | Connection, keys: Iterable[SeriesKey]) -> None:
     keys = list(dict.fromkeys(keys))
     ids = series_ids(conn, keys)
     now = utcnow()
-    sids = list(ids.values())
+    sids = sorted(ids.values())
+    _lock(conn, sids)
     # a change found before keeps the time it was found (alerts read new changes by it)
     known = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
         select(_st.c.claim_id, _st.c.kind, _st.c.previous_value, _st.c.detected_at)
