@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from worker import clock
 from worker.figures.model import METRICS
 from worker.report.model import UNATTRIBUTED, Point, ReportData, SeriesGroup
 from worker.store import announcements, queries
@@ -23,10 +24,6 @@ def _as_datetime(value: datetime | str) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _since_param(since: date) -> datetime:
-    return datetime.combine(since, time.min, tzinfo=UTC)
-
-
 def load_points(session: Session, *, subject: str | None = None,
                 since: date | None = None) -> list[Point]:
     """Every stated claim (asserted or reported, see `claim_statements`), in claim order, with
@@ -36,7 +33,7 @@ def load_points(session: Session, *, subject: str | None = None,
                 for r in queries.changes(session, subject=subject, kind="article_revision")}
     points: dict[tuple[Any, ...], Point] = {}
     for r in queries.statements(session, subject=subject,
-                                since=_since_param(since) if since else None):
+                                since=clock.day_start(since) if since else None):
         key = (r.story_key, r.subject, r.metric, r.claimant, r.value, r.version_number > 1)
         first = points.get(key)
         if first is not None:
@@ -72,7 +69,7 @@ def edited_articles(session: Session, *, since: date | None = None) -> list[dict
     first stored, the most recently edited last."""
     out = []
     for url in queries.edited_article_urls(session,
-                                           since=_since_param(since) if since else None):
+                                           since=clock.day_start(since) if since else None):
         history = queries.article_history(session, url)
         if history is not None:
             out.append(history)

@@ -5,12 +5,13 @@ story_id, ...): the exporter decides how each format writes them."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from worker import clock
 from worker.store.models import Article, ArticleVersion, ClaimReview, FigureClaim
 
 CLAIM_FIELDS = ("subject", "metric", "claimant", "claimant_raw", "claimant_inferred", "value",
@@ -34,7 +35,7 @@ def claim_rows(session: Session, *, subject: str | None = None, metric: str | No
         if value is not None:
             q = q.where(getattr(FigureClaim, column) == value)
     if since is not None:
-        q = q.where(FigureClaim.claimed_at >= datetime.combine(since, time.min, tzinfo=UTC))
+        q = q.where(FigureClaim.claimed_at >= clock.day_start(since))
     if not include_excluded:
         q = q.where(FigureClaim.excluded.is_(False))
     rows = []
