@@ -30,7 +30,6 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     delete,
-    insert,
     select,
     true,
     update,
@@ -39,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from worker import series as model
 from worker.series import SeriesClaim, Statement
+from worker.store.bulk import insert_rows
 from worker.store.lineage_sql import (
     _ARTICLE_CLAIMS,
     _ARTICLE_ROWS,
@@ -338,16 +338,11 @@ def _store(conn: Connection, sid: int, derived: model.Series, now: datetime,
         before = known.get(s.claim_id)
         same = before is not None and before[:2] == (s.kind, s.previous_value)
         rows.append(_row(s, sid, before[2] if same and before is not None else now))
-    for i in range(0, len(rows), 10_000):
-        conn.execute(insert(_st), rows[i:i + 10_000])
-    stories = [{"series_id": sid, "value": v, "story_key": k, "first_reported_on": t}
-               for (v, k), t in derived.stories.items()]
-    for i in range(0, len(stories), 10_000):
-        conn.execute(insert(_vs), stories[i:i + 10_000])
-    counts = derived.story_counts()
-    if counts:
-        conn.execute(insert(_values), [{"series_id": sid, "value": v, "stories": n}
-                                       for v, n in counts.items()])
+    insert_rows(conn, _st, rows)  # COPY on PostgreSQL: a series may have 10^5 statements
+    insert_rows(conn, _vs, ({"series_id": sid, "value": v, "story_key": k,
+                             "first_reported_on": t} for (v, k), t in derived.stories.items()))
+    insert_rows(conn, _values, ({"series_id": sid, "value": v, "stories": n}
+                                for v, n in derived.story_counts().items()))
     conn.execute(update(_series).where(_series.c.id == sid)
                  .values(latest_claim_id=derived.latest))
 
