@@ -23,13 +23,14 @@ import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from benchmarks.common import emit_json, show
 from worker.store import lineage, queries
+from worker.store.bulk import insert_rows
 from worker.store.db import make_engine, session_factory, upgrade
 from worker.store.models import Article, ArticleVersion, FigureClaim, Story
 
@@ -150,12 +151,13 @@ class History:
 
 def fill(engine: Engine, history: History, n_claims: int) -> float:
     """Bulk-insert the history, then derive the lineage; returns the derivation's seconds."""
+    tables = [(name, cast(Table, model.__table__)) for name, model in (
+        ("stories", Story), ("articles", Article), ("versions", ArticleVersion),
+        ("claims", FigureClaim))]
     with engine.begin() as conn:
         for batch in history.rows(n_claims):
-            conn.execute(insert(Story), batch["stories"])
-            conn.execute(insert(Article), batch["articles"])
-            conn.execute(insert(ArticleVersion), batch["versions"])
-            conn.execute(insert(FigureClaim), batch["claims"])
+            for name, table in tables:  # COPY on PostgreSQL: 10M claims in minutes
+                insert_rows(conn, table, batch[name])
     t0 = time.perf_counter()
     with engine.begin() as conn:
         lineage.rebuild_all(conn)
