@@ -216,44 +216,62 @@ def _pick_trigger(
     """Nearest trigger for mention ``idx`` as (weighted distance, trigger index).
 
     ``windows`` bounds the distance to a following / preceding trigger; verb-final languages
-    (German subordinate clauses) reach further after the number. ``index`` (optional) limits
-    the loop to the triggers that can lie within the windows."""
+    (German subordinate clauses) reach further after the number. The winner is the least
+    (distance, side, index): a following trigger (side 0) beats a preceding one at the same
+    distance, and the earlier of two on one side. ``index`` (optional) lets the search walk
+    outwards from the number and stop where the words in between alone cost more than the
+    best found (every other cost only adds), so a sentence packed with triggers costs the
+    few near each number, not all of them."""
     first, last = mtoks[idx]
     m = mentions[idx][0]
     starts = [a for a, _ in mtoks]
-    best: tuple[int, int, int] | None = None
-    lo, hi = 0, len(triggers)
-    if index is not None:
+    runs: tuple[range, ...]
+    if index is None:
+        runs, prune = (range(len(triggers)),), False
+    else:
         lo, hi = index.reach(first, last, windows)
-    for ti in range(lo, hi):
-        tr = triggers[ti]
-        if ti in excluded or (tr.start < m.end and tr.end > m.start):
-            continue
-        if tr.start >= m.end:
-            d = 0 if tr.first <= last else toks.gap(last, tr.first)
-            crossed = bisect.bisect_left(starts, tr.first) - (idx + 1)
-            d += CROSS_COST * max(0, crossed)
-            if d > windows[0]:
-                continue
-            side = 0
-        else:
-            d = 0 if tr.last >= first else toks.gap(tr.last, first)
-            crossed = idx - bisect.bisect_right(starts, tr.last)
-            d += CROSS_COST * max(0, crossed)
-            if any(tr.end <= w < m.start for w in walls):
-                continue  # "16,000 were sent, including 10,000": the verb is the total's
-            if d > windows[1]:
-                continue
-            side = 1
-        if tr.label.endswith(":weak"):
-            lo, hi = (last, tr.first) if side == 0 else (tr.last, first)
-            if toks.commas[hi] - toks.commas[lo + 1] > 0:
-                continue  # a weak cue does not reach across a clause ("..., who fought in Kursk")
-            d += WEAK_COST
-        if _parenthetical(tr, first, last, toks):
-            d += PARENTHETICAL_COST
-        if best is None or (d, side) < best[:2]:
-            best = (d, side, ti)
+        mid = max(lo, min(hi, bisect.bisect_left(index.starts, m.end)))
+        # the following triggers nearest first, then the preceding ones nearest first
+        runs, prune = (range(mid, hi), range(mid - 1, lo - 1, -1)), True
+    best: tuple[int, int, int] | None = None
+    for run in runs:
+        for ti in run:
+            tr = triggers[ti]
+            if tr.start >= m.end:
+                base = 0 if tr.first <= last else toks.gap(last, tr.first)
+                if prune and best is not None and base > best[0]:
+                    break  # the farther ones on this side cost more still
+                if ti in excluded:
+                    continue
+                crossed = bisect.bisect_left(starts, tr.first) - (idx + 1)
+                d = base + CROSS_COST * max(0, crossed)
+                if d > windows[0]:
+                    continue
+                side = 0
+            elif tr.end > m.start:
+                continue  # the trigger overlaps the number
+            else:
+                base = 0 if tr.last >= first else toks.gap(tr.last, first)
+                if prune and best is not None and base > best[0]:
+                    break
+                if ti in excluded:
+                    continue
+                crossed = idx - bisect.bisect_right(starts, tr.last)
+                d = base + CROSS_COST * max(0, crossed)
+                if any(tr.end <= w < m.start for w in walls):
+                    continue  # "16,000 were sent, including 10,000": the verb is the total's
+                if d > windows[1]:
+                    continue
+                side = 1
+            if tr.label.endswith(":weak"):
+                a, b = (last, tr.first) if side == 0 else (tr.last, first)
+                if toks.commas[b] - toks.commas[a + 1] > 0:
+                    continue  # a weak cue does not reach across a clause (", who fought in Kursk")
+                d += WEAK_COST
+            if _parenthetical(tr, first, last, toks):
+                d += PARENTHETICAL_COST
+            if best is None or (d, side, ti) < best:
+                best = (d, side, ti)
     return (best[0], best[2]) if best else None
 
 
@@ -265,14 +283,16 @@ class TriggerIndex:
     toks: Tokens
     firsts: list[int]
     lasts: list[int]
+    starts: list[int]
 
     @classmethod
     def build(cls, triggers: list[Span], toks: Tokens) -> TriggerIndex | None:
         firsts = [t.first for t in triggers]
         lasts = [t.last for t in triggers]
-        if firsts != sorted(firsts) or lasts != sorted(lasts):
+        starts = [t.start for t in triggers]
+        if firsts != sorted(firsts) or lasts != sorted(lasts) or starts != sorted(starts):
             return None  # not in text order: no shortcut
-        return cls(toks, firsts, lasts)
+        return cls(toks, firsts, lasts, starts)
 
     def reach(self, first: int, last: int, windows: tuple[int, int]) -> tuple[int, int]:
         """Range of trigger indexes that may lie within ``windows`` of tokens first..last: a
