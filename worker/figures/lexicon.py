@@ -407,7 +407,11 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
     rel = data.get("relations", {})
     starters = _list(sent, "starters")
     starters_re = (
-        re.compile(r"(?<=[a-zß-ÿа-яёіїєґ])([ \t]+)(?=(?:" + "|".join(starters) + r")\b)")
+        # whitespace after a lower-case letter, before a starter: opening with the space lets
+        # the regex engine skip to spaces ("(?<=[a-z...])([ \t]+)(?=...)" tried everywhere)
+        re.compile(
+            r"([ \t](?<=[a-zß-ÿа-яёіїєґ][ \t])[ \t]*)(?=(?:" + "|".join(starters) + r")\b)"
+        )
         if starters
         else None
     )

@@ -38,6 +38,17 @@ def _skip_class(pattern: str, i: int) -> int:
     return j + 1
 
 
+def _lookbehind(pattern: str) -> str | None:
+    """A leading positive lookbehind of plain characters ("(?<=, )"), else None."""
+    if not pattern.startswith("(?<="):
+        return None
+    end = pattern.find(")")
+    body = pattern[4:end]
+    if end < 0 or any(c in body for c in "\\[](|?*+{.^$"):
+        return None
+    return pattern[: end + 1]
+
+
 def _optional_after(pattern: str, j: int) -> bool:
     nxt = pattern[j : j + 1]
     return nxt in ("?", "*") or pattern.startswith("{0", j)
@@ -51,6 +62,9 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     only tried at word starts that can begin them."""
     if not pattern:
         return None
+    behind = _lookbehind(pattern)
+    if behind is not None:
+        return first_chars(pattern[len(behind) :])
     head = pattern[0]
     if head.isalnum() or (head == "\\" and len(pattern) > 1 and not pattern[1].isalnum()):
         width = 1 if head.isalnum() else 2
@@ -244,6 +258,12 @@ def rest_after(pattern: str, key: str) -> str | None:
     item, a capture or lookaround first...)."""
     if not pattern:
         return None
+    behind = _lookbehind(pattern)
+    if behind is not None:
+        # "(?<=, )but": the lookbehind holds before the first character, so behind the
+        # character after it once "." is added
+        rest = rest_after(pattern[len(behind) :], key)
+        return None if rest is None else f"(?<={behind[4:-1]}.){rest}"
     head = pattern[0]
     if head.isalnum() or (head == "\\" and len(pattern) > 1 and not pattern[1].isalnum()):
         width = 1 if head.isalnum() else 2
@@ -251,8 +271,10 @@ def rest_after(pattern: str, key: str) -> str | None:
     if head == "[":
         end = _skip_class(pattern, 0)
         return None if pattern[end : end + 1] in _QUANTIFIERS else pattern[end:]
+    if pattern.startswith("(?-i:"):
+        return _case_sensitive_rest(pattern, key)
     if not pattern.startswith("(?:"):
-        return None  # a case-sensitive "(?-i:" group, a capture, a lookaround...
+        return None  # a capture, a lookahead...
     split = _split_group(pattern, "(?:")
     if split is None:
         return None
@@ -268,6 +290,24 @@ def rest_after(pattern: str, key: str) -> str | None:
             return None
         rests.append(rest)
     return "(?:" + "|".join(rests) + ")" + pattern[after:] if rests else None
+
+
+def _case_sensitive_rest(pattern: str, key: str) -> str | None:
+    """`rest_after` of a case-sensitive group of literal-first alternatives ("(?-i:may)"):
+    each alternative that starts with ``key`` checks its exact first character behind."""
+    split = _split_group(pattern, "(?-i:")
+    if split is None:
+        return None
+    alternatives, after = split
+    if pattern[after : after + 1] in _QUANTIFIERS:
+        return None
+    rests: list[str] = []
+    for alt in alternatives:
+        if not alt[:1].isalnum() or alt[1:2] in _QUANTIFIERS:
+            return None
+        if alt[0].lower() == key:
+            rests.append(f"(?<={re.escape(alt[0])}){alt[1:]}")
+    return "(?-i:" + "|".join(rests) + ")" + pattern[after:] if rests else None
 
 
 def word_start_form(
