@@ -9,6 +9,7 @@ import dataclasses
 import json
 import random
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ def _texts(lang: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def both() -> tuple[lexicon.Lexicons, lexicon.Lexicons]:
+    """The lexicons with and without the fast form."""
     fast = lexicon._load(DEFAULT_CLAIMANTS, LEXICON_DIR)
     saved = lexicon.FAST_FORM
     lexicon.FAST_FORM = False
@@ -43,11 +45,14 @@ def both() -> tuple[lexicon.Lexicons, lexicon.Lexicons]:
     return fast, plain
 
 
-def _pairs(fast: lexicon.LanguageLexicon, plain: lexicon.LanguageLexicon):
-    for f in dataclasses.fields(fast):
-        a, b = getattr(fast, f.name), getattr(plain, f.name)
-        if isinstance(a, re.Pattern) and a.pattern != b.pattern:
-            yield f.name, a, b
+def _pairs(
+    fast: lexicon.LanguageLexicon, plain: lexicon.LanguageLexicon
+) -> Iterator[tuple[str, re.Pattern[str], re.Pattern[str]]]:
+    for a_obj, b_obj in ((fast, plain), (fast.numbers, plain.numbers)):
+        for f in dataclasses.fields(a_obj):
+            a, b = getattr(a_obj, f.name), getattr(b_obj, f.name)
+            if isinstance(a, re.Pattern) and a.pattern != b.pattern:
+                yield f.name, a, b
 
 
 def _random_texts(plain: lexicon.LanguageLexicon, rng: random.Random) -> list[str]:
@@ -77,8 +82,8 @@ def test_fast_form_matches_like_plain_form(
     assert len(pairs) >= 15  # most lexicon regexes have a fast form
     texts = _texts(lang) + _random_texts(plain, random.Random(lang))
     for name, a, b in pairs:
-        labels_a = getattr(fast, name.replace("_re", "_labels"), None)
-        labels_b = getattr(plain, name.replace("_re", "_labels"), None)
+        labels_a = _labels(fast, name)
+        labels_b = _labels(plain, name)
         for text in texts:
             assert [_span(m, labels_a) for m in a.finditer(text)] == [
                 _span(m, labels_b) for m in b.finditer(text)
@@ -89,7 +94,16 @@ def test_fast_form_matches_like_plain_form(
                              b.search(text, max(0, pos - 40), pos), a, b), (name, text, pos)
 
 
-def _span(m: re.Match[str], labels: list[str] | None) -> tuple[int, int, str | None]:
+def _labels(lex: lexicon.LanguageLexicon, name: str) -> list[object] | None:
+    """What each named group of a labelled regex stands for (its label, or for the vague
+    numbers their value), None for a regex without labels."""
+    if name == "vague_re":
+        return list(lex.numbers.vague_values)
+    labels = getattr(lex, name.replace("_re", "_labels"), None)
+    return list(labels) if labels is not None else None
+
+
+def _span(m: re.Match[str], labels: list[object] | None) -> tuple[int, int, object]:
     """The match and, for a labelled regex, the label of the fragment that matched."""
     label = labels[int(m.lastgroup[1:])] if labels is not None and m.lastgroup else None
     return (m.start(), m.end(), label)
@@ -112,12 +126,18 @@ def test_case_closure_is_every_code_point_that_folds_to_the_key() -> None:
 
 
 def test_forms_it_does_not_understand_fall_back() -> None:
-    """A fragment that may start anywhere, or with a quantified or case-sensitive item,
-    has no fast form (the plain form is used)."""
+    """A fragment that may start anywhere or with a quantified item has no fast form (the
+    plain form is used); a case-sensitive group and a lookbehind before the first character
+    keep their meaning."""
     assert scan.word_start_form([(r"\w*soldat", None)], word_end=True) is None
     assert scan.word_start_form([("s?oldat", None)], word_end=True) is None
     assert scan.word_start_form([("a+b", None)], word_end=True) is None
-    assert scan.word_start_form([("(?-i:NIS)", None)], word_end=True) is None
+    assert scan.word_start_form([("(?-i:N+IS)", None)], word_end=True) is None
+    sensitive = scan.word_start_form([("(?-i:NIS)", None), ("(?<=, )but", None)],
+                                     word_end=True)
+    assert sensitive is not None
+    found = [m.span() for m in re.finditer(sensitive[0], "NIS nis Nis, but but")]
+    assert found == [(0, 3), (13, 16)]
     form = scan.word_start_form([("killed", "k"), ("(?:missile|drone) strike", "s")],
                                 word_end=True)
     assert form is not None and form[1] == ["s", "k", "s"]

@@ -312,15 +312,25 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
         )
     vague_parts = [f"(?P<v{i}>{pat})" for i, (pat, _, _) in enumerate(vague_entries)]
     end = r"(?!\w)" if data.get("word_end", True) else ""
-    vague_re = re.compile(
-        r"(?<!\w)"
-        + _guard(v[0] for v in vague_entries)
-        + "(?:"
-        + ("|".join(vague_parts) if vague_parts else "(?!)")
-        + ")"
-        + end,
-        _FLAGS,
+    vague_values = [(v, q) for _, v, q in vague_entries]
+    vague_fast = _fast_form(
+        [(pat, str(i)) for i, (pat, _, _) in enumerate(vague_entries)],
+        word_end=bool(data.get("word_end", True)),
     )
+    if vague_fast is not None:
+        # group g<j> is the entry its label names
+        vague_re = vague_fast[0]
+        vague_values = [vague_values[int(label)] for label in vague_fast[1]]
+    else:
+        vague_re = re.compile(
+            r"(?<!\w)"
+            + _guard(v[0] for v in vague_entries)
+            + "(?:"
+            + ("|".join(vague_parts) if vague_parts else "(?!)")
+            + ")"
+            + end,
+            _FLAGS,
+        )
     words = _list(num, "words")
     table = {str(k).lower(): float(v) for k, v in num.get("table", {}).items()}
     word_alt_items = list(words) + [re.escape(k).replace("'", "['’ʼ]") for k in table]
@@ -328,8 +338,10 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
     if word_alt_items:
         w = _alt(word_alt_items)
         joiners = _alt(_list(num, "joiners")) if num.get("joiners") else "(?!)"
-        word_run_re = re.compile(
-            rf"(?<!\w){w}(?:(?:\s+|-)(?:{joiners}(?:\s+|-))?{w})*(?![\w'’ʼ])", _FLAGS
+        word_run_re = _compile(
+            word_alt_items,
+            word_end=False,
+            suffix=rf"(?:(?:\s+|-)(?:{joiners}(?:\s+|-))?{w})*(?![\w'’ʼ])",
         )
     return NumberSyntax(
         language=lang,
@@ -340,7 +352,7 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
         compound_units=units,
         approx_suffix_re=re.compile(_alt(_list(num, "approx_suffix")), _FLAGS),
         vague_re=vague_re,
-        vague_values=[(v, q) for _, v, q in vague_entries],
+        vague_values=vague_values,
         word_run_re=word_run_re,
         word_table=table,
         word_scales=frozenset(s.lower() for s in _list(num, "word_scales")),
