@@ -212,6 +212,8 @@ def _pick_trigger(
     windows: tuple[int, int] = (AFTER_WINDOW, BEFORE_WINDOW),
     walls: tuple[int, ...] = (),
     index: TriggerIndex | None = None,
+    asides: list[tuple[int, int] | None] | None = None,
+    starts: list[int] | None = None,
 ) -> tuple[int, int] | None:
     """Nearest trigger for mention ``idx`` as (weighted distance, trigger index).
 
@@ -224,7 +226,10 @@ def _pick_trigger(
     few near each number, not all of them."""
     first, last = mtoks[idx]
     m = mentions[idx][0]
-    starts = [a for a, _ in mtoks]
+    if starts is None:
+        starts = [a for a, _ in mtoks]
+    if asides is None:
+        asides = [_aside(tr, toks) for tr in triggers]
     runs: tuple[range, ...]
     if index is None:
         runs, prune = (range(len(triggers)),), False
@@ -268,8 +273,9 @@ def _pick_trigger(
                 if toks.commas[b] - toks.commas[a + 1] > 0:
                     continue  # a weak cue does not reach across a clause (", who fought in Kursk")
                 d += WEAK_COST
-            if _parenthetical(tr, first, last, toks):
-                d += PARENTHETICAL_COST
+            aside = asides[ti]
+            if aside is not None and not (aside[0] < first and last < aside[1]):
+                d += PARENTHETICAL_COST  # the trigger sits in an aside without the number
             if best is None or (d, side, ti) < best:
                 best = (d, side, ti)
     return (best[0], best[2]) if best else None
@@ -306,18 +312,20 @@ class TriggerIndex:
         return lo, max(lo, hi)
 
 
-def _parenthetical(tr: Span, first: int, last: int, toks: Tokens) -> bool:
-    """True if the trigger sits in a short comma-delimited aside that excludes the number."""
+def _aside(tr: Span, toks: Tokens) -> tuple[int, int] | None:
+    """The tokens opening and closing the short comma-delimited aside the trigger sits in
+    (", including the wounded,"), or None; a number outside it does not take the trigger
+    at its plain distance."""
     texts = toks.texts
     before = next(
         (j for j in range(tr.first - 1, max(-1, tr.first - 5), -1) if texts[j] in ",("), None
     )
     if before is None:
-        return False
+        return None
     after = next(
         (j for j in range(tr.last + 1, min(len(texts), tr.last + 4)) if texts[j] in ",)"), None
     )
-    return after is not None and not (before < first and last < after)
+    return None if after is None else (before, after)
 
 
 _LIST_MARKS = frozenset(":")  # a breakdown follows; its parts share the total's word
@@ -336,10 +344,15 @@ def assign_triggers(
     distance), and the other picks again."""
     excluded: list[set[int]] = [set() for _ in mentions]
     index = TriggerIndex.build(triggers, toks)
-    picks = [
-        _pick_trigger(i, mentions, mtoks, triggers, toks, excluded[i], windows, walls, index)
-        for i in range(len(mentions))
-    ]
+    asides = [_aside(tr, toks) for tr in triggers]
+    starts = [a for a, _ in mtoks]
+
+    def pick(i: int, ex: set[int]) -> tuple[int, int] | None:
+        return _pick_trigger(
+            i, mentions, mtoks, triggers, toks, ex, windows, walls, index, asides, starts
+        )
+
+    picks = [pick(i, excluded[i]) for i in range(len(mentions))]
     for _ in range(4):
         changed = False
         for i in range(len(mentions) - 1):
@@ -352,10 +365,7 @@ def assign_triggers(
             if any(toks.texts[t] in _LIST_MARKS for t in range(tr.last + 1, mtoks[i + 1][0])):
                 continue  # "15.000 Soldaten ... entsandt: 11.000 im Herbst und 4.000 ...": shared
             ex_i, ex_j = excluded[i] | {a[1]}, excluded[i + 1] | {a[1]}
-            alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i, windows, walls, index)
-            alt_j = _pick_trigger(
-                i + 1, mentions, mtoks, triggers, toks, ex_j, windows, walls, index
-            )
+            alt_i, alt_j = pick(i, ex_i), pick(i + 1, ex_j)
             # keep the assignment that leaves both numbers a trigger, then the shorter total
             cost_keep_i = (alt_j is None, a[0] + (alt_j[0] if alt_j else 0))
             cost_keep_j = (alt_i is None, b[0] + (alt_i[0] if alt_i else 0))
