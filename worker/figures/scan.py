@@ -9,6 +9,7 @@ result equals ``finditer`` of ``(?<!\\w)(?:p1|p2|...)`` where earlier patterns w
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -210,6 +211,7 @@ _CASE_SPECIALS = frozenset(
 )
 
 
+@functools.cache
 def case_closure(key: str) -> frozenset[str]:
     """Every character that the one-character pattern ``key`` matches case-insensitively."""
     simple = {c for c in (key, key.lower(), key.upper(), key.title()) if len(c) == 1}
