@@ -32,12 +32,12 @@ def _processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any]
 
 
 def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]],
-                columns: Sequence[str] | None = None) -> int:
+                columns: Sequence[str] | None = None, batch_size: int = 10_000) -> int:
     """Insert `rows` (dicts keyed by column name) into `table` in the caller's transaction;
     returns the number of rows. The columns are `columns`, else the first row's keys; a
     column left out gets its Python-side default (evaluated once for all the rows: a bulk
     load's `created_at` is one time) or, without one, its server default. A key missing from
-    a later row is NULL."""
+    a later row is NULL. SQLite gets them `batch_size` at a time."""
     it = iter(rows)
     first = next(it, None)
     if first is None:
@@ -73,9 +73,10 @@ def insert_rows(conn: Connection, table: Table, rows: Iterable[Mapping[str, Any]
     batch = [values(first)]
     for row in it:
         batch.append(values(row))
-        if len(batch) >= 10_000:
+        if len(batch) >= batch_size:
             conn.exec_driver_sql(sql, batch)
             count += len(batch)
             batch = []
-    conn.exec_driver_sql(sql, batch)
+    if batch:  # an empty list would be one execution without parameters
+        conn.exec_driver_sql(sql, batch)
     return count + len(batch)
