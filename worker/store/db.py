@@ -20,12 +20,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from worker.errors import ConfigError, DatabaseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 MIGRATIONS = "worker:migrations"  # packaged with the code (package:directory form)
@@ -195,6 +195,8 @@ def engine_of(factory: sessionmaker[Session]) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker  # the ORM: not for the short Core-only commands
+
     return sessionmaker(engine, expire_on_commit=False)
 
 
