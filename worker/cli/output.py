@@ -92,11 +92,26 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     """A table that fits the terminal (see worker.cli.tables): the `wrap` columns are long
     text (cut with an ellipsis, whole with --wide), the `urls` columns are printed whole on
     one line, every other column (numbers, dates, codes) is never cut."""
-    from worker.cli.tables import Column, render
+    from worker.cli.tables import Column, plain_table, render
 
     cols = [Column(c, "url" if c in urls else "text" if c in wrap else "fixed")
             for c in columns]
+    if not options.wide and not _terminal_like():  # the same text, without rich's console
+        text = plain_table(title, cols, rows, terminal_width() or 160)
+        if text is not None:
+            sys.stdout.write(text)
+            return
     render(out.real(), title, cols, rows, wide=options.wide)
+
+
+def _terminal_like() -> bool:
+    """Whether rich would treat standard output as a terminal (colours, styles): a tty, or
+    told so by FORCE_COLOR / TTY_COMPATIBLE."""
+    if os.environ.get("TTY_COMPATIBLE") in ("0", "1"):
+        return os.environ["TTY_COMPATIBLE"] == "1"
+    if os.environ.get("FORCE_COLOR") is not None:
+        return os.environ["FORCE_COLOR"] != ""
+    return sys.stdout.isatty()
 
 
 # -- the shared output options -----------------------------------------------------------
