@@ -135,20 +135,19 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         for url in urls:
             feed, what = check_feed(url, settings)
             if feed is None:
-                err.print(f"not added: {url}: {what}", markup=False, highlight=False,
-                          soft_wrap=True)
+                err.line(f"not added: {url}: {what}")
                 failed += 1
             else:
-                out.print(f"{feed}: {what}", markup=False, highlight=False, soft_wrap=True)
+                out.line(f"{feed}: {what}")
                 checked.append(feed)
         urls = checked
     specs = [FeedSpec(url=u, name=args.name, language=args.language, interval=interval)
              for u in urls]
     added, present = add_feeds(open_engine(settings), specs) if specs else ([], [])
     for url in added:
-        out.print(f"added {url}", markup=False, highlight=False, soft_wrap=True)
+        out.line(f"added {url}")
     for url in present:
-        err.print(f"already a feed: {url}", markup=False, highlight=False, soft_wrap=True)
+        err.line(f"already a feed: {url}")
     return 1 if present or failed else 0
 
 
@@ -169,10 +168,10 @@ def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
         if origin is None:
             if len(args.urls) == 1:
                 raise WorkerError(f"no feed has the URL {given}")
-            err.print(f"no feed has the URL {given}", markup=False, highlight=False)
+            err.line(f"no feed has the URL {given}")
             missing += 1
             continue
-        out.print(f"removed {given}", markup=False, highlight=False)
+        out.line(f"removed {given}")
         if origin == "config":
             err.print(f"note: it is declared in {settings.data_file('feeds_file')} and comes "
                       "back at the next `worker run` unless removed there")

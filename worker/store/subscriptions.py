@@ -16,7 +16,8 @@ from worker.store.tables import feeds, utcnow
 def add_feeds(engine: Engine, specs: Sequence[FeedSpec],
               origin: str = "cli") -> tuple[list[str], list[str]]:
     """Insert the feeds whose URL is not yet a feed, in one transaction; known ones are left
-    as they are. Returns (added URLs, URLs already present), in the order given."""
+    as they are, and a URL given twice is added once (its first spec). Returns (added URLs,
+    URLs already present before), in the order given."""
     urls = [spec.url for spec in specs]
     with engine.begin() as conn:
         present: set[str] = set()
@@ -24,7 +25,11 @@ def add_feeds(engine: Engine, specs: Sequence[FeedSpec],
             present.update(conn.scalars(select(feeds.c.url)
                                         .where(feeds.c.url.in_(urls[i:i + 500]))))
         now = utcnow()
-        new = [spec for spec in specs if spec.url not in present]
+        new, seen = [], set(present)
+        for spec in specs:
+            if spec.url not in seen:
+                seen.add(spec.url)
+                new.append(spec)
         if new:  # the other columns take the tables' defaults (origin, counters, created_at)
             conn.execute(insert(feeds), [
                 {"url": spec.url, "name": spec.name, "language": spec.language,
