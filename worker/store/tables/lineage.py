@@ -77,6 +77,8 @@ figure_value_stories = Table(
     Column("value", BigInteger, primary_key=True),
     Column("story_key", BigInteger, primary_key=True),
     Column("first_reported_on", UTCDateTime(), nullable=False),
+    # as-of counts (`figures --as-of`) read the stories known by a time from the index
+    Index("ix_figure_value_stories_first", "series_id", "value", "first_reported_on"),
 )
 
 figure_values = Table(
