@@ -6,7 +6,7 @@ most statements repeat their series' current value, a few move it on (and a few 
 older value: backward changes), some recall an earlier value with its date; 10 % of the
 articles are revised once (one figure changed in place); wire stories run in 2-10 copies.
 Rows are bulk-inserted (not through the pipeline), then the lineage tables are derived from
-scratch (`lineage.rebuild_all`, what the `lineage` migration does on an existing database).
+scratch (`lineage_rebuild.rebuild_all`, what the `lineage` migration does on an existing database).
 
 The write cost: one article (article, version, claims, lineage) per transaction through the
 writer's incremental path (`lineage.refresh_article`), at the end of the series (fresh news)
@@ -29,7 +29,7 @@ from sqlalchemy import Table, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from benchmarks.common import emit_json, show
-from worker.store import lineage, queries
+from worker.store import lineage, lineage_rebuild, queries
 from worker.store.bulk import insert_rows
 from worker.store.db import make_engine, session_factory, upgrade
 from worker.store.models import Article, ArticleVersion, FigureClaim, Story
@@ -162,7 +162,7 @@ def fill(engine: Engine, history: History, n_claims: int) -> float:
                 insert_rows(conn, table, batch[name])
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        lineage.rebuild_all(conn)
+        lineage_rebuild.rebuild_all(conn)
     took = time.perf_counter() - t0
     # planner statistics (and PostgreSQL's visibility map), as autovacuum keeps them
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

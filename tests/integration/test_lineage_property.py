@@ -17,7 +17,7 @@ from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from worker import series as model
-from worker.store import lineage
+from worker.store import lineage, lineage_rebuild
 from worker.store.models import (
     Article,
     ArticleVersion,
@@ -139,11 +139,11 @@ def _apply(conn: Connection, arts: list[FakeArticle], event: tuple[str, int, int
 
 
 def _table_state(conn: Connection, key: lineage.SeriesKey) -> Any:
-    stored = lineage.stored_series(conn, key)
+    stored = lineage_rebuild.stored_series(conn, key)
     if stored is None:
         return None
     return ([(s.claim_id, s.base(), s.derived()) for s in stored.statements],
-            stored.stories, stored.latest, lineage.stored_story_counts(conn, key))
+            stored.stories, stored.latest, lineage_rebuild.stored_story_counts(conn, key))
 
 
 def _expected(claims: list[model.SeriesClaim]) -> Any:
@@ -159,7 +159,7 @@ def check(engine: Engine, arts: list[FakeArticle], order: list[tuple[str, int, i
         n_claims = [0]
         for event in order:
             _apply(conn, arts, event, ids, n_claims)
-        by_series = lineage.series_claims(conn)
+        by_series = lineage_rebuild.series_claims(conn)
         for key in SERIES:
             claims = by_series.get(key, [])
             state = _table_state(conn, key)
@@ -167,13 +167,13 @@ def check(engine: Engine, arts: list[FakeArticle], order: list[tuple[str, int, i
                 assert not claims
                 continue
             assert state == _expected(claims), (key, order)
-        lineage.refresh_series(conn, SERIES)  # from scratch: the same rows
+        lineage_rebuild.refresh_series(conn, SERIES)  # from scratch: the same rows
         for key in SERIES:
             if key in by_series:
                 again = _table_state(conn, key)
                 assert again is not None
                 assert again[0] == _expected(by_series[key])[0]
-        lineage.rebuild_all(conn)  # every table emptied and bulk-filled: the same again
+        lineage_rebuild.rebuild_all(conn)  # every table emptied and bulk-filled: the same again
         for key in SERIES:
             if key in by_series:
                 assert _table_state(conn, key) == _expected(by_series[key]), (key, order)
@@ -198,7 +198,7 @@ def test_an_older_article_fetched_later_moves_the_series_it_falls_into(engine: E
     order = [("version", 0, 1), ("version", 1, 1), ("version", 2, 1)]
     check(engine, arts, order)
     with engine.connect() as conn:
-        stored = lineage.stored_series(conn, SERIES[0])
+        stored = lineage_rebuild.stored_series(conn, SERIES[0])
     assert stored is not None
     assert [(s.previous_value, s.value, s.kind) for s in stored.statements] == [
         (None, 300, "new_report"), (300, 100, "new_report"), (100, 600, "new_report")]

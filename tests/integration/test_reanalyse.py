@@ -22,7 +22,7 @@ from worker.pipeline import CoreConfig
 from worker.reanalyse import reanalyse
 from worker.replay import replay
 from worker.series import derive_series
-from worker.store import lineage, reviews
+from worker.store import lineage_rebuild, reviews
 from worker.store.db import engine_of
 from worker.store.models import Article, ArticleVersion, FigureClaim, RawPage
 from worker.store.writer import Store
@@ -49,10 +49,10 @@ def _lineage_is_exact(factory: sessionmaker[Session]) -> None:
     """The materialised lineage holds what the series definition computes from the claims."""
     with factory() as s:
         conn = s.connection()
-        by_series = lineage.series_claims(conn)
+        by_series = lineage_rebuild.series_claims(conn)
         assert by_series
         for key, claims in by_series.items():
-            stored = lineage.stored_series(conn, key)
+            stored = lineage_rebuild.stored_series(conn, key)
             derived = derive_series(claims)
             assert stored is not None, key
             assert [(x.claim_id, x.base(), x.derived()) for x in stored.statements] == [
@@ -93,7 +93,7 @@ def test_reanalysis_restores_the_claims_and_names_the_series_that_changed(
     reference = _claims(replayed)
     changed_id, gone_id = _age(replayed)
     with replayed() as s, s.begin():  # what the older extractor's lineage said
-        lineage.refresh_series(s, list(lineage.series_claims(s.connection())))
+        lineage_rebuild.refresh_series(s, list(lineage_rebuild.series_claims(s.connection())))
     summary = reanalyse(replayed, settings)
     _lineage_is_exact(replayed)  # refreshed in the re-analysis' own transactions
     assert summary.selected == summary.analysed == 17 and summary.errors == 0

@@ -138,10 +138,10 @@ def _fill_lineage(conn: Connection) -> None:
     empty (a database that the `lineage` migration has just reached)."""
     from sqlalchemy import inspect
 
-    from worker.store import lineage
+    from worker.store import lineage_rebuild
 
-    if inspect(conn).has_table("figure_statements") and lineage.needs_rebuild(conn):
-        lineage.rebuild_all(conn)
+    if inspect(conn).has_table("figure_statements") and lineage_rebuild.needs_rebuild(conn):
+        lineage_rebuild.rebuild_all(conn)
 
 
 _REVISION = re.compile(r"^(down_)?revision\s*(?::[^=]*)?=\s*(.+?)\s*$", re.MULTILINE)

@@ -127,10 +127,10 @@ def _key_order(key: SeriesKey) -> tuple[str, str, str]:
 def _refresh(session: Session, keys: set[SeriesKey]) -> None:
     """Recompute what the lineage keeps of these series (the materialised statements and
     changes) from the corrected claims."""
-    from worker.store import lineage
+    from worker.store import lineage_rebuild
 
     session.flush()
-    lineage.refresh_series(session, keys)
+    lineage_rebuild.refresh_series(session, keys)
 
 
 def _locate(session: Session, review: ClaimReview) -> FigureClaim | None:

@@ -89,10 +89,10 @@ def set_representative(conn: Connection | Session, story_id: int) -> None:
 
 def refresh_lineage(conn: Connection | Session, keys: set[SeriesKey]) -> None:
     """The materialised lineage of the series `keys` (old and new keys of the claims changed
-    here), recomputed in this transaction (worker.store.lineage.refresh_series). The writer
+    here), recomputed in this transaction (worker.store.lineage_rebuild.refresh_series). The writer
     refreshes a story's articles incrementally instead (lineage.refresh_story)."""
     if not keys:
         return
-    from worker.store import lineage
+    from worker.store import lineage_rebuild
 
-    lineage.refresh_series(conn, keys)
+    lineage_rebuild.refresh_series(conn, keys)
