@@ -220,11 +220,23 @@ class AnalysisPool:
             return _Pending(item, None, None, None)
         self._take_slot()  # released when the result is handed back (or the item dropped)
         try:
-            executor = self._executor()
-            return _Pending(item, doc, executor, executor.submit(_analyse, doc, self.core))
+            return self._send(item, doc)
         except BaseException:
             self.slots.release()
             raise
+
+    def _send(self, item: T, doc: Document) -> _Pending[T]:
+        executor = self._executor()
+        try:
+            fut = executor.submit(_analyse, doc, self.core)
+        except BrokenProcessPool as exc:  # a process died since: handled at the item's turn
+            fut = Future()
+            fut.set_exception(exc)
+        except RuntimeError:
+            if self.closed.is_set():  # submit after shutdown
+                raise PoolClosed from None
+            raise
+        return _Pending(item, doc, executor, fut)
 
     def _head(self, pending: deque[_Pending[T]]) -> tuple[T, Analysis | Exception | None]:
         """The first pending item's result. When its process died, the pool is replaced,
@@ -246,9 +258,7 @@ class AnalysisPool:
             result = or_error(lambda d: self._in_pool(d, tries=1), p.doc)
             for i, q in enumerate(pending):
                 if q.doc is not None and q.executor is p.executor:
-                    executor = self._executor()
-                    pending[i] = _Pending(q.item, q.doc, executor,
-                                          executor.submit(_analyse, q.doc, self.core))
+                    pending[i] = self._send(q.item, q.doc)  # keeps its slot
             return p.item, result
         except Exception as exc:  # noqa: BLE001 - the analysis itself failed
             return p.item, exc
