@@ -40,7 +40,7 @@ class Job:
     # the feed's text, for when the page proves unreadable (None: nothing else to try)
     fallback: Callable[[], tuple[Document, bool]] | None = None
     stored_as: int | None = None  # already stored under its URL: remembered, not analysed
-    web: bool = False  # `doc` came from the web: its article is re-checked by the plan
+    web: bool = False  # a feed item's page (not a file): re-checked by the revision plan
 
 
 class Sink(Protocol):

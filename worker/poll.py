@@ -67,7 +67,9 @@ class _FeedSink:
     def remember(self, job: Job, doc: Document, outcome: Outcome | None) -> None:
         fresh = outcome is not None and outcome.outcome in ("new", "irrelevant", "revised")
         self.poller._remember(self.st.id, job.entry, outcome.article_id if outcome else None,
-                              retry=job.retry and fresh, revisions=fresh and job.web)
+                              retry=job.retry and fresh,
+                              revisions=fresh and job.web
+                              and urlsplit(doc.url).scheme in ("http", "https"))
 
     def failed(self, job: Job, doc: Document, exc: Exception) -> None:
         log.error("cannot analyse %s: %s: %s", doc.url, type(exc).__name__, exc,
@@ -214,8 +216,7 @@ class Poller:
         doc, retry = self._item_document(st, e, source, language)
         fallback = None if retry else (
             lambda: self._item_document(st, e, source, language, page=False))
-        return Job(e, doc, retry=retry, fallback=fallback,
-                   web=urlsplit(doc.url).scheme in ("http", "https"))
+        return Job(e, doc, retry=retry, fallback=fallback, web=True)
 
     def _article_for(self, url: str) -> int | None:
         return store.article_by_url(self.factory, dedupe.canonical_url(url))
