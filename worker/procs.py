@@ -81,15 +81,6 @@ def settle() -> None:
     gc.freeze()
 
 
-def _analyse(doc: Document, core: CoreConfig) -> Analysis:
-    """`analyse` in a pool process; the first document's modules and models stay loaded, so
-    they are moved out of the collector's way once (a forked process that was not warmed)."""
-    result = analyse(doc, core)
-    if not gc.get_freeze_count():
-        settle()
-    return result
-
-
 def _context() -> multiprocessing.context.BaseContext:
     # fork would copy a process full of threads holding locks (fetchers, the scheduler, the
     # database pool); the fork server is a clean single-threaded process with the core, its
@@ -199,7 +190,7 @@ class AnalysisPool:
         for attempt in range(1, tries + 1):
             executor = self._executor()
             try:
-                return self._wait(executor.submit(_analyse, doc, self.core))
+                return self._wait(executor.submit(analyse, doc, self.core))
             except CancelledError:
                 raise PoolClosed from None
             except BrokenProcessPool:
@@ -228,7 +219,7 @@ class AnalysisPool:
     def _send(self, item: T, doc: Document) -> _Pending[T]:
         executor = self._executor()
         try:
-            fut = executor.submit(_analyse, doc, self.core)
+            fut = executor.submit(analyse, doc, self.core)
         except BrokenProcessPool as exc:  # a process died since: handled at the item's turn
             fut = Future()
             fut.set_exception(exc)
