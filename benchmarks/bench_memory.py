@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = {"feeds": args.feeds, "pages_fetched": pages, "seconds": round(seconds, 1),
               "exit": proc.returncode, "processes": sampler.processes,
               "peak_tree_rss_mb": round(sampler.rss_mb, 1),
-              "peak_tree_pss_mb": round(sampler.pss_mb, 1)}
+              "peak_tree_pss_mb": round(sampler.pss_mb, 1),
+              "pss_mb_at_peak": [f"{role}: {mb}" for role, mb in sampler.at_peak]}
     if args.json:
         emit_json(result)
     else:
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
               ("peak RSS of the tree, MB (shared pages counted per process)",
                result["peak_tree_rss_mb"]),
               ("peak PSS of the tree, MB (shared pages divided)", result["peak_tree_pss_mb"]),
+              ("PSS at the peak, MB, per process", ", ".join(result["pss_mb_at_peak"])),
               ("target", "< 400 MB")])
     return result
 

@@ -162,7 +162,7 @@ def cached_screen(topics_path: str) -> Screen:
 def normalise(text: str) -> str:
     """Lower-case, every whitespace and category-C character removed; with its NFC form
     appended when that differs (trafilatura normalises some text to NFC)."""
-    text = "".join(text.lower().split())
+    text = "".join(text.lower().split()).replace("\x00", "")
     if not text.isprintable():  # only category C and Z characters make a split text unprintable
         drop = "".join(c for c in set(text) if not c.isprintable())
         text = re.sub(f"[{re.escape(drop)}]+", "", text)

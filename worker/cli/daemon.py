@@ -53,6 +53,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
+    from worker import memory
     from worker.daemon import Daemon
     from worker.datafiles import check_data_files
     from worker.metrics import MetricsServer, healthy_since
@@ -60,6 +61,7 @@ def _run(args: argparse.Namespace, settings: Settings, early: EarlyStop) -> int:
     from worker.store.db import require_writable
     from worker.store.feeds import upsert_feeds
 
+    memory.limit_arenas(2)  # before the fetch threads start (worker.memory says why)
     check_data_files(settings)
     engine, factory = open_store(settings)
     require_writable(engine)  # a read-only database is an error, not "none due"
