@@ -54,7 +54,8 @@ def reference() -> list[list[dict[str, Any]]]:
 def test_trigger_index_changes_nothing(
     reference: list[list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without the index each number looks at every trigger of its sentence."""
+    """Without the index each number scores every trigger of its sentence (no reach
+    bounds, no walking outwards and stopping early)."""
     monkeypatch.setattr(mentions.TriggerIndex, "build", classmethod(lambda cls, t, k: None))
     assert _run(load_lexicons()) == reference
 
@@ -64,6 +65,7 @@ def test_grouped_lookaheads_change_nothing(
 ) -> None:
     """One lookahead per first-character bucket, as before the grouping."""
     monkeypatch.setattr(lexicon, "_GROUP", 1)
+    monkeypatch.setattr(lexicon, "FAST_FORM", False)
     plain = lexicon._load(DEFAULT_CLAIMANTS, LEXICON_DIR)
     assert "(?=[" in plain.get("en").trigger_re.pattern  # type: ignore[union-attr]
     assert _run(plain) == reference
@@ -83,3 +85,15 @@ def test_claimant_word_starts_change_nothing(reference: list[list[dict[str, Any]
         assert dispatcher.scan(text) == fast
     finally:
         dispatcher._starts = saved
+
+
+def test_word_start_form_changes_nothing(
+    reference: list[list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every lexicon regex in its plain form (a lookbehind, then the case-insensitive
+    alternation) finds what the fast form finds."""
+    monkeypatch.setattr(lexicon, "FAST_FORM", False)
+    plain = lexicon._load(DEFAULT_CLAIMANTS, LEXICON_DIR)
+    assert plain.get("en").trigger_re.pattern.startswith("(?<!")  # type: ignore[union-attr]
+    assert _run(plain) == reference
+

@@ -42,11 +42,15 @@ MAX_DIGITS = 18  # digits in one number run: "1 000 000 000" has 10; a figure is
 
 # every Cf character of Unicode 15 lies in these ranges (the class is checked per character),
 # and runs of whitespace the extractor would walk again at every line break
-_REMOVABLE = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+_CF = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3"
-    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]|\\s{4,}")
+    "\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+# "[Cf]|\s{4,}", opening with the set of its first characters so the regex engine skips in C
+# to them (no Cf character is whitespace)
+_REMOVABLE = re.compile(f"[{_CF}\\s](?:(?<=[{_CF}])|(?<=\\s)\\s{{3,}})")
 # A number run: digits, each pair joined by at most one of the separators found inside
 # numbers ("1 000 000", "1.234,5", "18'000"). Matched from its first digit, only when it has
 # more than MAX_DIGITS digits (a run with fewer fails within 2 * MAX_DIGITS characters).

@@ -18,7 +18,7 @@ from typing import Any
 
 from worker.data import CLAIMANTS, packaged
 from worker.figures.claimants import ClaimantRegistry, load_claimants
-from worker.figures.scan import first_chars, longest_first
+from worker.figures.scan import first_chars, longest_first, word_start_form
 from worker.figures.timing import TimeSyntax, build_time
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
@@ -111,6 +111,9 @@ def _named_alternation(
         for label, patterns in groups
         for pat in sorted({p for p in patterns if p}, key=longest_first)
     ]
+    fast = _fast_form([(pat, label) for label, pat in ranked], word_end=word_end)
+    if fast is not None:
+        return fast
     firsts = [_keys(pat) for _, pat in ranked]
     keys = sorted({k for f in firsts if f is not None for k in f})
     labels: list[str] = []
@@ -254,7 +257,31 @@ def _list(section: Mapping[str, Any], key: str) -> list[str]:
 def _compile(
     patterns: Iterable[str], *, word_end: bool, prefix: str = "", suffix: str = ""
 ) -> re.Pattern[str]:
-    return re.compile(prefix + _word(_alt(patterns), word_end=word_end) + suffix, _FLAGS)
+    """``prefix (?<!\\w)(?:p1|p2|...)`` (longest first) ``(?!\\w)`` (when ``word_end``)
+    ``suffix``, case-insensitive; in the fast form when there is no prefix."""
+    items = sorted({p for p in patterns if p}, key=longest_first)
+    if not prefix:
+        fast = _fast_form([(p, None) for p in items], word_end=word_end, suffix=suffix)
+        if fast is not None:
+            return fast[0]
+    return re.compile(prefix + _word(_alt(items), word_end=word_end) + suffix, _FLAGS)
+
+
+# FAST_FORM off compiles every lexicon regex in its plain form (the speed-equivalence test
+# compares the two)
+FAST_FORM = True
+
+
+def _fast_form(
+    items: Sequence[tuple[str, str | None]], *, word_end: bool, suffix: str = ""
+) -> tuple[re.Pattern[str], list[str]] | None:
+    """`scan.word_start_form` compiled (it is case-insensitive inside), or None."""
+    if not FAST_FORM:
+        return None
+    form = word_start_form(items, word_end=word_end, suffix=suffix)
+    if form is None:
+        return None
+    return re.compile(form[0], re.UNICODE), form[1]
 
 
 def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
@@ -285,15 +312,25 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
         )
     vague_parts = [f"(?P<v{i}>{pat})" for i, (pat, _, _) in enumerate(vague_entries)]
     end = r"(?!\w)" if data.get("word_end", True) else ""
-    vague_re = re.compile(
-        r"(?<!\w)"
-        + _guard(v[0] for v in vague_entries)
-        + "(?:"
-        + ("|".join(vague_parts) if vague_parts else "(?!)")
-        + ")"
-        + end,
-        _FLAGS,
+    vague_values = [(v, q) for _, v, q in vague_entries]
+    vague_fast = _fast_form(
+        [(pat, str(i)) for i, (pat, _, _) in enumerate(vague_entries)],
+        word_end=bool(data.get("word_end", True)),
     )
+    if vague_fast is not None:
+        # group g<j> is the entry its label names
+        vague_re = vague_fast[0]
+        vague_values = [vague_values[int(label)] for label in vague_fast[1]]
+    else:
+        vague_re = re.compile(
+            r"(?<!\w)"
+            + _guard(v[0] for v in vague_entries)
+            + "(?:"
+            + ("|".join(vague_parts) if vague_parts else "(?!)")
+            + ")"
+            + end,
+            _FLAGS,
+        )
     words = _list(num, "words")
     table = {str(k).lower(): float(v) for k, v in num.get("table", {}).items()}
     word_alt_items = list(words) + [re.escape(k).replace("'", "['’ʼ]") for k in table]
@@ -301,8 +338,10 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
     if word_alt_items:
         w = _alt(word_alt_items)
         joiners = _alt(_list(num, "joiners")) if num.get("joiners") else "(?!)"
-        word_run_re = re.compile(
-            rf"(?<!\w){w}(?:(?:\s+|-)(?:{joiners}(?:\s+|-))?{w})*(?![\w'’ʼ])", _FLAGS
+        word_run_re = _compile(
+            word_alt_items,
+            word_end=False,
+            suffix=rf"(?:(?:\s+|-)(?:{joiners}(?:\s+|-))?{w})*(?![\w'’ʼ])",
         )
     return NumberSyntax(
         language=lang,
@@ -313,7 +352,7 @@ def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
         compound_units=units,
         approx_suffix_re=re.compile(_alt(_list(num, "approx_suffix")), _FLAGS),
         vague_re=vague_re,
-        vague_values=[(v, q) for _, v, q in vague_entries],
+        vague_values=vague_values,
         word_run_re=word_run_re,
         word_table=table,
         word_scales=frozenset(s.lower() for s in _list(num, "word_scales")),
@@ -346,8 +385,16 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
     ]
     qb_parts = [f"(?P<g{i}>{_alt(p)})" for i, (_, p) in enumerate(before_groups)]
     qa_parts = [f"(?P<g{i}>{_alt(p)})" for i, (_, p) in enumerate(after_groups)]
-    qual_before_re = re.compile(
-        r"(?<!\w)(?:" + ("|".join(qb_parts) or "(?!)") + r")[\s\u00a0\u202f]*$", _FLAGS
+    qb_fast = _fast_form(
+        [(pat, k) for k, p in before_groups for pat in sorted(set(p), key=longest_first) if pat],
+        word_end=False,
+        suffix=r"[\s\u00a0\u202f]*$",
+    )
+    qual_before_re, qual_before_labels = qb_fast or (
+        re.compile(
+            r"(?<!\w)(?:" + ("|".join(qb_parts) or "(?!)") + r")[\s\u00a0\u202f]*$", _FLAGS
+        ),
+        [k for k, _ in before_groups],
     )
     qual_after_re = re.compile(
         r"[\s\u00a0\u202f]*(?:" + ("|".join(qa_parts) or "(?!)") + ")", _FLAGS
@@ -372,7 +419,11 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
     rel = data.get("relations", {})
     starters = _list(sent, "starters")
     starters_re = (
-        re.compile(r"(?<=[a-zß-ÿа-яёіїєґ])([ \t]+)(?=(?:" + "|".join(starters) + r")\b)")
+        # whitespace after a lower-case letter, before a starter: opening with the space lets
+        # the regex engine skip to spaces ("(?<=[a-z...])([ \t]+)(?=...)" tried everywhere)
+        re.compile(
+            r"([ \t](?<=[a-zß-ÿа-яёіїєґ][ \t])[ \t]*)(?=(?:" + "|".join(starters) + r")\b)"
+        )
         if starters
         else None
     )
@@ -387,9 +438,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         deploy_context_re=_compile(
             _list(metrics, "deployed") + _list(metrics, "deployed_weak"), word_end=word_end
         ),
-        people_re=re.compile(
-            _word(_alt(_list(data.get("people", {}), "nouns")), word_end=word_end), _FLAGS
-        ),
+        people_re=_compile(_list(data.get("people", {}), "nouns"), word_end=word_end),
         civilian_re=re.compile(
             _alt(_list(data.get("people", {}), "civilian")) + ("(?!\\w)" if word_end else ""),
             _FLAGS,
@@ -398,21 +447,17 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         reject_after_re=re.compile(
             _alt(_list(rej, "after")) + ("(?!\\w)" if word_end else ""), _FLAGS
         ),
-        reject_before_re=re.compile(
-            r"(?<!\w)" + _alt(_list(rej, "before")) + r"[\s\u00a0]*$", _FLAGS
-        ),
+        reject_before_re=_compile(_list(rej, "before"), word_end=False, suffix=r"[\s\u00a0]*$"),
         ordinal_after_re=re.compile(_alt(_list(rej, "ordinal_after")), _FLAGS),
         attached_ok_re=re.compile(_alt(_list(rej, "attached_ok")) + r"(?!\w)", _FLAGS),
         function_words=frozenset(w.lower() for w in _list(data.get("people", {}), "function")),
         np_links=frozenset(w.lower() for w in _list(data.get("people", {}), "links")),
         subject_re=subject_re,
         subject_labels=subject_labels,
-        location_before_re=re.compile(
-            r"(?<!\w)" + _alt(_list(subjects, "location_before")) + r"\s+$", _FLAGS
+        location_before_re=_compile(
+            _list(subjects, "location_before"), word_end=False, suffix=r"\s+$"
         ),
-        place_before_re=re.compile(
-            r"(?<!\w)" + _alt(_list(subjects, "place_before")) + r"\s+$", _FLAGS
-        ),
+        place_before_re=_compile(_list(subjects, "place_before"), word_end=False, suffix=r"\s+$"),
         location_after_re=re.compile(_alt(_list(subjects, "location_after")), _FLAGS),
         coordination_re=re.compile(
             r"[\s,]*" + _alt(_list(subjects, "coordination")) + r"[\s,]*", _FLAGS
@@ -420,7 +465,7 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         self_anchoring=bool(subjects.get("self_anchoring", False)),
         verb_final=bool(rel.get("verb_final", False)),
         qual_before_re=qual_before_re,
-        qual_before_labels=[k for k, _ in before_groups],
+        qual_before_labels=qual_before_labels,
         qual_after_re=qual_after_re,
         qual_after_labels=[k for k, _ in after_groups],
         range_join_re=re.compile(
@@ -486,19 +531,19 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
         ),
         # "a third of the estimated 10,000 ...", "la moitié des 11 000 ...": the number counts
         # the troops the share is taken from
-        share_before_re=re.compile(
-            _word(_alt(_list(rel, "share_before")), word_end=word_end)
-            + r"[\s\u00a0]+"
+        share_before_re=_compile(
+            _list(rel, "share_before"),
+            word_end=word_end,
+            suffix=r"[\s\u00a0]+"
             + _alt(_list(rel, "population_before"))
             + r"(?:[\s\u00a0]+[^\W\d]+\.?){0,2}[\s\u00a0]*$",
-            _FLAGS,
         ),
         # "subissent de lourdes pertes", "pour compenser les pertes": right before a casualty
         # word, these make it no predicate of a number
-        unnumbered_before_re=re.compile(
-            _word(_alt(_list(rel, "unnumbered_before")), word_end=word_end)
-            + r"(?:[\s\u00a0]+[^\W\d]+){0,2}[\s\u00a0]+$",
-            _FLAGS,
+        unnumbered_before_re=_compile(
+            _list(rel, "unnumbered_before"),
+            word_end=word_end,
+            suffix=r"(?:[\s\u00a0]+[^\W\d]+){0,2}[\s\u00a0]+$",
         ),
         # "1만 3000명가량 가운데 ... 5100여 명": the number before these words is the population
         population_after_re=re.compile(
@@ -519,12 +564,12 @@ def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:
             else re.compile(_alt(_list(scope, "barrier")), _FLAGS)
         ),
         # a people noun and "from" before a country: the country says whose people
-        origin_before_re=re.compile(
-            _word(_alt(_list(data.get("people", {}), "nouns")), word_end=word_end)
-            + r"[\s\u00a0]+"
+        origin_before_re=_compile(
+            _list(data.get("people", {}), "nouns"),
+            word_end=word_end,
+            suffix=r"[\s\u00a0]+"
             + _alt(_list(subjects, "origin_before") or ["(?!)"])
             + r"[\s\u00a0]+$",
-            _FLAGS,
         ),
         forward_re=_compile(_list(rel, "forward"), word_end=word_end),
     )

@@ -212,48 +212,72 @@ def _pick_trigger(
     windows: tuple[int, int] = (AFTER_WINDOW, BEFORE_WINDOW),
     walls: tuple[int, ...] = (),
     index: TriggerIndex | None = None,
+    asides: list[tuple[int, int] | None] | None = None,
+    starts: list[int] | None = None,
 ) -> tuple[int, int] | None:
     """Nearest trigger for mention ``idx`` as (weighted distance, trigger index).
 
     ``windows`` bounds the distance to a following / preceding trigger; verb-final languages
-    (German subordinate clauses) reach further after the number. ``index`` (optional) limits
-    the loop to the triggers that can lie within the windows."""
+    (German subordinate clauses) reach further after the number. The winner is the least
+    (distance, side, index): a following trigger (side 0) beats a preceding one at the same
+    distance, and the earlier of two on one side. ``index`` (optional) lets the search walk
+    outwards from the number and stop where the words in between alone cost more than the
+    best found (every other cost only adds), so a sentence packed with triggers costs the
+    few near each number, not all of them."""
     first, last = mtoks[idx]
     m = mentions[idx][0]
-    starts = [a for a, _ in mtoks]
-    best: tuple[int, int, int] | None = None
-    lo, hi = 0, len(triggers)
-    if index is not None:
+    if starts is None:
+        starts = [a for a, _ in mtoks]
+    if asides is None:
+        asides = [_aside(tr, toks) for tr in triggers]
+    runs: tuple[range, ...]
+    if index is None:
+        runs, prune = (range(len(triggers)),), False
+    else:
         lo, hi = index.reach(first, last, windows)
-    for ti in range(lo, hi):
-        tr = triggers[ti]
-        if ti in excluded or (tr.start < m.end and tr.end > m.start):
-            continue
-        if tr.start >= m.end:
-            d = 0 if tr.first <= last else toks.gap(last, tr.first)
-            crossed = bisect.bisect_left(starts, tr.first) - (idx + 1)
-            d += CROSS_COST * max(0, crossed)
-            if d > windows[0]:
-                continue
-            side = 0
-        else:
-            d = 0 if tr.last >= first else toks.gap(tr.last, first)
-            crossed = idx - bisect.bisect_right(starts, tr.last)
-            d += CROSS_COST * max(0, crossed)
-            if any(tr.end <= w < m.start for w in walls):
-                continue  # "16,000 were sent, including 10,000": the verb is the total's
-            if d > windows[1]:
-                continue
-            side = 1
-        if tr.label.endswith(":weak"):
-            lo, hi = (last, tr.first) if side == 0 else (tr.last, first)
-            if toks.commas[hi] - toks.commas[lo + 1] > 0:
-                continue  # a weak cue does not reach across a clause ("..., who fought in Kursk")
-            d += WEAK_COST
-        if _parenthetical(tr, first, last, toks):
-            d += PARENTHETICAL_COST
-        if best is None or (d, side) < best[:2]:
-            best = (d, side, ti)
+        mid = max(lo, min(hi, bisect.bisect_left(index.starts, m.end)))
+        # the following triggers nearest first, then the preceding ones nearest first
+        runs, prune = (range(mid, hi), range(mid - 1, lo - 1, -1)), True
+    best: tuple[int, int, int] | None = None
+    for run in runs:
+        for ti in run:
+            tr = triggers[ti]
+            if tr.start >= m.end:
+                base = 0 if tr.first <= last else toks.gap(last, tr.first)
+                if prune and best is not None and base > best[0]:
+                    break  # the farther ones on this side cost more still
+                if ti in excluded:
+                    continue
+                crossed = bisect.bisect_left(starts, tr.first) - (idx + 1)
+                d = base + CROSS_COST * max(0, crossed)
+                if d > windows[0]:
+                    continue
+                side = 0
+            elif tr.end > m.start:
+                continue  # the trigger overlaps the number
+            else:
+                base = 0 if tr.last >= first else toks.gap(tr.last, first)
+                if prune and best is not None and base > best[0]:
+                    break
+                if ti in excluded:
+                    continue
+                crossed = idx - bisect.bisect_right(starts, tr.last)
+                d = base + CROSS_COST * max(0, crossed)
+                if any(tr.end <= w < m.start for w in walls):
+                    continue  # "16,000 were sent, including 10,000": the verb is the total's
+                if d > windows[1]:
+                    continue
+                side = 1
+            if tr.label.endswith(":weak"):
+                a, b = (last, tr.first) if side == 0 else (tr.last, first)
+                if toks.commas[b] - toks.commas[a + 1] > 0:
+                    continue  # a weak cue does not reach across a clause (", who fought in Kursk")
+                d += WEAK_COST
+            aside = asides[ti]
+            if aside is not None and not (aside[0] < first and last < aside[1]):
+                d += PARENTHETICAL_COST  # the trigger sits in an aside without the number
+            if best is None or (d, side, ti) < best:
+                best = (d, side, ti)
     return (best[0], best[2]) if best else None
 
 
@@ -265,14 +289,16 @@ class TriggerIndex:
     toks: Tokens
     firsts: list[int]
     lasts: list[int]
+    starts: list[int]
 
     @classmethod
     def build(cls, triggers: list[Span], toks: Tokens) -> TriggerIndex | None:
         firsts = [t.first for t in triggers]
         lasts = [t.last for t in triggers]
-        if firsts != sorted(firsts) or lasts != sorted(lasts):
+        starts = [t.start for t in triggers]
+        if firsts != sorted(firsts) or lasts != sorted(lasts) or starts != sorted(starts):
             return None  # not in text order: no shortcut
-        return cls(toks, firsts, lasts)
+        return cls(toks, firsts, lasts, starts)
 
     def reach(self, first: int, last: int, windows: tuple[int, int]) -> tuple[int, int]:
         """Range of trigger indexes that may lie within ``windows`` of tokens first..last: a
@@ -286,18 +312,20 @@ class TriggerIndex:
         return lo, max(lo, hi)
 
 
-def _parenthetical(tr: Span, first: int, last: int, toks: Tokens) -> bool:
-    """True if the trigger sits in a short comma-delimited aside that excludes the number."""
+def _aside(tr: Span, toks: Tokens) -> tuple[int, int] | None:
+    """The tokens opening and closing the short comma-delimited aside the trigger sits in
+    (", including the wounded,"), or None; a number outside it does not take the trigger
+    at its plain distance."""
     texts = toks.texts
     before = next(
         (j for j in range(tr.first - 1, max(-1, tr.first - 5), -1) if texts[j] in ",("), None
     )
     if before is None:
-        return False
+        return None
     after = next(
         (j for j in range(tr.last + 1, min(len(texts), tr.last + 4)) if texts[j] in ",)"), None
     )
-    return after is not None and not (before < first and last < after)
+    return None if after is None else (before, after)
 
 
 _LIST_MARKS = frozenset(":")  # a breakdown follows; its parts share the total's word
@@ -316,10 +344,15 @@ def assign_triggers(
     distance), and the other picks again."""
     excluded: list[set[int]] = [set() for _ in mentions]
     index = TriggerIndex.build(triggers, toks)
-    picks = [
-        _pick_trigger(i, mentions, mtoks, triggers, toks, excluded[i], windows, walls, index)
-        for i in range(len(mentions))
-    ]
+    asides = [_aside(tr, toks) for tr in triggers]
+    starts = [a for a, _ in mtoks]
+
+    def pick(i: int, ex: set[int]) -> tuple[int, int] | None:
+        return _pick_trigger(
+            i, mentions, mtoks, triggers, toks, ex, windows, walls, index, asides, starts
+        )
+
+    picks = [pick(i, excluded[i]) for i in range(len(mentions))]
     for _ in range(4):
         changed = False
         for i in range(len(mentions) - 1):
@@ -332,10 +365,7 @@ def assign_triggers(
             if any(toks.texts[t] in _LIST_MARKS for t in range(tr.last + 1, mtoks[i + 1][0])):
                 continue  # "15.000 Soldaten ... entsandt: 11.000 im Herbst und 4.000 ...": shared
             ex_i, ex_j = excluded[i] | {a[1]}, excluded[i + 1] | {a[1]}
-            alt_i = _pick_trigger(i, mentions, mtoks, triggers, toks, ex_i, windows, walls, index)
-            alt_j = _pick_trigger(
-                i + 1, mentions, mtoks, triggers, toks, ex_j, windows, walls, index
-            )
+            alt_i, alt_j = pick(i, ex_i), pick(i + 1, ex_j)
             # keep the assignment that leaves both numbers a trigger, then the shorter total
             cost_keep_i = (alt_j is None, a[0] + (alt_j[0] if alt_j else 0))
             cost_keep_j = (alt_i is None, b[0] + (alt_i[0] if alt_i else 0))

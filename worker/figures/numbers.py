@@ -118,6 +118,7 @@ def _as_int(value: float | None) -> int | None:
 
 def _digit_mentions(text: str, syn: NumberSyntax) -> list[Mention]:
     out: list[Mention] = []
+    has_compound = bool(syn.compound_units)
     for m in syn.digit_re.finditer(text):
         start = m.start()
         if start >= 2 and text[start - 1] == "-" and text[start - 2].isalpha():
@@ -126,7 +127,7 @@ def _digit_mentions(text: str, syn: NumberSyntax) -> list[Mention]:
         mult = 1
         if scale_word:
             mult = next((v for i, v in enumerate(syn.scales.values()) if m.group(f"s{i}")), 1)
-        compound = m.groupdict().get("compound")
+        compound = m.group("compound") if has_compound else None
         raw = compound if compound else m.group("plain")
         if raw.startswith("0") and len(raw) > 1 and raw[1] in _SPACES:
             continue  # phone numbers such as "0 800 300 529"

@@ -108,7 +108,9 @@ def relations(
             own[i] = said[-1] if said else None
     rows: list[Rel] = []
     for i, (c, m) in enumerate(zip(out, used, strict=True)):
-        row = Rel(why=dict(c.why), scope=c.scope)
+        # the claim's own `why` (a fresh dict made for it in this sentence) takes the notes,
+        # so a claim none of whose fields change is kept as it is (see the end)
+        row = Rel(why=c.why, scope=c.scope)
         cl = clause(m.start)
         date = own[i]
         if date is not None:
@@ -185,19 +187,20 @@ def relations(
                 rows[i].recalled = True
                 rows[i].why["recalled"] = f"dated {ref}, before the other {c.metric} figure"
                 break
-    result = [
-        replace(
+    return [
+        c
+        if (c.refers_to, c.recalled, c.scope, c.partial) == (r.refers_to, r.recalled, r.scope,
+                                                           r.partial)
+        else replace(
             c,
             refers_to=r.refers_to,
             recalled=r.recalled,
             scope=r.scope,
             partial=r.partial,
-            why=r.why,
         )
         for c, r in zip(out, rows, strict=True)
         if not r.drop
     ]
-    return result
 
 
 def own_dates(

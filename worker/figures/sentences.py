@@ -13,12 +13,17 @@ from dataclasses import dataclass
 
 from worker.figures.lexicon import LanguageLexicon
 
-_BOUNDARY_RE = re.compile(r"[.!?。？！]+[\"'»”’)\]]*(?=\s)|\n")
+# Each regex here opens with the character it must start with (then looks behind at it), so
+# the regex engine skips to those characters in C instead of trying the pattern at every one.
+# "[.!?。？！]+[\"'»”’)\]]*(?=\s)|\n", opening with its first character:
+_BOUNDARY_RE = re.compile(
+    r"[.!?。？！\n](?:(?<=\n)|(?<=[.!?。？！])[.!?。？！]*[\"'»”’)\]]*(?=\s))"
+)
 _PARAGRAPH_RE = re.compile(r"\n[ \t\u00a0]*\n")
 # a period glued to the next sentence: "... war effort.On Monday", "... verwundet.Das schrieb",
 # "추산하고 있다.종합 사망자는" (a word of 3+ letters, the period, a capitalised word)
 _GLUED_RE = re.compile(
-    r"(?<=[^\W\d_]{3})\.(?=[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][a-zß-öø-ÿа-яёіїєґ])|(?<=[다요])\.(?=[가-힣])"
+    r"\.(?:(?<=[^\W\d_]{3}\.)(?=[A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐ][a-zß-öø-ÿа-яёіїєґ])|(?<=[다요]\.)(?=[가-힣]))"
 )
 _WORD_BEFORE_RE = re.compile(r"(\w+(?:\.\w+)*)\W*$")
 _WORD_AFTER_RE = re.compile(r"\s*(\w+)")

@@ -23,14 +23,13 @@ Two ways in, both exact (a property test holds them to `worker.series.derive_ser
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
     delete,
-    insert,
     select,
     true,
     update,
@@ -39,16 +38,16 @@ from sqlalchemy.orm import Session
 
 from worker import series as model
 from worker.series import SeriesClaim, Statement
+from worker.store.bulk import insert_rows
 from worker.store.lineage_sql import (
     _ARTICLE_CLAIMS,
     _ARTICLE_ROWS,
     _CLAIMS,
     _COLUMNS,
-    _FIRST_DIRECT,
     _FROM,
     _INSERT_ST,
     _PREV_POINT,
-    _RECALL_ROWS,
+    _RECALL_CANDIDATES,
     _SELECT_ST,
     _SERIES_BY_KEY,
     _SET_LATEST,
@@ -210,30 +209,47 @@ def _rederive(conn: Connection, sid: int, touched: Sequence[Statement]) -> None:
     old and new states) changed: recalls of their values, the walk, stories, latest."""
     positions = [s.sort_key for s in touched]
     for value in {s.value for s in touched}:
-        positions += _recalls(conn, sid, value)
-    _walk(conn, sid, min(positions), max(positions))
+        positions += _recalls(conn, sid, value, sorted(
+            {s.claim_id for s in touched if s.value == value and s.recalled}))
+    # one walk from each moved position that an earlier walk did not pass: a recall dated in
+    # the past and a direct figure at the end (one article) are two short walks, not one
+    # walk over everything stated in between
+    reached: tuple[datetime, datetime, int] | None = None
+    for start in sorted(set(positions)):
+        if reached is None or start > reached:
+            reached = _walk(conn, sid, start, start)
+            if reached is _END:
+                break
     for value, story in {(s.value, s.story_key) for s in touched}:
         _story(conn, sid, value, story)
     conn.execute(_SET_LATEST, {"sid": sid})
 
 
-def _recalls(conn: Connection, sid: int, value: int) -> list[tuple[datetime, datetime, int]]:
-    """Re-decide which recalls of `value` are points; returns the positions that flipped."""
-    rows = [_statement(r) for r in conn.execute(_RECALL_ROWS, {"sid": sid, "value": value})]
+def _recalls(conn: Connection, sid: int, value: int,
+             touched: Sequence[int]) -> list[tuple[datetime, datetime, int]]:
+    """Re-decide which recalls of `value` are points (`touched`: the ids of the recalls whose
+    own facts changed); returns the positions that flipped."""
+    rows = list(conn.execute(_RECALL_CANDIDATES, {"sid": sid, "value": value,
+                                                  "ids": list(touched)}))
     if not rows:
         return []
-    first = conn.scalar(_FIRST_DIRECT, {"sid": sid, "value": value})
-    flipped = [s for s in rows if model.recall_is_point(s, first) != s.point]
+    first = rows[0].first_direct
+    flipped = [s for s in map(_statement, rows) if model.recall_is_point(s, first) != s.point]
     if flipped:
         conn.execute(_UPDATE_POINT, [{"k_claim": s.claim_id, "b_point": not s.point}
                                      for s in flipped])
     return [s.sort_key for s in flipped]
 
 
+_END = (datetime.max.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC), 0)
+"""Where a walk that ran to the end of its series stopped."""
+
+
 def _walk(conn: Connection, sid: int, start: tuple[datetime, datetime, int],
-          last_moved: tuple[datetime, datetime, int]) -> None:
+          last_moved: tuple[datetime, datetime, int]) -> tuple[datetime, datetime, int]:
     """Recompute previous value and kind from `start` on, until past `last_moved` a point
-    comes out unchanged (from there on every row sees the same previous point as before)."""
+    comes out unchanged (from there on every row sees the same previous point as before);
+    returns the position of that point (`_END` when the walk ran to the series' end)."""
     prev = conn.scalar(_PREV_POINT, {"sid": sid, **_at(start)})
     now = utcnow()
     cursor, inclusive = start, True
@@ -261,9 +277,9 @@ def _walk(conn: Connection, sid: int, start: tuple[datetime, datetime, int],
                 if s.point:
                     prev = s.value
                     if unchanged and s.sort_key > last_moved:
-                        return
+                        return s.sort_key
             if len(batch) < WALK_BATCH:
-                return
+                return _END
             cursor, inclusive = batch[-1].sort_key, False
     finally:
         if updates:
@@ -338,16 +354,11 @@ def _store(conn: Connection, sid: int, derived: model.Series, now: datetime,
         before = known.get(s.claim_id)
         same = before is not None and before[:2] == (s.kind, s.previous_value)
         rows.append(_row(s, sid, before[2] if same and before is not None else now))
-    for i in range(0, len(rows), 10_000):
-        conn.execute(insert(_st), rows[i:i + 10_000])
-    stories = [{"series_id": sid, "value": v, "story_key": k, "first_reported_on": t}
-               for (v, k), t in derived.stories.items()]
-    for i in range(0, len(stories), 10_000):
-        conn.execute(insert(_vs), stories[i:i + 10_000])
-    counts = derived.story_counts()
-    if counts:
-        conn.execute(insert(_values), [{"series_id": sid, "value": v, "stories": n}
-                                       for v, n in counts.items()])
+    insert_rows(conn, _st, rows)  # COPY on PostgreSQL: a series may have 10^5 statements
+    insert_rows(conn, _vs, ({"series_id": sid, "value": v, "story_key": k,
+                             "first_reported_on": t} for (v, k), t in derived.stories.items()))
+    insert_rows(conn, _values, ({"series_id": sid, "value": v, "stories": n}
+                                for v, n in derived.story_counts().items()))
     conn.execute(update(_series).where(_series.c.id == sid)
                  .values(latest_claim_id=derived.latest))
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     tuple_,
     update,
@@ -95,13 +96,26 @@ _UPDATE_DERIVED = (update(_st).where(_st.c.claim_id == bindparam("k_claim"))
                    .values(through_recall=bindparam("b_through"),
                            previous_value=bindparam("b_previous"), kind=bindparam("b_kind"),
                            detected_at=bindparam("b_detected", type_=UTCDateTime())))
-_RECALL_ROWS = _SELECT_ST.where(_st.c.series_id == bindparam("sid"),
-                                _st.c.value == bindparam("value"), _st.c.recalled.is_(True))
 _FIRST_DIRECT = (select(_st.c.reported_on)
                  .where(_st.c.series_id == bindparam("sid"), _st.c.value == bindparam("value"),
                         _st.c.recalled.is_(False), _st.c.live.is_(True),
                         _st.c.corrected.is_(False))
                  .order_by(_st.c.reported_on).limit(1))
+_FIRST = _FIRST_DIRECT.scalar_subquery()
+# the recalls of a value whose point may flip, with the value's first direct report (one
+# round trip): those given by id (their own facts changed), the points reported at or after
+# that first report (no longer the earliest evidence) and the non-points reported before it
+# (or with no direct report at all). A point reported before it stays one: reading every
+# recall of a value grew with the database.
+_RECALL_CANDIDATES = (
+    _SELECT_ST.add_columns(_FIRST.label("first_direct"))
+    .where(_st.c.series_id == bindparam("sid"), _st.c.value == bindparam("value"),
+           _st.c.recalled.is_(True),
+           or_(_st.c.claim_id.in_(bindparam("ids", expanding=True)),
+               and_(_st.c.point.is_(True), _FIRST.is_not(None),
+                    _st.c.reported_on >= _FIRST),
+               and_(_st.c.point.is_(False),
+                    or_(_FIRST.is_(None), _st.c.reported_on < _FIRST)))))
 _PREV_POINT = (select(_st.c.value)
                .where(_st.c.series_id == bindparam("sid"), _st.c.point.is_(True),
                       _st.c.stated_for <= _p("sf"), _ROW_POS < _AT)

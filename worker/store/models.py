@@ -561,6 +561,10 @@ class FigureValueStory(Base):
     """A story supporting a value of a series, and when it first did (for as-of counts)."""
 
     __tablename__ = "figure_value_stories"
+    __table_args__ = (
+        # as-of counts (`figures --as-of`) read the stories known by a time from the index
+        Index("ix_figure_value_stories_first", "series_id", "value", "first_reported_on"),
+    )
 
     series_id: Mapped[int] = mapped_column(
         ForeignKey("figure_series.id", ondelete="CASCADE"), primary_key=True)
