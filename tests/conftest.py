@@ -18,7 +18,10 @@ from sqlalchemy.orm import Session, sessionmaker
 # before the move (a shim: new code imports tests.helpers).
 from tests.helpers.cli import catches, run_worker, wait_catching, worker_env
 from tests.helpers.paths import CORPUS, PG_ADMIN_URL, ROOT, SEED, SEEDS
+from tests.helpers.reports import three_reports
+from tests.helpers.server import LocalServer
 from tests.helpers.settings import db_settings
+from tests.helpers.world import World
 from worker.config import Settings
 from worker.store.db import make_engine, session_factory, upgrade
 
@@ -96,3 +99,20 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture
 def factory(engine: Engine) -> sessionmaker[Session]:
     return session_factory(engine)
+
+
+@pytest.fixture
+def world(db_url: str, tmp_path: Path) -> Iterator[World]:
+    """A local server and a migrated database (SQLite and PostgreSQL) to run daemon cycles
+    against (tests.helpers.world)."""
+    with LocalServer() as srv:
+        w = World(srv, db_url, tmp_path)
+        yield w
+        w.engine.dispose()
+
+
+@pytest.fixture
+def ids(factory: sessionmaker[Session]) -> dict[str, int]:
+    """Three reports of the North Korean toll: KR-NIS 100, then 300 (with a part, 120 of
+    them in Kursk), then 5,000 (another war's figure, wrongly read); their claims' ids."""
+    return three_reports(factory)

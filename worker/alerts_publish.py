@@ -29,12 +29,13 @@ from worker.alerts import (
     webhook_specs,
 )
 from worker.alerts_atom import atom_feed
-from worker.config import Settings, webhook_secret
+from worker.config import Settings
 from worker.errors import WorkerError
 from worker.store import alerts as store
 from worker.store import announcements
 from worker.store.db import database_failure
 from worker.store.models import utcnow
+from worker.webhook_settings import webhook_secret
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ Paths: a data-file setting left empty means the file packaged in `worker/data/`;
 written in a config file is relative to *that file's* directory (so `/etc/worker/worker.toml`
 can say `topics_file = "topics.toml"`), one from the environment or the command line is relative
 to the working directory. Paths are made absolute here, once, so nothing later depends on where
-the program was started.
+the program was started. The `[[alerts.webhooks]]` entries are checked in
+`worker/webhook_settings.py`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from worker import data
 from worker.dblocation import resolve_database
 from worker.errors import ConfigError
+from worker.webhook_settings import validate_alerts
+from worker.webhook_settings import webhook_secret as webhook_secret  # re-exported
 
 DEFAULT_CONFIG = Path("config/worker.toml")
 # Data-file settings: key -> the packaged file used when the setting is empty.
@@ -305,7 +308,8 @@ def load_settings(
         settings.origins[dotted] = "command line"
     resolve_database(settings, path if explicit else None, file_dir)
     _validate(settings, path)
-    _validate_alerts(settings, path, env)
+    validate_alerts(settings.alerts, settings.origins.get("alerts.webhooks", str(path)),
+                    path, env)
     return settings
 
 
@@ -348,59 +352,3 @@ def _validate(s: Settings, path: Path) -> None:
             raise bad("[schedule] revisions", "each entry must be [every_seconds, until_age]")
     if not s.database.url.strip():
         raise bad("[database] url", "must not be empty")
-
-
-WEBHOOK_KEYS = ("name", "url", "secret", "secret_env", "subjects", "metrics", "claimants")
-
-
-def webhook_secret(hook: Mapping[str, Any], env: Mapping[str, str]) -> str:
-    """A webhook's signing secret: `secret`, else the environment variable `secret_env`."""
-    if hook.get("secret_env"):
-        name = str(hook["secret_env"])
-        if not env.get(name):
-            raise ConfigError(f"[alerts] webhook {hook.get('name') or hook.get('url')}: "
-                              f"environment variable {name} (secret_env) is not set")
-        return env[name]
-    return str(hook.get("secret") or "")
-
-
-def _validate_alerts(s: Settings, path: Path, env: Mapping[str, str]) -> None:
-    """Each `[[alerts.webhooks]]` entry: an http(s) `url`, a Standard Webhooks secret
-    (`secret = "whsec_..."`, or `secret_env` naming the environment variable holding it), and
-    optional filters (lists of subjects, metrics, claimants); names unique."""
-    a = s.alerts
-    where = s.origins.get("alerts.webhooks", str(path))
-    if a.timeout <= 0 or a.interval <= 0:
-        raise ConfigError(f"{path}: [alerts] timeout and interval must be > 0")
-    if a.backoff_base <= 0 or a.backoff_cap < a.backoff_base:
-        raise ConfigError(f"{path}: [alerts] backoff_base must be > 0 and <= backoff_cap")
-    names: set[str] = set()
-    for i, hook in enumerate(a.webhooks, 1):
-        label = f"{where}: [alerts] webhooks entry {i}"
-        if not isinstance(hook, dict):
-            raise ConfigError(f"{label}: must be a table (url = ..., secret = ...)")
-        unknown = sorted(set(hook) - set(WEBHOOK_KEYS))
-        if unknown:
-            raise ConfigError(f"{label}: unknown key {unknown[0]}")
-        url = hook.get("url")
-        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ConfigError(f"{label}: url must be an http:// or https:// URL")
-        for key in ("subjects", "metrics", "claimants"):
-            value = hook.get(key, [])
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ConfigError(f"{label}: {key} must be a list of strings")
-        name = str(hook.get("name") or url)
-        if name in names:
-            raise ConfigError(f"{label}: two webhooks are named {name!r}")
-        names.add(name)
-        if "secret" not in hook and "secret_env" not in hook:
-            raise ConfigError(f"{label}: needs secret or secret_env")
-        try:
-            from standardwebhooks import Webhook
-
-            Webhook(webhook_secret(hook, env))
-        except ConfigError:
-            raise
-        except Exception:  # noqa: BLE001 - the library raises several kinds
-            raise ConfigError(f"{label}: the secret is not a Standard Webhooks secret "
-                              "(whsec_ followed by base64)") from None

@@ -13,7 +13,8 @@ Why our own network backend: the SSRF guard resolves a host and approves its add
 connection must go to exactly those addresses, or a DNS answer that changes between the check
 and the connection (rebinding) could reach a private one (`worker/transport.py`).
 
-Failures are raised as `errors.FetchError` with one of the classes listed in worker.errors.
+Failures are raised as `errors.FetchError` with one of the classes listed in worker.errors
+(an HTTP status or a transport error is given its class in `worker/fetch_failures.py`).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ import httpx
 
 from worker.config import FetchSettings
 from worker.errors import FetchError
+from worker.fetch_failures import raise_for_status, transport_failure
 from worker.inflate import content_encodings, decoded
 from worker.schedule import retry_after as parse_retry_after
 from worker.transport import (
@@ -46,7 +48,6 @@ from worker.transport import (
     pinned_transport,
 )
 
-H11_HEADER_CAP = 16 * 1024  # h11's default max_incomplete_event_size, which httpcore keeps
 TOTAL_TIME_FACTOR = 3  # a response must be complete within 3x [fetch] timeout (slow drip)
 Resolver = Callable[..., list[tuple[Any, ...]]]
 
@@ -272,7 +273,7 @@ class Fetcher:
                 current = target
                 continue
             break
-        self._raise_for_status(status, resp_headers, current)
+        raise_for_status(status, resp_headers, current)
         return FetchResult(
             status=status, url=url, final_url=current, permanent_redirect_url=permanent,
             headers=dict(resp_headers), body=body, etag=resp_headers.get("etag"),
@@ -327,7 +328,7 @@ class Fetcher:
                 raise FetchError("timeout", f"timed out ({type(exc).__name__}) after "
                                  f"{self.settings.timeout:g}s: {url}") from None
             except httpx.TransportError as exc:
-                raise _classify_transport(exc, url) from None
+                raise transport_failure(exc, url) from None
 
     def _read(self, resp: httpx.Response, cap: int, started: float) -> bytes:
         length = resp.headers.get("content-length", "")
@@ -356,21 +357,6 @@ class Fetcher:
             raise FetchError("parse", f"bad {'/'.join(encodings)} encoding: {exc}") from None
         return b"".join(parts)
 
-    @staticmethod
-    def _raise_for_status(status: int, headers: dict[str, str], url: str) -> None:
-        if status < 400 and status != 300:
-            return
-        wait = parse_retry_after(headers.get("retry-after"), datetime.now(UTC))
-        if status == 429:
-            raise FetchError("http_429", f"HTTP 429 Too Many Requests: {url}", status=status,
-                             retry_after=wait)
-        if status == 410:
-            raise FetchError("gone", f"HTTP 410 Gone: {url}", status=status)
-        if status >= 500:
-            raise FetchError("http_5xx", f"HTTP {status}: {url}", status=status,
-                             retry_after=wait if status == 503 else None)
-        raise FetchError("http_4xx", f"HTTP {status}: {url}", status=status)
-
     def _read_file(self, url: str, cap: int, started: float) -> FetchResult:
         path = Path(unquote(urlsplit(url).path))
         if not self.is_fixture_path(path):
@@ -390,20 +376,3 @@ class Fetcher:
                            headers={}, body=body, etag=None, last_modified=None,
                            duration=time.monotonic() - started, bytes=len(body))
 
-
-def _classify_transport(exc: httpx.TransportError, url: str) -> FetchError:
-    cause: BaseException | None = exc
-    text = str(exc)
-    while cause is not None:
-        name = type(cause).__name__
-        if "SSL" in name or "Certificate" in name or "ssl" in type(cause).__module__:
-            return FetchError("tls", f"TLS error: {text or name}: {url}")
-        if isinstance(cause, socket.gaierror):
-            return FetchError("dns", f"cannot resolve host: {text}: {url}")
-        cause = cause.__cause__ or cause.__context__
-    if "CERTIFICATE" in text.upper() or "SSL" in text.upper():
-        return FetchError("tls", f"TLS error: {text}: {url}")
-    if "Receive buffer too long" in text:  # h11's cap on a status line and headers
-        return FetchError("too_large", f"response headers too large (over {H11_HEADER_CAP} "
-                          f"bytes): {url}")
-    return FetchError("connect", f"{type(exc).__name__}: {text or 'connection failed'}: {url}")

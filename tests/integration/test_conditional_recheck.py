@@ -8,10 +8,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.helpers.server import rss
-from tests.integration.test_daemon_polling import EDITED, World, _now_rfc, _recheck_now, world
+from tests.helpers.world import EDITED, World, now_rfc, recheck_now
 from worker.store.models import Article, ArticleVersion, IngestEvent
-
-__all__ = ["world"]  # the fixture, imported for pytest
 
 V1, V2 = EDITED[0].read_bytes(), EDITED[1].read_bytes()
 
@@ -20,7 +18,7 @@ def _publish(world: World, **headers: str) -> Article:
     srv = world.srv
     srv.route("/story", body=V1, headers=headers, conditional=True)
     srv.route("/feed", body=rss([{"guid": "s", "link": srv.url("/story"), "title": "Seoul",
-                                  "pubDate": _now_rfc()}]))
+                                  "pubDate": now_rfc()}]))
     world.add("/feed")
     world.cycle()
     return _article(world)
@@ -33,7 +31,7 @@ def _article(world: World) -> Article:
 
 def _recheck(world: World) -> None:
     before = world.srv.count("/story")
-    _recheck_now(world)
+    recheck_now(world)
     assert world.srv.count("/story") == before + 1
 
 

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select, update
 
-from tests.helpers.paths import SEEDS
 from tests.helpers.server import LocalServer, Reply, gzip_bomb, rss
-from tests.helpers.settings import local_env
-from worker.config import Settings, load_settings
-from worker.daemon import Daemon
+from tests.helpers.world import EDITED, World, atom, items, now_rfc, recheck_now
 from worker.errors import FetchError
-from worker.feedlist import FeedSpec
 from worker.fetch import Fetcher
-from worker.store.db import make_engine, session_factory, upgrade
-from worker.store.feeds import claim_feeds, release_leases, upsert_feeds
+from worker.store.feeds import claim_feeds, release_leases
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -31,80 +23,6 @@ from worker.store.models import (
     FetchEvent,
     utcnow,
 )
-
-PAGES = sorted(p for p in SEEDS.glob("*.html") if "014_" not in p.name)
-EDITED = (SEEDS / "014_euronews-edited-report.v1.html",
-          SEEDS / "014_euronews-edited-report.v2.html")
-
-
-def page(n: int) -> bytes:
-    return PAGES[n].read_bytes()
-
-
-class World:
-    """A server, a database and a way to run daemon cycles against them."""
-
-    def __init__(self, srv: LocalServer, db_url: str, tmp: Path) -> None:
-        self.srv = srv
-        (tmp / "none.toml").write_text("# no feeds\n", encoding="utf-8")
-        self.env = local_env(db_url, tmp / "none.toml", WORKER_FETCH_TIMEOUT="1",
-                             WORKER_DAEMON_SHUTDOWN_GRACE="5")
-        self.engine = make_engine(db_url)
-        upgrade(self.engine)
-        self.factory: sessionmaker[Session] = session_factory(self.engine)
-
-    def settings(self, **env: str) -> Settings:
-        return load_settings(env=self.env | env)
-
-    def add(self, path: str, **spec: Any) -> str:
-        url = self.srv.url(path)
-        upsert_feeds(self.factory, [FeedSpec(url=url, **spec)])
-        return url
-
-    def cycle(self, *, due: bool = True, **env: str) -> dict[str, Any]:
-        if due:
-            self.make_due()
-        daemon = Daemon(self.settings(**env), self.factory)
-        try:
-            return daemon.run_cycle().as_dict()
-        finally:
-            assert daemon.close()
-
-    def make_due(self) -> None:
-        with self.factory() as s, s.begin():
-            s.execute(update(Feed).values(next_poll_at=utcnow() - timedelta(seconds=1)))
-
-    def feed(self, url: str | None = None) -> Feed:
-        with self.factory() as s:
-            q = select(Feed) if url is None else select(Feed).where(Feed.url == url)
-            return s.scalars(q).one()
-
-    def count(self, model: Any, *where: Any) -> int:
-        with self.factory() as s:
-            return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
-
-    def rows(self, query: Any) -> list[Any]:
-        with self.factory() as s:
-            return list(s.execute(query))
-
-
-@pytest.fixture
-def world(db_url: str, tmp_path: Path) -> Iterator[World]:
-    with LocalServer() as srv:
-        w = World(srv, db_url, tmp_path)
-        yield w
-        w.engine.dispose()
-
-
-def items(srv: LocalServer, n: int, *, start: int = 0, prefix: str = "a") -> list[dict[str, str]]:
-    out = []
-    for i in range(start, start + n):
-        srv.route(f"/{prefix}{i}", body=page(i))
-        out.append({"guid": f"g-{prefix}{i}", "link": srv.url(f"/{prefix}{i}"),
-                    "title": f"Item {i}", "description": f"Summary {i}",
-                    "pubDate": f"Fri, 0{1 + i % 9} May 2025 10:00:00 GMT"})
-    return out
-
 
 # -- feeds that work -----------------------------------------------------------------------
 
@@ -361,17 +279,17 @@ def test_an_edited_article_becomes_a_new_version_and_a_removed_one_unpublished(
     srv = world.srv
     srv.route("/story", body=EDITED[0].read_bytes())
     srv.route("/feed", body=rss([{"guid": "s", "link": srv.url("/story"), "title": "Seoul",
-                                  "pubDate": _now_rfc()}]))
+                                  "pubDate": now_rfc()}]))
     world.add("/feed")
     world.cycle()
     with world.factory() as s:
         art = s.scalars(select(Article)).one()
     assert art.relevant and art.next_recheck_at is not None
     srv.route("/story", body=EDITED[1].read_bytes())
-    _recheck_now(world)
+    recheck_now(world)
     assert world.count(ArticleVersion) == 2
     srv.route("/story", 404)
-    _recheck_now(world)
+    recheck_now(world)
     with world.factory() as s:
         art = s.scalars(select(Article)).one()
         kinds = [e.kind for e in s.scalars(select(ArticleEvent))]
@@ -382,8 +300,8 @@ def test_an_edited_article_becomes_a_new_version_and_a_removed_one_unpublished(
 def test_a_moved_feed_updated_date_triggers_a_recheck(world: World) -> None:
     srv = world.srv
     srv.route("/story", body=EDITED[0].read_bytes())
-    item = {"guid": "s", "link": srv.url("/story"), "title": "Seoul", "pubDate": _now_rfc()}
-    atom1, atom2 = (_atom(item, "2025-05-02T10:00:00Z"), _atom(item, "2025-05-02T12:00:00Z"))
+    item = {"guid": "s", "link": srv.url("/story"), "title": "Seoul", "pubDate": now_rfc()}
+    atom1, atom2 = (atom(item, "2025-05-02T10:00:00Z"), atom(item, "2025-05-02T12:00:00Z"))
     srv.route("/feed", responses=[Reply(200, atom1), Reply(200, atom2)])
     world.add("/feed")
     world.cycle()
@@ -460,24 +378,3 @@ def test_per_host_limit_and_delay_are_respected(world: World) -> None:
     times = sorted(r.at for r in srv.requests)
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
     assert len(times) == 4 and min(gaps) >= 0.29  # one at a time: 0.2 s answer + 0.1 s delay
-
-
-# -- helpers -------------------------------------------------------------------------------
-
-def _now_rfc() -> str:
-    return utcnow().strftime("%a, %d %b %Y %H:%M:%S GMT")
-
-
-def _recheck_now(world: World) -> None:
-    with world.factory() as s, s.begin():
-        s.execute(update(Article).values(next_recheck_at=utcnow() - timedelta(seconds=1)))
-    world.cycle(due=False)
-
-
-def _atom(item: dict[str, str], updated: str) -> bytes:
-    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>A</title><id>urn:a</id><updated>{updated}</updated>"
-            f"<entry><id>{item['guid']}</id><title>{item['title']}</title>"
-            f'<link href="{item["link"]}"/><updated>{updated}</updated>'
-            f"<published>{utcnow().isoformat()}</published></entry></feed>").encode()
-

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from tests.helpers.server import LocalServer, rss
 from tests.helpers.settings import local_settings
-from tests.integration.test_daemon_polling import PAGES
+from tests.helpers.world import PAGES
 from worker.daemon import Daemon
 from worker.feedlist import FeedSpec
 from worker.store.db import make_engine, session_factory, upgrade

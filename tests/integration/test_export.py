@@ -17,8 +17,6 @@ from tests.helpers.cli import run_worker
 from worker.export import COLUMNS
 from worker.store import reviews
 
-from .test_reviews import ids  # noqa: F401 - the fixture: three reports of the KP toll
-
 
 def _export(db_url: str, tmp_path: Path, fmt: str, *args: str) -> Path:
     out = tmp_path / f"claims.{fmt}"
@@ -28,7 +26,7 @@ def _export(db_url: str, tmp_path: Path, fmt: str, *args: str) -> Path:
 
 
 def test_the_three_formats_have_the_same_names_types_and_values(
-        ids: dict[str, int], db_url: str, tmp_path: Path) -> None:  # noqa: F811
+        ids: dict[str, int], db_url: str, tmp_path: Path) -> None:
     as_json = json.loads(_export(db_url, tmp_path, "json").read_text(encoding="utf-8"))
     with _export(db_url, tmp_path, "csv").open(encoding="utf-8", newline="") as fh:
         as_csv = list(csv.DictReader(fh))
@@ -54,7 +52,7 @@ def test_the_three_formats_have_the_same_names_types_and_values(
         assert c["story_id"] == "" and j["story_id"] is None and p["story_id"] is None
 
 
-def test_series_filters_and_since(ids: dict[str, int], db_url: str,  # noqa: F811
+def test_series_filters_and_since(ids: dict[str, int], db_url: str,
                                   tmp_path: Path) -> None:
     def claims(*args: str) -> list[int]:
         out = _export(db_url, tmp_path, "json", *args)
@@ -70,7 +68,7 @@ def test_series_filters_and_since(ids: dict[str, int], db_url: str,  # noqa: F81
 
 
 def test_a_claim_marked_wrong_is_left_out_unless_asked_for(
-        ids: dict[str, int], db_url: str, tmp_path: Path,  # noqa: F811
+        ids: dict[str, int], db_url: str, tmp_path: Path,
         factory: sessionmaker[Session]) -> None:
     with factory() as s, s.begin():
         reviews.mark(s, ids["c0"], "wrong", reviewer="analyst", note="another war")
@@ -84,14 +82,14 @@ def test_a_claim_marked_wrong_is_left_out_unless_asked_for(
 
 
 def test_an_output_path_that_cannot_be_written_is_one_line(
-        ids: dict[str, int], db_url: str, tmp_path: Path) -> None:  # noqa: F811
+        ids: dict[str, int], db_url: str, tmp_path: Path) -> None:
     for fmt in ("csv", "parquet"):
         res = run_worker(["export", "--format", fmt, "--out", "/nonexistent/dir/x"], db_url)
         assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
         assert res.stderr.strip().startswith("worker: error: cannot write /nonexistent/dir/x")
 
 
-def test_stdout_csv_reads_back(ids: dict[str, int], db_url: str) -> None:  # noqa: F811
+def test_stdout_csv_reads_back(ids: dict[str, int], db_url: str) -> None:
     res = run_worker(["export"], db_url)
     assert res.returncode == 0, res.stderr
     rows = list(csv.DictReader(io.StringIO(res.stdout)))

@@ -1,6 +1,7 @@
 """Fast start: a database at the packaged head is not migrated again (one query instead of
 loading Alembic), one that is behind is; `worker --help` loads neither SQLAlchemy nor rich, and
-a query command loads no Alembic, no trafilatura and no MinHash machinery."""
+a query command loads no Alembic, no trafilatura, no MinHash machinery and (`figures`,
+`changes`, `feeds list/add/remove`) neither the ORM nor the mapped classes."""
 
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ import sys
 from worker.cli import main
 code = main(sys.argv[1:])
 heavy = sorted(m for m in ("alembic", "trafilatura", "datasketch", "plotly", "pyarrow",
-                           "sqlalchemy", "rich") if m in sys.modules)
+                           "sqlalchemy", "sqlalchemy.orm", "worker.store.models", "rich")
+               if m in sys.modules)
 print("LOADED", ",".join(heavy))
 """
 
@@ -65,9 +67,13 @@ def test_query_commands_load_no_heavy_modules(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     upgrade(engine)
     engine.dispose()
-    for args in (["figures"], ["feeds", "list"], ["feeds", "add", "https://example.org/f.xml"]):
+    for args in (["figures"], ["figures", "--subject", "kp"], ["changes"], ["feeds", "list"],
+                 ["feeds", "add", "https://example.org/f.xml"],
+                 ["feeds", "remove", "https://example.org/f.xml"]):
         loaded = _loaded(args, sqlite_url)
         assert not loaded & {"alembic", "trafilatura", "datasketch", "plotly", "pyarrow"}, args
+        # the Core tables only: neither the ORM nor the mapped classes (worker.store.tables)
+        assert not loaded & {"sqlalchemy.orm", "worker.store.models"}, args
         assert "sqlalchemy" in loaded  # the probe sees what a command loads
 
 

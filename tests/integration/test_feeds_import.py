@@ -73,6 +73,19 @@ def test_add_several_urls_reports_each_known_one(sqlite_url: str) -> None:
                                                     "https://b.example/rss"]
 
 
+def test_a_url_given_twice_is_added_once(sqlite_url: str, tmp_path: Path) -> None:
+    r = run_worker(["feeds", "add", "https://c.example/rss", "https://c.example/rss"],
+                   sqlite_url)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ["added https://c.example/rss"]
+    listing = tmp_path / "twice.txt"
+    listing.write_text("https://d.example/rss\nhttps://d.example/rss\n", encoding="utf-8")
+    r = run_worker(["feeds", "import", str(listing), "--json"], sqlite_url)
+    assert json.loads(r.stdout)["added"] == ["https://d.example/rss"], r.stderr
+    assert [u for u, _ in _listing(sqlite_url)] == ["https://c.example/rss",
+                                                    "https://d.example/rss"]
+
+
 def test_import_of_a_missing_or_unreadable_file_is_one_line(sqlite_url: str,
                                                            tmp_path: Path) -> None:
     r = run_worker(["feeds", "import", str(tmp_path / "nope.opml")], sqlite_url)

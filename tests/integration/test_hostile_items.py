@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.helpers.server import rss
-from tests.integration.test_daemon_polling import PAGES, World, world  # noqa: F401
+from tests.helpers.world import PAGES, World
 from worker.feedlist import FeedSpec
 from worker.store.feeds import upsert_feeds
 from worker.store.models import Article, ArticleVersion, FeedItem, IngestEvent, utcnow
 
 
-def test_javascript_data_and_ftp_links_are_never_article_urls(world: World) -> None:  # noqa: F811
+def test_javascript_data_and_ftp_links_are_never_article_urls(world: World) -> None:
     srv = world.srv
     links = {"js": "javascript:alert(document.cookie)", "data": "data:text/html,<b>hi</b>",
              "ftp": "ftp://example.org/pub/report.txt"}
@@ -35,7 +35,7 @@ def test_javascript_data_and_ftp_links_are_never_article_urls(world: World) -> N
     assert srv.count("/feed") == 1 and len(srv.requests) == 1  # nothing else was fetched
 
 
-def test_file_item_links_of_a_local_feed_are_read(world: World, tmp_path: Path) -> None:  # noqa: F811
+def test_file_item_links_of_a_local_feed_are_read(world: World, tmp_path: Path) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()
     (pages / "one.html").write_bytes(PAGES[0].read_bytes())
@@ -59,7 +59,7 @@ def _ru_page(title: str = "Потери КНДР в Курской област�
             ).encode("cp1251")
 
 
-def test_a_windows_1251_page_declared_as_utf8_is_read_and_kept(world: World) -> None:  # noqa: F811
+def test_a_windows_1251_page_declared_as_utf8_is_read_and_kept(world: World) -> None:
     srv = world.srv
     srv.route("/ru", body=_ru_page(), headers={"Content-Type": "text/html; charset=utf-8"})
     srv.route("/feed", body=rss([{"guid": "ru", "link": srv.url("/ru"), "description": "…"}]))
@@ -79,7 +79,7 @@ ONE_LINE = ("<html><body><article><p>" + "North Korean troops fought near Kursk.
 
 @pytest.mark.parametrize("body", [DEEP, ONE_LINE], ids=["nested-100000-deep", "20MB-one-line"])
 def test_an_unreadable_page_is_recorded_and_retried_never_kept_as_irrelevant(
-        world: World, body: bytes) -> None:  # noqa: F811
+        world: World, body: bytes) -> None:
     srv = world.srv
     srv.route("/page", body=body)
     srv.route("/feed", body=rss([{"guid": "p", "link": srv.url("/page"), "title": "Kursk",

@@ -125,3 +125,18 @@ def test_a_file_that_is_not_empty_is_migrated_not_restored(tmp_path: Path) -> No
     engine.dispose()
     objects, _rows, _v = _schema(path)
     assert [o[:3] for o in objects if o[1] == "my_own"] == [("table", "my_own", "my_own")]
+
+
+def test_the_cache_key_covers_every_source_of_the_store_and_the_migrations() -> None:
+    """A change to any module the schema comes from (a table in worker/store/tables/, a
+    migration) must be a new key, or a new file would get a stale schema."""
+    from worker.store.db import _schema_sources
+
+    package = Path(__file__).resolve().parents[2] / "worker"
+    expected = {p.relative_to(package.parent).as_posix()
+                for folder in ("store", "migrations") for p in (package / folder).rglob("*.py")
+                if "__pycache__" not in p.parts}
+    named = {name.replace("worker.store", "worker/store").replace(
+        "worker.migrations", "worker/migrations") for name, _ in _schema_sources()}
+    assert expected <= named
+    assert any(n.startswith("worker/store/tables/") for n in named)

@@ -17,7 +17,7 @@ import pytest
 
 from tests.helpers import figures_eval as scoring
 from worker.figures import Claim, extract_claims, load_lexicons
-from worker.figures.lexicon import _alt
+from worker.figures.alternation import _alt
 from worker.figures.numbers import _PHONE_RE
 from worker.figures.scan import first_chars
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from worker.figures import extract_claims, lexicon, mentions, scan
+from worker.figures import alternation, extract_claims, lexicon, scan, triggers
 from worker.figures.lexicon import DEFAULT_CLAIMANTS, LEXICON_DIR, Lexicons, load_lexicons
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -56,7 +56,7 @@ def test_trigger_index_changes_nothing(
 ) -> None:
     """Without the index each number scores every trigger of its sentence (no reach
     bounds, no walking outwards and stopping early)."""
-    monkeypatch.setattr(mentions.TriggerIndex, "build", classmethod(lambda cls, t, k: None))
+    monkeypatch.setattr(triggers.TriggerIndex, "build", classmethod(lambda cls, t, k: None))
     assert _run(load_lexicons()) == reference
 
 
@@ -64,8 +64,8 @@ def test_grouped_lookaheads_change_nothing(
     reference: list[list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One lookahead per first-character bucket, as before the grouping."""
-    monkeypatch.setattr(lexicon, "_GROUP", 1)
-    monkeypatch.setattr(lexicon, "FAST_FORM", False)
+    monkeypatch.setattr(alternation, "_GROUP", 1)
+    monkeypatch.setattr(alternation, "FAST_FORM", False)
     plain = lexicon._load(DEFAULT_CLAIMANTS, LEXICON_DIR)
     assert "(?=[" in plain.get("en").trigger_re.pattern  # type: ignore[union-attr]
     assert _run(plain) == reference
@@ -92,7 +92,7 @@ def test_word_start_form_changes_nothing(
 ) -> None:
     """Every lexicon regex in its plain form (a lookbehind, then the case-insensitive
     alternation) finds what the fast form finds."""
-    monkeypatch.setattr(lexicon, "FAST_FORM", False)
+    monkeypatch.setattr(alternation, "FAST_FORM", False)
     plain = lexicon._load(DEFAULT_CLAIMANTS, LEXICON_DIR)
     assert plain.get("en").trigger_re.pattern.startswith("(?<!")  # type: ignore[union-attr]
     assert _run(plain) == reference

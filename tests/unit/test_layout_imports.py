@@ -33,6 +33,12 @@ def test_no_test_imports_a_benchmark(path: Path) -> None:
     assert not [m for m in _imports(path) if m == "benchmarks" or m.startswith("benchmarks.")]
 
 
+@pytest.mark.parametrize("path", _files("tests"), ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_test_imports_another_test_module(path: Path) -> None:
+    """What tests share lives in tests/helpers (a library) or tests/conftest.py (fixtures)."""
+    assert not [m for m in _imports(path) if m.split(".")[-1].startswith(("test_", "conftest"))]
+
+
 @pytest.mark.parametrize("path", _files("benchmarks"), ids=lambda p: str(p.relative_to(ROOT)))
 def test_benchmarks_import_only_the_shared_helpers_of_the_tests(path: Path) -> None:
     tests = [m for m in _imports(path) if m == "tests" or m.startswith("tests.")]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from worker.figures import lexicon, scan
+from worker.figures import alternation, lexicon, scan
 from worker.figures.lexicon import DEFAULT_CLAIMANTS, LANGUAGES, LEXICON_DIR
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -36,12 +36,12 @@ def _texts(lang: str) -> list[str]:
 def both() -> tuple[lexicon.Lexicons, lexicon.Lexicons]:
     """The lexicons with and without the fast form."""
     fast = lexicon._load(DEFAULT_CLAIMANTS, LEXICON_DIR)
-    saved = lexicon.FAST_FORM
-    lexicon.FAST_FORM = False
+    saved = alternation.FAST_FORM
+    alternation.FAST_FORM = False
     try:
         plain = lexicon._load(DEFAULT_CLAIMANTS, LEXICON_DIR)
     finally:
-        lexicon.FAST_FORM = saved
+        alternation.FAST_FORM = saved
     return fast, plain
 
 

@@ -1,6 +1,7 @@
 """What a command module needs to declare its commands: the handler type, `add_command`
 (a sub-command with its help, example and the global options), argument types, and
-`open_store` (the database a command reads or writes).
+`open_store` (the database a command reads or writes; `open_engine` for the short commands
+that stay on the Core tables).
 
 Each module of `worker.cli` has a `register(sub)` that calls `add_command` for its commands;
 `worker.cli.app` lists the modules explicitly.
@@ -102,12 +103,22 @@ def configured_feeds(settings: Settings) -> Any:
     return load_feed_specs(settings.data_file("feeds_file"), settings.feeds_base())
 
 
-def open_store(settings: Settings) -> Any:
-    """Engine + migrated schema + session factory for a command that needs the database."""
-    from worker.store.db import make_engine, session_factory, upgrade_if_behind
+def open_engine(settings: Settings) -> Any:
+    """The migrated database's engine, for a command that works on the Core tables
+    (worker.store.tables) and must not pay for loading the ORM: `figures`, `changes`,
+    `feeds add`, `list`, `import`, `remove`."""
+    from worker.store.db import make_engine, upgrade_if_behind
 
     engine = make_engine(settings.database.url, echo=settings.database.echo,
                          source=database_source(settings),
                          create_dir=settings.database_is_default)
     upgrade_if_behind(engine)
+    return engine
+
+
+def open_store(settings: Settings) -> Any:
+    """Engine + migrated schema + session factory for a command that needs the database."""
+    from worker.store.db import session_factory
+
+    engine = open_engine(settings)
     return engine, session_factory(engine)

@@ -14,7 +14,7 @@ from worker.cli.command import (
     add_group,
     check_output_path,
     configured_feeds,
-    open_store,
+    open_engine,
 )
 from worker.cli.output import err, out, output_options, print_json, table
 from worker.config import Settings
@@ -39,9 +39,8 @@ def _jsonable(feed: dict[str, Any]) -> dict[str, Any]:
 def _listing(settings: Settings, *, with_events: bool = False) -> list[dict[str, Any]]:
     from worker.store import queries
 
-    _, factory = open_store(settings)
-    with factory() as s:
-        return queries.feeds(s, with_events=with_events)
+    with open_engine(settings).connect() as conn:  # Core only: no ORM to load
+        return queries.feeds(conn, with_events=with_events)
 
 
 def fixture_roots(settings: Settings) -> list[Path]:
@@ -121,7 +120,7 @@ def _described(feed: Any) -> str:
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     from worker import schedule
     from worker.feedlist import FeedSpec
-    from worker.store.feeds import add_feeds
+    from worker.store.subscriptions import add_feeds
 
     if not args.urls:
         raise UsageError("feeds add needs a URL")
@@ -136,45 +135,43 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
         for url in urls:
             feed, what = check_feed(url, settings)
             if feed is None:
-                err.print(f"not added: {url}: {what}", markup=False, highlight=False,
-                          soft_wrap=True)
+                err.line(f"not added: {url}: {what}")
                 failed += 1
             else:
-                out.print(f"{feed}: {what}", markup=False, highlight=False, soft_wrap=True)
+                out.line(f"{feed}: {what}")
                 checked.append(feed)
         urls = checked
     specs = [FeedSpec(url=u, name=args.name, language=args.language, interval=interval)
              for u in urls]
-    _, factory = open_store(settings)
-    added, present = add_feeds(factory, specs) if specs else ([], [])
+    added, present = add_feeds(open_engine(settings), specs) if specs else ([], [])
     for url in added:
-        out.print(f"added {url}", markup=False, highlight=False, soft_wrap=True)
+        out.line(f"added {url}")
     for url in present:
-        err.print(f"already a feed: {url}", markup=False, highlight=False, soft_wrap=True)
+        err.line(f"already a feed: {url}")
     return 1 if present or failed else 0
 
 
 def cmd_remove(args: argparse.Namespace, settings: Settings) -> int:
     from worker.feedlist import feed_url
-    from worker.store.feeds import remove_feed
+    from worker.store.subscriptions import remove_feed
 
     if not args.urls:
         raise UsageError("feeds remove needs a URL")
-    _, factory = open_store(settings)
+    engine = open_engine(settings)
     missing = 0
     for given in args.urls:
         try:
             url = feed_url(given, settings.base_dir)
         except ValueError:
             url = given
-        origin = remove_feed(factory, [given, url])
+        origin = remove_feed(engine, [given, url])
         if origin is None:
             if len(args.urls) == 1:
                 raise WorkerError(f"no feed has the URL {given}")
-            err.print(f"no feed has the URL {given}", markup=False, highlight=False)
+            err.line(f"no feed has the URL {given}")
             missing += 1
             continue
-        out.print(f"removed {given}", markup=False, highlight=False)
+        out.line(f"removed {given}")
         if origin == "config":
             err.print(f"note: it is declared in {settings.data_file('feeds_file')} and comes "
                       "back at the next `worker run` unless removed there")
@@ -236,7 +233,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     from worker.feedlist import parse_feed_list
-    from worker.store.feeds import add_feeds
+    from worker.store.subscriptions import add_feeds
 
     source: Path = args.file
     try:
@@ -248,8 +245,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise WorkerError(f"{source}: {exc}") from None
     specs = [e.spec for e in entries if e.spec is not None]
-    _, factory = open_store(settings)
-    added, present = add_feeds(factory, specs) if specs else ([], [])
+    added, present = add_feeds(open_engine(settings), specs) if specs else ([], [])
     rejected = [{"where": e.where, "url": e.url, "reason": e.reason}
                 for e in entries if e.spec is None]
     if args.json:

@@ -7,7 +7,7 @@ import argparse
 import sys
 from typing import Any
 
-from worker.cli.command import add_command, iso_date, open_store
+from worker.cli.command import add_command, iso_date, open_engine, open_store
 from worker.cli.filters import resolve_series, series_filters
 from worker.cli.output import err, output_options, print_csv, print_json, table, value_range
 from worker.config import Settings
@@ -31,10 +31,9 @@ def newest(rows: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]
 def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.queries import latest_figures
 
-    _, factory = open_store(settings)
-    with factory() as session:
-        resolve_series(args, settings, session)
-        rows = latest_figures(session, as_of=args.as_of, subject=args.subject,
+    with open_engine(settings).connect() as conn:  # Core only: no ORM to load
+        resolve_series(args, settings, conn)
+        rows = latest_figures(conn, as_of=args.as_of, subject=args.subject,
                               metric=args.metric, claimant=args.claimant)
     rows = newest(rows, args.limit)
     if args.json:
@@ -59,21 +58,21 @@ def cmd_figures(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_changes(args: argparse.Namespace, settings: Settings) -> int:
     from worker.store.queries import CHANGE_COLUMNS, changes
 
-    _, factory = open_store(settings)
     if args.atom:  # the same changes as an Atom feed, newest first (worker.alerts_atom)
         from worker.alerts_publish import changes_atom
 
         if args.json or args.csv:
             raise UsageError("--atom cannot be combined with --json or --csv")
+        _, factory = open_store(settings)
         with factory() as session:
             resolve_series(args, settings, session)
         sys.stdout.buffer.write(changes_atom(
             factory, settings, limit=args.limit, subject=args.subject, metric=args.metric,
             claimant=args.claimant, since=args.since, kind=args.kind))
         return 0
-    with factory() as session:
-        resolve_series(args, settings, session)
-        rows = changes(session, subject=args.subject, metric=args.metric,
+    with open_engine(settings).connect() as conn:
+        resolve_series(args, settings, conn)
+        rows = changes(conn, subject=args.subject, metric=args.metric,
                        claimant=args.claimant, since=args.since, kind=args.kind,
                        limit=args.limit)
     rows = [{k: r[k] for k in CHANGE_COLUMNS} for r in rows]

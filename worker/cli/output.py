@@ -46,6 +46,16 @@ class LazyConsole:
                              else Console(soft_wrap=True, width=terminal_width()))
         return self._console
 
+    def line(self, text: str) -> None:
+        """One line as it is (no markup, no highlighting, never wrapped): written straight to
+        the stream when that is not a terminal, so a short command that only reports
+        (`feeds add`) does not load rich; through rich on a terminal."""
+        stream = sys.stderr if self._stderr else sys.stdout
+        if self._console is None and not _terminal_like(stream):
+            stream.write(text + "\n")
+        else:
+            self.real().print(text, markup=False, highlight=False, soft_wrap=True)
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real(), name)
 
@@ -92,11 +102,27 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     """A table that fits the terminal (see worker.cli.tables): the `wrap` columns are long
     text (cut with an ellipsis, whole with --wide), the `urls` columns are printed whole on
     one line, every other column (numbers, dates, codes) is never cut."""
-    from worker.cli.tables import Column, render
+    from worker.cli.tables import Column, plain_table, render
 
     cols = [Column(c, "url" if c in urls else "text" if c in wrap else "fixed")
             for c in columns]
+    if not options.wide and not _terminal_like(sys.stdout):  # the text rich makes, without it
+        text = plain_table(title, cols, rows, terminal_width() or 160)
+        if text is not None:
+            sys.stdout.write(text)
+            return
     render(out.real(), title, cols, rows, wide=options.wide)
+
+
+def _terminal_like(stream: Any) -> bool:
+    """Whether rich would treat `stream` as a terminal (colours, styles): a tty, or told so
+    by FORCE_COLOR / TTY_COMPATIBLE."""
+    if os.environ.get("TTY_COMPATIBLE") in ("0", "1"):
+        return os.environ["TTY_COMPATIBLE"] == "1"
+    if os.environ.get("FORCE_COLOR") is not None:
+        return os.environ["FORCE_COLOR"] != ""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 # -- the shared output options -----------------------------------------------------------

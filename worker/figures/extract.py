@@ -32,7 +32,6 @@ from worker.figures.guard import guarded
 from worker.figures.lexicon import LanguageLexicon, Lexicons, load_lexicons, match_label
 from worker.figures.mentions import (
     Span,
-    assign_triggers,
     bounds,
     modality_near,
     qualifier_of,
@@ -46,6 +45,7 @@ from worker.figures.predicates import metric_of, predicates
 from worker.figures.relations import relations, scope_of
 from worker.figures.sentences import Sentence, split_sentences
 from worker.figures.subjects import side_in_sentence, subject_terms
+from worker.figures.triggers import assign_triggers
 
 CONTEXT_SENTENCES = 4  # how far back an implied subject may come from an earlier claim
 # metrics that go on with one another's source in a bare next sentence ("The death toll

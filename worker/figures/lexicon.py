@@ -11,160 +11,29 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from worker.data import CLAIMANTS, packaged
+from worker.figures.alternation import (
+    _FLAGS,
+    _alt,
+    _compile,
+    _fast_form,
+    _labelled,
+    _list,
+    _named_alternation,
+)
 from worker.figures.claimants import ClaimantRegistry, load_claimants
-from worker.figures.scan import first_chars, longest_first, word_start_form
+from worker.figures.numsyntax import NumberSyntax, _build_numbers
+from worker.figures.scan import longest_first
 from worker.figures.timing import TimeSyntax, build_time
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicons"
 DEFAULT_CLAIMANTS = packaged(CLAIMANTS)
 LANGUAGES = ("en", "fr", "de", "es", "ru", "uk", "ko")
-
-_FLAGS = re.IGNORECASE | re.UNICODE
-
-
-def _keys(pattern: str) -> frozenset[str] | None:
-    """Case-folded possible first characters of a fragment (None: could start anywhere)."""
-    chars = first_chars(pattern)
-    return None if chars is None else frozenset(c.lower() for c in chars)
-
-
-def _guard(patterns: Iterable[str]) -> str:
-    """Lookahead on the possible first characters of ``patterns`` (empty if unknown)."""
-    chars: set[str] = set()
-    for pat in patterns:
-        keys = _keys(pat)
-        if keys is None:
-            return ""
-        for key in keys:
-            chars.update((key, key.upper()))
-    return "(?=[" + "".join(sorted(re.escape(c) for c in chars)) + "])" if chars else ""
-
-
-def _alt(patterns: Iterable[str]) -> str:
-    """Alternation of regex fragments, longest first so longer phrases win at a position.
-
-    Fragments are bucketed by (case-folded) first character behind a lookahead, so at a
-    given position the engine only tries the few fragments that can start there."""
-    items = sorted({p for p in patterns if p}, key=longest_first)
-    if not items:
-        return "(?!)"
-    if len(items) < 8:
-        return "(?:" + "|".join(items) + ")"
-    buckets: dict[str, list[str]] = {}
-    for pat in items:
-        for key in sorted(_keys(pat) or {""}):
-            buckets.setdefault(key, []).append(pat)
-    keyed: list[tuple[str, str]] = []
-    for key, pats in buckets.items():
-        if not key:
-            continue
-        chars = "".join(sorted({re.escape(c) for c in (key, key.upper())}))
-        keyed.append((chars, "(?:" + "|".join(pats) + ")"))
-    branches = [_dispatch(keyed)] if keyed else []
-    if "" in buckets:
-        branches.append("(?:" + "|".join(buckets[""]) + ")")
-    return "(?:" + "|".join(branches) + ")"
-
-
-_GROUP = 5  # first-character buckets behind one shared lookahead
-
-
-def _dispatch(keyed: Sequence[tuple[str, str]]) -> str:
-    """Alternation of ``(?=[chars])branch`` items, in order, as a two-level tree: runs of
-    `_GROUP` consecutive buckets sit behind one lookahead on the union of their characters,
-    so at a word start the engine tests a few group lookaheads and the buckets of one group
-    instead of every bucket. Same matches: a skipped group is one none of whose buckets
-    could start at this character, and the order of the buckets is kept."""
-    out: list[str] = []
-    for i in range(0, len(keyed), _GROUP):
-        run = keyed[i : i + _GROUP]
-        inner = "|".join(f"(?=[{chars}]){body}" for chars, body in run)
-        if len(run) == 1:
-            out.append(inner)
-        else:
-            union = "".join(chars for chars, _ in run)
-            out.append(f"(?=[{union}])(?:{inner})")
-    return "|".join(out)
-
-
-def _word(body: str, *, word_end: bool) -> str:
-    return rf"(?<!\w){body}" + (r"(?!\w)" if word_end else "")
-
-
-def _named_alternation(
-    groups: Sequence[tuple[str, Sequence[str]]], *, word_end: bool
-) -> tuple[re.Pattern[str], list[str]]:
-    """Compile labelled pattern groups into one regex; return the label of each named group.
-
-    At a position, earlier groups win, and within a group longer fragments win.  Fragments
-    are bucketed by their (case-folded) first character across all groups, so the engine
-    tests one bucket per word start instead of every group; fragments without a literal
-    first character join every bucket at their rank (and a catch-all branch)."""
-    ranked = [
-        (label, pat)
-        for label, patterns in groups
-        for pat in sorted({p for p in patterns if p}, key=longest_first)
-    ]
-    fast = _fast_form([(pat, label) for label, pat in ranked], word_end=word_end)
-    if fast is not None:
-        return fast
-    firsts = [_keys(pat) for _, pat in ranked]
-    keys = sorted({k for f in firsts if f is not None for k in f})
-    labels: list[str] = []
-    keyed: list[tuple[str, str]] = []
-    branches: list[str] = []
-    for key in [*keys, None]:
-        parts: list[str] = []
-        for (label, pat), first in zip(ranked, firsts, strict=True):
-            if first is None or (key is not None and key in first):
-                parts.append(f"(?P<g{len(labels)}>{pat})")
-                labels.append(label)
-        if not parts:
-            continue
-        if key is None:
-            branches.append("(?:" + "|".join(parts) + ")")
-        else:
-            cls = "".join(sorted({re.escape(c) for c in (key, key.upper())}))
-            keyed.append((cls, "(?:" + "|".join(parts) + ")"))
-    if keyed:
-        branches.insert(0, _dispatch(keyed))
-    body = "|".join(branches) if branches else "(?!)"
-    return re.compile(_word(f"(?:{body})", word_end=word_end), _FLAGS), labels
-
-
-def _labelled(match: re.Match[str], labels: Sequence[str]) -> str:
-    name = match.lastgroup
-    assert name is not None
-    return labels[int(name[1:])]
-
-
-@dataclass(frozen=True, slots=True)
-class NumberSyntax:
-    """Everything the number finder needs for one language."""
-
-    language: str
-    text2num_lang: str | None
-    decimal_separator: str
-    digit_re: re.Pattern[str]
-    scales: Mapping[str, int]
-    compound_units: Mapping[str, int]
-    approx_suffix_re: re.Pattern[str]
-    vague_re: re.Pattern[str]
-    vague_values: Sequence[tuple[int, str]]
-    word_run_re: re.Pattern[str] | None
-    word_table: Mapping[str, float]
-    word_scales: frozenset[str]
-    articles: frozenset[str]
-    # "около тысячи" is "about a thousand", not "about thousands": a qualifier before a
-    # one-word vague quantity makes it a count
-    vague_takes_qualifier: bool = False
-
 
 @dataclass(frozen=True, slots=True)
 class LanguageLexicon:
@@ -245,120 +114,6 @@ class Lexicons:
 
     def get(self, language: str) -> LanguageLexicon | None:
         return self.languages.get(language.lower()[:2]) if language else None
-
-
-def _list(section: Mapping[str, Any], key: str) -> list[str]:
-    value = section.get(key, [])
-    if isinstance(value, str):
-        return [value]
-    return [str(v) for v in value]
-
-
-def _compile(
-    patterns: Iterable[str], *, word_end: bool, prefix: str = "", suffix: str = ""
-) -> re.Pattern[str]:
-    """``prefix (?<!\\w)(?:p1|p2|...)`` (longest first) ``(?!\\w)`` (when ``word_end``)
-    ``suffix``, case-insensitive; in the fast form when there is no prefix."""
-    items = sorted({p for p in patterns if p}, key=longest_first)
-    if not prefix:
-        fast = _fast_form([(p, None) for p in items], word_end=word_end, suffix=suffix)
-        if fast is not None:
-            return fast[0]
-    return re.compile(prefix + _word(_alt(items), word_end=word_end) + suffix, _FLAGS)
-
-
-# FAST_FORM off compiles every lexicon regex in its plain form (the speed-equivalence test
-# compares the two)
-FAST_FORM = True
-
-
-def _fast_form(
-    items: Sequence[tuple[str, str | None]], *, word_end: bool, suffix: str = ""
-) -> tuple[re.Pattern[str], list[str]] | None:
-    """`scan.word_start_form` compiled (it is case-insensitive inside), or None."""
-    if not FAST_FORM:
-        return None
-    form = word_start_form(items, word_end=word_end, suffix=suffix)
-    if form is None:
-        return None
-    return re.compile(form[0], re.UNICODE), form[1]
-
-
-def _build_numbers(lang: str, data: Mapping[str, Any]) -> NumberSyntax:
-    num = data.get("numbers", {})
-    scales: dict[str, int] = {str(k): int(v) for k, v in num.get("scales", {}).items()}
-    units: dict[str, int] = {str(k): int(v) for k, v in num.get("compound_units", {}).items()}
-    # thousands grouped by a space (plain, no-break, narrow no-break, thin), comma, dot or
-    # apostrophe ("12'000", Swiss usage)
-    plain = (
-        r"\d{1,3}(?:(?:[ \u00a0\u202f\u2009'’]|,|\.)\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-    )
-    scale_alt = "|".join(f"(?P<s{i}>{k})" for i, k in enumerate(scales)) or "(?!)"
-    if units:
-        unit_alt = _alt(re.escape(u) for u in units)
-        n = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-        compound = rf"{n}\s?{unit_alt}(?:\s?{n}\s?{unit_alt})*(?:\s?\d+(?![.,]\d))?"
-        core = f"(?P<compound>{compound})|(?P<plain>{plain})"
-    else:
-        core = f"(?P<plain>{plain})"
-    digit = (
-        rf"(?=\d)(?<![\w.,/:])(?<![^\W\d]-)(?:{core})"
-        rf"(?:[ \u00a0\u202f\u2009-]?(?P<scale>{scale_alt})(?!\w))?"
-    )
-    vague_entries: list[tuple[str, int, str]] = []
-    for entry in num.get("vague", []):
-        vague_entries.append(
-            (str(entry[0]), int(entry[1]), str(entry[2]) if len(entry) > 2 else "vague")
-        )
-    vague_parts = [f"(?P<v{i}>{pat})" for i, (pat, _, _) in enumerate(vague_entries)]
-    end = r"(?!\w)" if data.get("word_end", True) else ""
-    vague_values = [(v, q) for _, v, q in vague_entries]
-    vague_fast = _fast_form(
-        [(pat, str(i)) for i, (pat, _, _) in enumerate(vague_entries)],
-        word_end=bool(data.get("word_end", True)),
-    )
-    if vague_fast is not None:
-        # group g<j> is the entry its label names
-        vague_re = vague_fast[0]
-        vague_values = [vague_values[int(label)] for label in vague_fast[1]]
-    else:
-        vague_re = re.compile(
-            r"(?<!\w)"
-            + _guard(v[0] for v in vague_entries)
-            + "(?:"
-            + ("|".join(vague_parts) if vague_parts else "(?!)")
-            + ")"
-            + end,
-            _FLAGS,
-        )
-    words = _list(num, "words")
-    table = {str(k).lower(): float(v) for k, v in num.get("table", {}).items()}
-    word_alt_items = list(words) + [re.escape(k).replace("'", "['’ʼ]") for k in table]
-    word_run_re: re.Pattern[str] | None = None
-    if word_alt_items:
-        w = _alt(word_alt_items)
-        joiners = _alt(_list(num, "joiners")) if num.get("joiners") else "(?!)"
-        word_run_re = _compile(
-            word_alt_items,
-            word_end=False,
-            suffix=rf"(?:(?:\s+|-)(?:{joiners}(?:\s+|-))?{w})*(?![\w'’ʼ])",
-        )
-    return NumberSyntax(
-        language=lang,
-        text2num_lang=str(num["text2num"]) if num.get("text2num") else None,
-        decimal_separator=str(num.get("decimal_separator", ".")),
-        digit_re=re.compile(digit, _FLAGS),
-        scales=scales,
-        compound_units=units,
-        approx_suffix_re=re.compile(_alt(_list(num, "approx_suffix")), _FLAGS),
-        vague_re=vague_re,
-        vague_values=vague_values,
-        word_run_re=word_run_re,
-        word_table=table,
-        word_scales=frozenset(s.lower() for s in _list(num, "word_scales")),
-        articles=frozenset(s.lower() for s in _list(num, "articles")),
-        vague_takes_qualifier=bool(num.get("vague_takes_qualifier", False)),
-    )
 
 
 def _build_language(lang: str, data: Mapping[str, Any]) -> LanguageLexicon:

@@ -1,7 +1,7 @@
 """The metric of each number: which trigger word gives it, and what a number without one
 takes from the figures before it.
 
-`assign_triggers` (mentions.py) pairs each number with the nearest metric word.  A deployment
+`assign_triggers` (triggers.py) pairs each number with the nearest metric word.  A deployment
 word that only qualifies the counted noun ("soldiers sent to aid Russia ... have died"), the
 troops a figure is taken from ("600 of the 14,000 troops sent"), a metric named before its
 number ("the number of casualties ... has surpassed 3,000") or an adjective qualifying

@@ -327,7 +327,7 @@ def word_start_form(
     to the characters that can start a match. So this form opens with the set of every
     character that can begin a fragment (in all its cases), checks the word start behind
     it, then dispatches on that character (looking back at it, in runs of five as
-    `lexicon._dispatch` does) to the fragments that begin with it, each without its first
+    `alternation._dispatch` does) to the fragments that begin with it, each without its first
     character, case-insensitively. At a position the same fragments are tried in the same
     order, so the matches are the same; a group spans its match less the first character."""
     keyed: dict[str, list[tuple[str, str | None]]] = {}

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from worker.errors import ConfigError, DatabaseError
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 MIGRATIONS = "worker:migrations"  # packaged with the code (package:directory form)
@@ -229,15 +229,31 @@ def _schema_cache_dir() -> Path:
     return user_cache_path(APP_NAME)
 
 
+def _schema_sources() -> list[tuple[str, Any]]:
+    """(name, file) of every Python source the schema of a new file depends on: the
+    migrations (versions/ included) and the whole store, its subpackages (tables, models)
+    included."""
+    found: list[tuple[str, Any]] = []
+
+    def walk(name: str, folder: Any) -> None:
+        for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+            if entry.is_dir() and entry.name != "__pycache__":
+                walk(f"{name}/{entry.name}", entry)
+            elif entry.name.endswith(".py"):
+                found.append((f"{name}/{entry.name}", entry))
+
+    for package in ("worker.migrations", "worker.store"):
+        walk(package, files(package))
+    return found
+
+
 def _schema_key(head: str) -> str:
     import hashlib
 
     digest = hashlib.sha256(f"{head}\0{sqlite3.sqlite_version}\0".encode())
-    for package in ("worker.migrations", "worker.migrations.versions", "worker.store"):
-        for entry in sorted(files(package).iterdir(), key=lambda e: e.name):
-            if entry.name.endswith(".py"):
-                digest.update(f"{package}/{entry.name}\0".encode())
-                digest.update(entry.read_bytes())
+    for name, entry in _schema_sources():
+        digest.update(f"{name}\0".encode())
+        digest.update(entry.read_bytes())
     return digest.hexdigest()[:32]
 
 
@@ -294,6 +310,8 @@ def engine_of(factory: sessionmaker[Session]) -> Engine:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
+    from sqlalchemy.orm import sessionmaker  # the ORM: not for the short Core-only commands
+
     return sessionmaker(engine, expire_on_commit=False)
 
 

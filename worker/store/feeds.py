@@ -1,7 +1,8 @@
-"""Feed rows and what a poll writes: the feed list upserted; leases on due feeds claimed, renewed
-and released; a poll's state after success or failure (validators,
-next poll, back-off, the last fetch events); remembered feed items (re-checks of articles are
-in `worker.store.rechecks`). The per-feed flow (`worker.poll`) decides, these functions write,
+"""Feed rows and what a poll writes: the feed list upserted (what `feeds add`, `import` and
+`remove` write is in `worker.store.subscriptions`, on the Core tables); leases on due feeds
+claimed, renewed and released; a poll's state after success or failure (validators, next poll,
+back-off, the last fetch events); remembered feed items (re-checks of articles are in
+`worker.store.rechecks`). The per-feed flow (`worker.poll`) decides, these functions write,
 one transaction each.
 
 Why several workers can share the work: a worker claims due feeds in batches (`FOR UPDATE SKIP
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -57,37 +58,6 @@ def _upsert_feeds(factory: sessionmaker[Session], specs: list[FeedSpec], origin:
                 feed.name, feed.language = spec.name, spec.language
                 feed.interval_seconds, feed.options = spec.interval, dict(spec.options)
     return added
-
-
-def add_feeds(factory: sessionmaker[Session], specs: Sequence[FeedSpec],
-              origin: str = "cli") -> tuple[list[str], list[str]]:
-    """Insert the feeds whose URL is not yet a feed, in one transaction; known ones are left
-    as they are. Returns (added URLs, URLs already present), in the order given."""
-    urls = [spec.url for spec in specs]
-    with factory() as s, s.begin():
-        present: set[str] = set()
-        for i in range(0, len(urls), 500):
-            present.update(s.scalars(select(Feed.url).where(Feed.url.in_(urls[i:i + 500]))))
-        now = utcnow()
-        new = [spec for spec in specs if spec.url not in present]
-        if new:
-            s.execute(insert(Feed), [
-                {"url": spec.url, "name": spec.name, "language": spec.language,
-                 "origin": origin, "interval_seconds": spec.interval,
-                 "options": dict(spec.options), "next_poll_at": now} for spec in new])
-    return [spec.url for spec in new], [u for u in urls if u in present]
-
-
-def remove_feed(factory: sessionmaker[Session], urls: Sequence[str]) -> str | None:
-    """Delete the feed stored under any of `urls` (its items and events go with it); returns
-    its origin, or None when no feed has those URLs."""
-    with factory() as s, s.begin():
-        feed = s.scalar(select(Feed).where(Feed.url.in_(list(urls))))
-        if feed is None:
-            return None
-        origin = feed.origin
-        s.delete(feed)
-    return origin
 
 
 # -- leases --------------------------------------------------------------------------------

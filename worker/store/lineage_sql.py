@@ -14,6 +14,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -107,10 +108,14 @@ _FIRST = _FIRST_DIRECT.scalar_subquery()
 # that first report (no longer the earliest evidence) and the non-points reported before it
 # (or with no direct report at all). A point reported before it stays one: reading every
 # recall of a value grew with the database.
+# `recalled` bare, as the partial index ix_figure_statements_recalls says it: SQLite matches
+# "recalled IS 1" or "recalled = 1" to no partial index, PostgreSQL not "recalled IS true";
+# both then read every statement of the value (hundreds at 1M claims, growing) for its recalls
+_RECALLED: ColumnElement[Any] = literal_column("figure_statements.recalled")
 _RECALL_CANDIDATES = (
     _SELECT_ST.add_columns(_FIRST.label("first_direct"))
     .where(_st.c.series_id == bindparam("sid"), _st.c.value == bindparam("value"),
-           _st.c.recalled.is_(True),
+           _RECALLED,
            or_(_st.c.claim_id.in_(bindparam("ids", expanding=True)),
                and_(_st.c.point.is_(True), _FIRST.is_not(None),
                     _st.c.reported_on >= _FIRST),

@@ -1,30 +1,30 @@
-"""Read-side queries behind the CLI and the report. Each returns plain dicts (JSON-ready)."""
+"""Read-side queries behind the CLI and the report. Each returns plain dicts (JSON-ready).
+They are written on the Core tables (worker.store.tables) and take a Session or a Connection;
+only `find_article` and `article_history`, which work with mapped objects, load the ORM."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Executable, and_, bindparam, func, or_, select
-from sqlalchemy.orm import Session, aliased
 
-from worker.store.models import (
-    Article,
-    ArticleEvent,
-    ArticleVersion,
-    Feed,
-    FeedItem,
-    FetchEvent,
-    FigureClaim,
-    FigureSeries,
-    FigureStatement,
-    FigureValue,
-    FigureValueStory,
-    LshBand,
-    Story,
-)
+from worker.store import tables
 from worker.store.sqltime import iso_utc
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from worker.store.models import Article
+
+# the Core tables: reading them needs neither the ORM nor the mapped classes, which a short
+# command (`worker figures`, `feeds list`) cannot afford to load (see the README, *Start-up*)
+_A, _AV, _AE, _S, _LB = (tables.articles, tables.article_versions, tables.article_events,
+                         tables.stories, tables.lsh_bands)
+_F, _FI, _FE, _FC = tables.feeds, tables.feed_items, tables.fetch_events, tables.figure_claims
+_ST, _FS, _FV, _FVS = (tables.figure_statements, tables.figure_series, tables.figure_values,
+                       tables.figure_value_stories)
 
 CHANGE_COLUMNS = (
     "subject", "metric", "claimant", "value", "previous_value", "low", "high",
@@ -51,8 +51,7 @@ def _end_of(day: date) -> datetime:
 
 # -- the figure series: read from the lineage tables (worker.store.lineage) -----------------
 
-_ST, _FS, _FV = FigureStatement, FigureSeries, FigureValue
-_SERIES_ORDER = (_ST.stated_for, _ST.reported_on, _ST.claim_id)
+_SERIES_ORDER = (_ST.c.stated_for, _ST.c.reported_on, _ST.c.claim_id)
 
 
 def _iso(column: Any, name: str) -> Any:
@@ -61,8 +60,8 @@ def _iso(column: Any, name: str) -> Any:
 
 def _series_filters(q: Any, subject: str | None, metric: str | None,
                     claimant: str | None) -> Any:
-    for col, value in ((_FS.subject, subject), (_FS.metric, metric),
-                       (_FS.claimant, claimant)):
+    for col, value in ((_FS.c.subject, subject), (_FS.c.metric, metric),
+                       (_FS.c.claimant, claimant)):
         if value is not None:
             q = q.where(col == value)
     return q
@@ -72,48 +71,50 @@ def _series_ids(subject: str | None, metric: str | None, claimant: str | None) -
     """The ids of the series matching the filters, as a subquery: the statements are then
     read by their `series_id` index (SQLite otherwise walks every change in series order and
     drops the other series' rows one by one)."""
-    return _series_filters(select(_FS.id), subject, metric, claimant)
+    return _series_filters(select(_FS.c.id), subject, metric, claimant)
 
 
-def _fast_rows(session: Session, q: Any) -> list[dict[str, Any]]:
-    """The rows of `q` as dicts, run on the session's Core connection (no ORM result
-    machinery); for statements whose times are all formatted by the database (`iso_utc`),
-    so no value needs converting in Python."""
-    result = session.connection().execute(q)
+def _fast_rows(session: Session | Connection, q: Any) -> list[dict[str, Any]]:
+    """The rows of `q` as dicts, run on a Core connection (the session's, or the one given:
+    no ORM result machinery); for statements whose times are all formatted by the database
+    (`iso_utc`), so no value needs converting in Python."""
+    conn = session if isinstance(session, Connection) else session.connection()
+    result = conn.execute(q)
     keys = tuple(result.keys())
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-def changes(session: Session, *, subject: str | None = None, metric: str | None = None,
+def changes(session: Session | Connection, *, subject: str | None = None,
+            metric: str | None = None,
             claimant: str | None = None, since: date | None = None, kind: str | None = None,
             limit: int | None = None) -> list[dict[str, Any]]:
     """The rows of the `figure_changes` view, filtered, in series order (stated for, then
     reported on); `since` keeps the changes reported on or after that day."""
-    q: Any = (select(_ST.claim_id.label("change_id"), _ST.claim_id, _FS.subject, _FS.metric,
-                _FS.claimant, _ST.value, _ST.previous_value, FigureClaim.low,
-                FigureClaim.high, FigureClaim.qualifier, FigureClaim.modality,
-                _iso(FigureClaim.claimed_at, "claimed_at"), _ST.kind, Article.url,
-                Article.outlet, FigureClaim.sentence, FigureClaim.claimant_raw, _ST.article_id,
-                _ST.version_id, _ST.version_number,
-                func.coalesce(_FV.stories, 0).label("independent_stories"),
-                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
-                _ST.refers_to, _ST.through_recall, Article.story_id, Article.title,
-                Article.language, _iso(Article.published_at, "published_at"),
-                _iso(_ST.detected_at, "detected_at"))
-         .select_from(_ST).join(_FS, _FS.id == _ST.series_id)
-         .join(FigureClaim, FigureClaim.id == _ST.claim_id)
-         .join(Article, Article.id == _ST.article_id)
-         .outerjoin(_FV, and_(_FV.series_id == _ST.series_id, _FV.value == _ST.value))
+    q: Any = (select(_ST.c.claim_id.label("change_id"), _ST.c.claim_id, _FS.c.subject, _FS.c.metric,
+                _FS.c.claimant, _ST.c.value, _ST.c.previous_value, _FC.c.low,
+                _FC.c.high, _FC.c.qualifier, _FC.c.modality,
+                _iso(_FC.c.claimed_at, "claimed_at"), _ST.c.kind, _A.c.url,
+                _A.c.outlet, _FC.c.sentence, _FC.c.claimant_raw, _ST.c.article_id,
+                _ST.c.version_id, _ST.c.version_number,
+                func.coalesce(_FV.c.stories, 0).label("independent_stories"),
+                _iso(_ST.c.stated_for, "stated_for"), _iso(_ST.c.reported_on, "reported_on"),
+                _ST.c.refers_to, _ST.c.through_recall, _A.c.story_id, _A.c.title,
+                _A.c.language, _iso(_A.c.published_at, "published_at"),
+                _iso(_ST.c.detected_at, "detected_at"))
+         .select_from(_ST).join(_FS, _FS.c.id == _ST.c.series_id)
+         .join(_FC, _FC.c.id == _ST.c.claim_id)
+         .join(_A, _A.c.id == _ST.c.article_id)
+         .outerjoin(_FV, and_(_FV.c.series_id == _ST.c.series_id, _FV.c.value == _ST.c.value))
          .order_by(*_SERIES_ORDER))
     # `kind = x` alone when a kind is asked for: both databases take it as implying the
     # partial indexes' `kind IS NOT NULL`, and PostgreSQL, multiplying the two predicates'
     # selectivities, would expect 12 rows of 1,767 and sort them all instead of reading the
     # kind index backwards
-    q = q.where(_ST.kind.is_not(None) if kind is None else _ST.kind == kind)
+    q = q.where(_ST.c.kind.is_not(None) if kind is None else _ST.c.kind == kind)
     if (subject, metric, claimant) != (None, None, None):
-        q = q.where(_ST.series_id.in_(_series_ids(subject, metric, claimant)))
+        q = q.where(_ST.c.series_id.in_(_series_ids(subject, metric, claimant)))
     if since is not None:
-        q = q.where(_ST.reported_on >= datetime.combine(since, time.min, tzinfo=UTC))
+        q = q.where(_ST.c.reported_on >= datetime.combine(since, time.min, tzinfo=UTC))
     if limit:  # the newest `limit` changes, still listed oldest first
         q = q.order_by(None).order_by(*(c.desc() for c in _SERIES_ORDER)).limit(limit)
         return _flags(_fast_rows(session, q))[::-1]
@@ -127,60 +128,60 @@ def _flags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def latest_figures(session: Session, *, as_of: date | None = None,
+def latest_figures(session: Session | Connection, *, as_of: date | None = None,
                    subject: str | None = None, metric: str | None = None,
                    claimant: str | None = None) -> list[dict[str, Any]]:
     """The latest point of every series; with `as_of`, among the points reported by the end
     of that day (what was known then), with the stories known then."""
     if as_of is None:
-        latest: Any = _FS.latest_claim_id
-        stories: Any = func.coalesce(_FV.stories, 0)
+        latest: Any = _FS.c.latest_claim_id
+        stories: Any = func.coalesce(_FV.c.stories, 0)
     else:
         end = _end_of(as_of)
-        x = aliased(FigureStatement)
-        latest = (select(x.claim_id)
-                  .where(x.series_id == _FS.id, x.point.is_(True), x.stated_for <= end,
-                         x.reported_on <= end)
-                  .order_by(x.stated_for.desc(), x.reported_on.desc(), x.claim_id.desc())
+        x = _ST.alias()
+        latest = (select(x.c.claim_id)
+                  .where(x.c.series_id == _FS.c.id, x.c.point.is_(True), x.c.stated_for <= end,
+                         x.c.reported_on <= end)
+                  .order_by(x.c.stated_for.desc(), x.c.reported_on.desc(), x.c.claim_id.desc())
                   .limit(1).correlate(_FS).scalar_subquery())
-        vs = aliased(FigureValueStory)
+        vs = _FVS.alias()
         stories = (select(func.count()).select_from(vs)
-                   .where(vs.series_id == _ST.series_id, vs.value == _ST.value,
-                          vs.first_reported_on <= end)
+                   .where(vs.c.series_id == _ST.c.series_id, vs.c.value == _ST.c.value,
+                          vs.c.first_reported_on <= end)
                    .correlate(_ST).scalar_subquery())
-    q: Any = (select(_ST.claim_id, _FS.subject, _FS.metric, _FS.claimant, _ST.value,
-                FigureClaim.low, FigureClaim.high, FigureClaim.qualifier, FigureClaim.modality,
-                _iso(FigureClaim.claimed_at, "claimed_at"), Article.url, Article.outlet,
-                FigureClaim.sentence, stories.label("independent_stories"),
-                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
-                _ST.refers_to, _ST.through_recall, _ST.article_id, _ST.version_id,
-                Article.story_id, Article.title, Article.language,
-                _iso(Article.published_at, "published_at"))
-         .select_from(_FS).join(_ST, _ST.claim_id == latest)
-         .join(FigureClaim, FigureClaim.id == _ST.claim_id)
-         .join(Article, Article.id == _ST.article_id)
-         .order_by(_FS.subject, _FS.metric, _FS.claimant))
+    q: Any = (select(_ST.c.claim_id, _FS.c.subject, _FS.c.metric, _FS.c.claimant, _ST.c.value,
+                _FC.c.low, _FC.c.high, _FC.c.qualifier, _FC.c.modality,
+                _iso(_FC.c.claimed_at, "claimed_at"), _A.c.url, _A.c.outlet,
+                _FC.c.sentence, stories.label("independent_stories"),
+                _iso(_ST.c.stated_for, "stated_for"), _iso(_ST.c.reported_on, "reported_on"),
+                _ST.c.refers_to, _ST.c.through_recall, _ST.c.article_id, _ST.c.version_id,
+                _A.c.story_id, _A.c.title, _A.c.language,
+                _iso(_A.c.published_at, "published_at"))
+         .select_from(_FS).join(_ST, _ST.c.claim_id == latest)
+         .join(_FC, _FC.c.id == _ST.c.claim_id)
+         .join(_A, _A.c.id == _ST.c.article_id)
+         .order_by(_FS.c.subject, _FS.c.metric, _FS.c.claimant))
     if as_of is None:
-        q = q.outerjoin(_FV, and_(_FV.series_id == _ST.series_id, _FV.value == _ST.value))
+        q = q.outerjoin(_FV, and_(_FV.c.series_id == _ST.c.series_id, _FV.c.value == _ST.c.value))
     q = _series_filters(q, subject, metric, claimant)
     return _flags(_rows(session.execute(q)))
 
 
-def articles(session: Session, *, limit: int | None = None,
+def articles(session: Session | Connection, *, limit: int | None = None,
              relevant: bool | None = True) -> list[dict[str, Any]]:
-    versions = (select(ArticleVersion.article_id, func.count().label("versions"))
-                .group_by(ArticleVersion.article_id).subquery())
-    claims = (select(FigureClaim.article_id, func.count().label("figures"))
-              .group_by(FigureClaim.article_id).subquery())
-    q = (select(Article.id, Article.url, Article.title, Article.outlet, Article.language,
-                Article.published_at, Article.relevant, Article.relevance, Article.status,
-                Article.story_id, func.coalesce(versions.c.versions, 0).label("versions"),
+    versions = (select(_AV.c.article_id, func.count().label("versions"))
+                .group_by(_AV.c.article_id).subquery())
+    claims = (select(_FC.c.article_id, func.count().label("figures"))
+              .group_by(_FC.c.article_id).subquery())
+    q = (select(_A.c.id, _A.c.url, _A.c.title, _A.c.outlet, _A.c.language,
+                _A.c.published_at, _A.c.relevant, _A.c.relevance, _A.c.status,
+                _A.c.story_id, func.coalesce(versions.c.versions, 0).label("versions"),
                 func.coalesce(claims.c.figures, 0).label("figures"))
-         .outerjoin(versions, versions.c.article_id == Article.id)
-         .outerjoin(claims, claims.c.article_id == Article.id)
-         .order_by(Article.published_at.desc().nulls_last(), Article.id))
+         .outerjoin(versions, versions.c.article_id == _A.c.id)
+         .outerjoin(claims, claims.c.article_id == _A.c.id)
+         .order_by(_A.c.published_at.desc().nulls_last(), _A.c.id))
     if relevant is not None:
-        q = q.where(Article.relevant.is_(relevant))
+        q = q.where(_A.c.relevant.is_(relevant))
     if limit:
         q = q.limit(limit)
     return _rows(session.execute(q))
@@ -188,6 +189,7 @@ def articles(session: Session, *, limit: int | None = None,
 
 def find_article(session: Session, url: str) -> Article | None:
     from worker import dedupe  # numpy, datasketch: only for the commands that look URLs up
+    from worker.store.models import Article
 
     canonical = dedupe.canonical_url(url)
     return session.scalar(select(Article).where(
@@ -197,6 +199,7 @@ def find_article(session: Session, url: str) -> Article | None:
 def article_history(session: Session, url: str) -> dict[str, Any] | None:
     """Every version of one article with a readable diff and the figure changes."""
     from worker import revisions
+    from worker.store.models import ArticleEvent, ArticleVersion, FigureClaim
 
     article = find_article(session, url)
     if article is None:
@@ -233,12 +236,12 @@ def article_history(session: Session, url: str) -> dict[str, Any] | None:
     }
 
 
-def stories(session: Session, *, min_copies: int = 1) -> list[dict[str, Any]]:
+def stories(session: Session | Connection, *, min_copies: int = 1) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(Story.id, Article.url, Article.outlet, Article.title, Article.published_at)
-        .join(Article, Article.story_id == Story.id)
-        .order_by(Story.id, Article.published_at.is_(None), Article.published_at,
-                  Article.first_seen_at, Article.id)).all()
+        select(_S.c.id, _A.c.url, _A.c.outlet, _A.c.title, _A.c.published_at)
+        .join(_A, _A.c.story_id == _S.c.id)
+        .order_by(_S.c.id, _A.c.published_at.is_(None), _A.c.published_at,
+                  _A.c.first_seen_at, _A.c.id)).all()
     grouped: dict[int, dict[str, Any]] = {}
     for row in rows:
         story_id, url, outlet, title, published = row[0], row[1], row[2], row[3], row[4]
@@ -257,13 +260,13 @@ def stories(session: Session, *, min_copies: int = 1) -> list[dict[str, Any]]:
 def _candidates_statement(n_buckets: int) -> Executable:
     """The candidate lookup for `n_buckets` (band, bucket) pairs, built once with bound
     parameters: building a 64-band expression costs more than running it."""
-    return (select(Article.signature, Article.shingles, Article.story_id)
-            .join(LshBand, LshBand.article_id == Article.id)
-            .where(or_(*[and_(LshBand.band == bindparam(f"b{i}"),
-                              LshBand.bucket == bindparam(f"k{i}"))
+    return (select(_A.c.signature, _A.c.shingles, _A.c.story_id)
+            .join(_LB, _LB.c.article_id == _A.c.id)
+            .where(or_(*[and_(_LB.c.band == bindparam(f"b{i}"),
+                              _LB.c.bucket == bindparam(f"k{i}"))
                          for i in range(n_buckets)]),
-                   Article.story_id.is_not(None), Article.signature.is_not(None),
-                   Article.id != bindparam("exclude"))
+                   _A.c.story_id.is_not(None), _A.c.signature.is_not(None),
+                   _A.c.id != bindparam("exclude"))
             .distinct())
 
 
@@ -285,81 +288,84 @@ def story_candidates(session: Session | Connection, buckets: list[tuple[int, int
     return out
 
 
-def counts(session: Session) -> dict[str, int]:
+def counts(session: Session | Connection) -> dict[str, int]:
     return {
-        "articles": session.scalar(select(func.count()).select_from(Article)
-                                   .where(Article.relevant.is_(True))) or 0,
-        "irrelevant": session.scalar(select(func.count()).select_from(Article)
-                                     .where(Article.relevant.is_(False))) or 0,
-        "versions": session.scalar(select(func.count()).select_from(ArticleVersion)) or 0,
-        "claims": session.scalar(select(func.count()).select_from(FigureClaim)) or 0,
-        "stories": session.scalar(select(func.count()).select_from(Story)) or 0,
+        "articles": session.scalar(select(func.count()).select_from(_A)
+                                   .where(_A.c.relevant.is_(True))) or 0,
+        "irrelevant": session.scalar(select(func.count()).select_from(_A)
+                                     .where(_A.c.relevant.is_(False))) or 0,
+        "versions": session.scalar(select(func.count()).select_from(_AV)) or 0,
+        "claims": session.scalar(select(func.count()).select_from(_FC)) or 0,
+        "stories": session.scalar(select(func.count()).select_from(_S)) or 0,
     }
 
 
-def feeds(session: Session, *, with_events: bool = False) -> list[dict[str, Any]]:
+def feeds(session: Session | Connection, *,
+          with_events: bool = False) -> list[dict[str, Any]]:
     """Every feed with its polling state and item count (`feeds list`, `feeds status`,
     `feeds export`); with `with_events`, each feed's kept fetch events, newest first."""
-    rows = list(session.scalars(select(Feed).order_by(Feed.name, Feed.url)))
-    items = dict(session.execute(select(FeedItem.feed_id, func.count())
-                                 .group_by(FeedItem.feed_id)).all())
-    events: dict[int, list[FetchEvent]] = {}
+    shown = [c for c in _F.columns if c.key not in ("body_hash", "polls_since_full",
+                                                     "created_at")]
+    rows = session.execute(select(*shown).order_by(_F.c.name, _F.c.url)).mappings().all()
+    items: dict[int, int] = dict(session.execute(select(_FI.c.feed_id, func.count())
+                                 .group_by(_FI.c.feed_id)).tuples().all())
+    events: dict[int, list[dict[str, Any]]] = {}
     if with_events:
-        for e in session.scalars(select(FetchEvent).order_by(FetchEvent.id.desc())):
-            events.setdefault(e.feed_id, []).append(e)
+        event_columns = ("at", "url", "status", "duration_ms", "bytes", "new_items",
+                         "error_class", "error")
+        q = select(_FE.c.feed_id, *(_FE.c[k] for k in event_columns)).order_by(_FE.c.id.desc())
+        for e in session.execute(q).mappings():
+            events.setdefault(e["feed_id"], []).append({k: e[k] for k in event_columns})
     out = []
     for f in rows:
-        d = {c.key: getattr(f, c.key) for c in Feed.__table__.columns
-             if c.key not in ("body_hash", "polls_since_full", "created_at")}
-        d["items"] = items.get(f.id, 0)
+        d = dict(f)
+        d["items"] = items.get(f["id"], 0)
         if with_events:
-            d["events"] = [{"at": e.at, "url": e.url, "status": e.status,
-                            "duration_ms": e.duration_ms, "bytes": e.bytes,
-                            "new_items": e.new_items, "error_class": e.error_class,
-                            "error": e.error} for e in events.get(f.id, [])]
+            d["events"] = events.get(f["id"], [])
         out.append(d)
     return out
 
 
-def statements(session: Session, *, subject: str | None = None,
+def statements(session: Session | Connection, *, subject: str | None = None,
                since: datetime | None = None) -> list[Any]:
     """The points of every series (the rows of `claim_statements`), in claim order, for the
     report."""
-    q = (select(_ST.claim_id.label("id"), _FS.subject, _FS.metric, _FS.claimant, _ST.value,
-                FigureClaim.low, FigureClaim.high, FigureClaim.qualifier,
-                _iso(FigureClaim.claimed_at, "claimed_at"), Article.url, Article.outlet,
-                Article.title, FigureClaim.sentence, _ST.version_number, _ST.story_key,
-                _iso(_ST.stated_for, "stated_for"), _iso(_ST.reported_on, "reported_on"),
-                _ST.refers_to, _ST.through_recall)
-         .select_from(_ST).join(_FS, _FS.id == _ST.series_id)
-         .join(FigureClaim, FigureClaim.id == _ST.claim_id)
-         .join(Article, Article.id == _ST.article_id)
-         .where(_ST.point.is_(True)).order_by(FigureClaim.claimed_at, _ST.claim_id))
+    q = (select(_ST.c.claim_id.label("id"), _FS.c.subject, _FS.c.metric, _FS.c.claimant,
+                _ST.c.value, _FC.c.low, _FC.c.high, _FC.c.qualifier,
+                _iso(_FC.c.claimed_at, "claimed_at"), _A.c.url, _A.c.outlet,
+                _A.c.title, _FC.c.sentence, _ST.c.version_number, _ST.c.story_key,
+                _iso(_ST.c.stated_for, "stated_for"), _iso(_ST.c.reported_on, "reported_on"),
+                _ST.c.refers_to, _ST.c.through_recall)
+         .select_from(_ST).join(_FS, _FS.c.id == _ST.c.series_id)
+         .join(_FC, _FC.c.id == _ST.c.claim_id)
+         .join(_A, _A.c.id == _ST.c.article_id)
+         .where(_ST.c.point.is_(True)).order_by(_FC.c.claimed_at, _ST.c.claim_id))
     if subject is not None:
-        q = q.where(_FS.subject == subject)
+        q = q.where(_FS.c.subject == subject)
     if since is not None:
-        q = q.where(FigureClaim.claimed_at >= since)
+        q = q.where(_FC.c.claimed_at >= since)
     return list(session.execute(q))
 
 
-def edited_article_urls(session: Session, *, since: datetime | None = None) -> list[str]:
+def edited_article_urls(session: Session | Connection, *,
+                        since: datetime | None = None) -> list[str]:
     """URLs of the articles edited after they were first stored, the first edited first."""
-    first_edit = func.min(ArticleVersion.fetched_at)
-    q = (select(Article.url).join(ArticleVersion, ArticleVersion.article_id == Article.id)
-         .where(ArticleVersion.number > 1).group_by(Article.id, Article.url)
-         .order_by(first_edit, Article.id))
+    first_edit = func.min(_AV.c.fetched_at)
+    q = (select(_A.c.url).join(_AV, _AV.c.article_id == _A.c.id)
+         .where(_AV.c.number > 1).group_by(_A.c.id, _A.c.url)
+         .order_by(first_edit, _A.c.id))
     if since is not None:
-        q = q.where(ArticleVersion.fetched_at >= since)
+        q = q.where(_AV.c.fetched_at >= since)
     return list(session.scalars(q))
 
 
-def recheck_candidates(session: Session) -> list[int]:
+def recheck_candidates(session: Session | Connection) -> list[int]:
     """Every relevant article and every one awaiting a retry (`worker recheck --all`)."""
-    return list(session.scalars(select(Article.id).where(
-        or_(Article.relevant.is_(True), Article.needs_retry.is_(True))).order_by(Article.id)))
+    return list(session.scalars(select(_A.c.id).where(
+        or_(_A.c.relevant.is_(True), _A.c.needs_retry.is_(True))).order_by(_A.c.id)))
 
 
-def article_urls(session: Session, ids: list[int]) -> dict[int, str]:
+def article_urls(session: Session | Connection, ids: list[int]) -> dict[int, str]:
     """id -> URL of the articles `ids` that exist."""
-    return dict(session.execute(select(Article.id, Article.url).where(Article.id.in_(ids)))
+    return dict(session.execute(select(_A.c.id, _A.c.url).where(_A.c.id.in_(ids)))
                 .tuples().all())
