@@ -119,15 +119,37 @@ def term_pieces(term: str) -> tuple[str, ...] | None:
 
 @dataclass(frozen=True)
 class Screen:
-    """For each required group of a topic rule, its terms as piece tuples."""
+    """For each required group of a topic rule, its terms as piece tuples: first those spelt
+    in Latin-1 only, then (from `wide_from[i]` on) those with a wider character (Cyrillic,
+    Hangul), which `wide` finds any of."""
 
     groups: tuple[tuple[tuple[str, ...], ...], ...]
+    wide_from: tuple[int, ...] = ()
+    wide: re.Pattern[str] | None = None
 
     def could_match(self, haystack: str) -> bool:
-        """False only when some required group has no term whose pieces all occur."""
-        return all(
-            any(all(piece in haystack for piece in term) for term in terms)
-            for terms in self.groups)
+        """False only when some required group has no term whose pieces all occur.
+
+        A term with a character above U+00FF occurs only where some such character of a
+        piece does: a page with none of them (most pages not in Russian, Ukrainian or
+        Korean) is searched once for them instead of once for each of those terms."""
+        wide_from = self.wide_from or tuple(len(terms) for terms in self.groups)
+        has_wide: bool | None = None
+        for terms, split in zip(self.groups, wide_from, strict=True):
+            if any(all(piece in haystack for piece in term) for term in terms[:split]):
+                continue
+            if split < len(terms):
+                if has_wide is None:
+                    has_wide = self.wide is None or self.wide.search(haystack) is not None
+                if has_wide and any(all(piece in haystack for piece in term)
+                                    for term in terms[split:]):
+                    continue
+            return False
+        return True
+
+
+def _wide(term: tuple[str, ...]) -> bool:
+    return any(c > "\xff" for piece in term for c in piece)
 
 
 def build_screen(rule: TopicRule) -> Screen:
@@ -148,8 +170,14 @@ def build_screen(rule: TopicRule) -> Screen:
             # not: keep the minimal piece sets only (fewer substring searches per page)
             sets = {frozenset(t) for t in terms}
             minimal = [s for s in sets if not any(o < s for o in sets)]
-            groups.append(tuple(sorted(tuple(sorted(s)) for s in minimal)))
-    return Screen(tuple(groups))
+            groups.append(tuple(sorted((tuple(sorted(s)) for s in minimal),
+                                       key=lambda t: (_wide(t), t))))
+    wide_chars = sorted({c for terms in groups for t in terms for p in t for c in p
+                         if c > "\xff"})
+    return Screen(tuple(groups),
+                  tuple(sum(not _wide(t) for t in terms) for terms in groups),
+                  re.compile("[" + "".join(re.escape(c) for c in wide_chars) + "]")
+                  if wide_chars else None)
 
 
 @lru_cache(maxsize=8)

@@ -80,6 +80,34 @@ def test_every_match_of_every_required_term_contains_its_pieces(data: st.DataObj
     assert all(p in hay for p in pieces), (term, match)
 
 
+SCREEN = prefilter.build_screen(RULE)
+PIECES = sorted({p for terms in SCREEN.groups for t in terms for p in t})
+
+
+def _naive(haystack: str) -> bool:
+    return all(any(all(p in haystack for p in t) for t in terms) for terms in SCREEN.groups)
+
+
+@settings(max_examples=500)
+@given(parts=st.lists(st.one_of(st.sampled_from(PIECES),
+                                st.sampled_from(PIECES).map(lambda p: p[:2]),
+                                st.sampled_from(["x", "é", "ж", "한", "\u2019", "\U0001f600"])),
+                      max_size=8))
+def test_the_screen_decides_as_the_plain_search_of_every_term(parts: list[str]) -> None:
+    # terms with Cyrillic or Hangul letters are skipped when the page has none of their
+    # letters: the verdict must stay that of searching every term
+    haystack = "".join(parts)
+    assert SCREEN.could_match(haystack) == _naive(haystack), haystack
+
+
+def test_terms_in_a_wider_script_are_found_behind_latin_ones() -> None:
+    assert SCREEN.wide is not None and all(SCREEN.wide_from)
+    assert SCREEN.could_match("пхеньян" + "kursk")
+    assert SCREEN.could_match("north" + "korea" + "москв")
+    assert not SCREEN.could_match("пхеньян" + "nothingelse")
+    assert not SCREEN.could_match("koreaмосква")  # Korea alone is not North Korea
+
+
 def test_a_required_group_with_an_irreducible_term_never_rules_a_page_out() -> None:
     rule = dataclasses.replace(RULE, groups=tuple(
         dataclasses.replace(g, terms=(*g.terms, "north|south")) if g.name == "dprk" else g
