@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -26,15 +26,16 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from worker import clock, dedupe, faults, schedule
+from worker import clock, dedupe, schedule
 from worker.config import Settings
-from worker.errors import FetchError, InputError
+from worker.errors import FetchError
 from worker.feeds import FeedEntry, parse_feed
 from worker.fetch import FetchCancelled, Fetcher, FetchResult
+from worker.ingest import Job, ingest
 from worker.metrics import Metrics
-from worker.pipeline import Analysis, CoreConfig, Document, raw_digest
+from worker.pipeline import Analysis, CoreConfig, Document, Outcome, raw_digest
 from worker.procs import AnalysisPool, PoolClosed
-from worker.replay import documents_from_file, iter_files
+from worker.replay import fixture_entries, iter_files
 from worker.store import feeds as store
 from worker.store import rechecks
 from worker.store.db import engine_of
@@ -54,6 +55,28 @@ class PollReport:
     status: int | None = None
     error_class: str | None = None
     error: str | None = None
+
+
+class _FeedSink:
+    """The daemon's side of the ingest loop: an item is remembered in `feed_items` after its
+    article is stored (the no-loss rule above), and counted in the metrics."""
+
+    def __init__(self, poller: Poller, st: FeedState) -> None:
+        self.poller, self.st = poller, st
+
+    def remember(self, job: Job, doc: Document, outcome: Outcome | None) -> None:
+        fresh = outcome is not None and outcome.outcome in ("new", "irrelevant", "revised")
+        self.poller._remember(self.st.id, job.entry, outcome.article_id if outcome else None,
+                              retry=job.retry and fresh,
+                              revisions=fresh and job.web
+                              and urlsplit(doc.url).scheme in ("http", "https"))
+
+    def failed(self, job: Job, doc: Document, exc: Exception) -> None:
+        log.error("cannot analyse %s: %s: %s", doc.url, type(exc).__name__, exc,
+                  exc_info=exc, extra={"feed": self.st.url})
+
+    def done(self, job: Job, outcome: str) -> None:
+        self.poller.metrics.items.labels(outcome).inc()
 
 
 class Poller:
@@ -156,62 +179,47 @@ class Poller:
 
     def _process(self, st: FeedState, entries: list[FeedEntry], source: str | None,
                  language: str | None) -> tuple[Counter[str], bool]:
+        """The feed's new items through the one ingest loop (`worker.ingest`), oldest first;
+        an item the feed says was updated has its article re-checked instead."""
         known = store.known_items(self.factory, st.id, [e.guid for e in entries])
         oldest = clock.EARLIEST
         entries = sorted(entries, key=lambda e: e.published or e.updated or oldest)
         max_items = st.options.get("max_items")
         if max_items:
             entries = entries[-int(max_items):]
-        items: Counter[str] = Counter()
-        for e in entries:
-            if self.stop.is_set():
-                return items, False
-            if e.guid in known:
+
+        def jobs() -> Iterator[Job]:  # taken one at a time: each page fetched in its turn
+            for e in entries:
+                if self.stop.is_set():
+                    return
+                if e.guid not in known:
+                    yield self._job(st, e, source, language)
+                    continue
                 updated_at, article_id = known[e.guid]
                 if e.updated and article_id and (updated_at is None or e.updated > updated_at):
                     store.item_updated(self.factory, st.id, e.guid, e.updated, article_id)
                     self.recheck(article_id)
-                continue
-            outcome = self._new_item(st, e, source, language)
-            items[outcome] += 1
-            self.metrics.items.labels(outcome).inc()
-        return items, True
+
+        return self._ingest(st, jobs())
+
+    def _ingest(self, st: FeedState, jobs: Iterable[Job]) -> tuple[Counter[str], bool]:
+        tally = ingest(jobs, self.store, self.analysis, _FeedSink(self, st), stop=self.stop)
+        return tally.outcomes, tally.complete and not self.stop.is_set()
+
+    def _job(self, st: FeedState, e: FeedEntry, source: str | None,
+             language: str | None) -> Job:
+        """An item as an ingest entry: known by its URL already (re-sent under a new GUID:
+        no page fetch needed), else its page fetched, or the feed's text."""
+        if e.url and (existing := self._article_for(e.url)) is not None:
+            return Job(e, Document(url=e.url, locator=e.url, origin="feed", feed_id=st.id),
+                       stored_as=existing)
+        doc, retry = self._item_document(st, e, source, language)
+        fallback = None if retry else (
+            lambda: self._item_document(st, e, source, language, page=False))
+        return Job(e, doc, retry=retry, fallback=fallback, web=True)
 
     def _article_for(self, url: str) -> int | None:
         return store.article_by_url(self.factory, dedupe.canonical_url(url))
-
-    def _new_item(self, st: FeedState, e: FeedEntry, source: str | None,
-                  language: str | None) -> str:
-        if e.url and (existing := self._article_for(e.url)) is not None:
-            # an old item re-sent under a new GUID: known by its URL, no page fetch needed
-            self._remember(st.id, e, existing)
-            return "duplicate"
-        doc, retry = self._item_document(st, e, source, language)
-        try:
-            analysis = self.analyse(doc)
-            if analysis.unreadable is not None and not retry:
-                # nothing readable on the page: recorded as such, the feed's text stands in
-                # and the page is tried again at the next re-check, never kept as irrelevant
-                log.info("page of %s unreadable (%s), using the feed's text", doc.url,
-                         analysis.unreadable, extra={"feed": st.url})
-                self.store.save(doc, analysis)
-                doc, retry = self._item_document(st, e, source, language, page=False)
-                analysis = self.analyse(doc)
-        except FetchCancelled:
-            raise
-        except Exception as exc:  # noqa: BLE001 - reported per item, never fatal
-            log.exception("cannot analyse %s", doc.url, extra={"feed": st.url})
-            self.store.record_error(doc, f"{type(exc).__name__}: {exc}")
-            self._remember(st.id, e, None)
-            return "error"
-        outcome = self.store.save(doc, analysis)
-        faults.point("before_remember")
-        if outcome.outcome == "unreadable":
-            return "unreadable"  # not remembered: the next poll that lists it tries again
-        fresh = outcome.outcome in ("new", "irrelevant", "revised")
-        self._remember(st.id, e, outcome.article_id, retry=retry and fresh,
-                       revisions=fresh and urlsplit(doc.url).scheme in ("http", "https"))
-        return outcome.outcome
 
     def _item_document(self, st: FeedState, e: FeedEntry, source: str | None,
                        language: str | None, *, page: bool = True) -> tuple[Document, bool]:
@@ -250,7 +258,8 @@ class Poller:
             log.info("item %s of feed %s already recorded by another worker", e.guid, feed_id)
 
     def _poll_directory(self, st: FeedState, path: Path) -> PollReport:
-        """A local fixture source (e.g. `seeds/`): each content file is an item."""
+        """A local fixture source (e.g. `seeds/`): each content file is an item, ingested
+        by the same loop as a replay of the directory (`replay.fixture_entries`)."""
         if not self.fetcher.is_fixture_path(path):
             exc = FetchError("blocked", f"{path} is not under [fetch] fixture_paths")
             self._failed(st, exc)
@@ -267,39 +276,13 @@ class Poller:
         if digest == st.body_hash:
             self._succeeded(st, res, digest=digest, full=True, new=0)
             return PollReport(st.id, st.url, "unchanged", status=200)
-        docs: list[Document] = []
-        for f in files:
-            try:
-                docs.extend(documents_from_file(f))
-            except InputError as exc:
-                log.warning("skipping fixture %s: %s", f, exc)
-        oldest = clock.EARLIEST
-        docs.sort(key=lambda d: (d.fetched_at or d.published or oldest, d.locator))
-        prefix = str(path) + os.sep
-        guids = [d.locator.removeprefix(prefix) for d in docs]
-        known = store.known_items(self.factory, st.id, guids)
-        items: Counter[str] = Counter()
-        for guid, doc in zip(guids, docs, strict=True):
-            if self.stop.is_set():
-                return PollReport(st.id, st.url, "cancelled", items=items)
-            if guid in known:
-                continue
-            doc = replace(doc, origin="feed", feed_id=st.id)
-            entry = FeedEntry(guid=guid, url=doc.url, title=doc.title, summary=None,
-                              content=None, published=doc.published, updated=None)
-            try:
-                outcome = self.store.save(doc, self.analyse(doc)).outcome
-                article = self._article_for(doc.url)
-            except FetchCancelled:
-                raise
-            except Exception as exc:  # noqa: BLE001 - reported per item
-                self.store.record_error(doc, f"{type(exc).__name__}: {exc}")
-                outcome, article = "error", None
-            faults.point("before_remember")
-            if outcome != "unreadable":  # an unreadable file is tried again when it changes
-                self._remember(st.id, entry, article)
-            items[outcome] += 1
-            self.metrics.items.labels(outcome).inc()
+        found = fixture_entries(files, origin="feed", feed_id=st.id, within=path)
+        for failed in found.failed:
+            log.warning("skipping fixture %s: %s", failed["file"], failed["error"])
+        known = store.known_items(self.factory, st.id, [j.entry.guid for j in found.jobs])
+        items, complete = self._ingest(st, (j for j in found.jobs if j.entry.guid not in known))
+        if not complete:
+            return PollReport(st.id, st.url, "cancelled", items=items)
         self._succeeded(st, res, digest=digest, full=True, new=sum(items.values()))
         return PollReport(st.id, st.url, "ok", items=items, status=200)
 
@@ -390,15 +373,6 @@ class Poller:
             log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
             return outcome
         rechecks.recheck_done(self.factory, article_id, at=now, full=full, validators=validators,
-                           next_recheck_at=schedule.next_recheck(published, now, plan))
-        self.metrics.rechecks.labels(outcome).inc()
-        log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})
-        return outcome
-        doc = Document(url=url, locator=url, origin="recheck", html=res.body,
-                       published=published, source=target.outlet, language=target.language,
-                       fetched_at=now)
-        outcome = self.store.save(doc, self.analyse(doc)).outcome
-        rechecks.recheck_done(self.factory, article_id, at=now,
                            next_recheck_at=schedule.next_recheck(published, now, plan))
         self.metrics.rechecks.labels(outcome).inc()
         log.info("re-checked %s: %s", url, outcome, extra={"url": url, "outcome": outcome})

@@ -15,8 +15,12 @@ import multiprocessing.connection
 import os
 import signal
 import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from worker import memory
 from worker.pipeline import Analysis, CoreConfig, Document, analyse
@@ -38,6 +42,19 @@ def exit_with_parent() -> None:
     no KeyboardInterrupt traceback from each child."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_watch_parent, daemon=True, name="parent-watch").start()
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Pending(Generic[T]):
+    """An item of `analyse_each` on its way: its document, and the pool that has it."""
+
+    item: T
+    doc: Document | None
+    executor: ProcessPoolExecutor | None
+    future: Future[Analysis] | None
 
 
 class PoolClosed(Exception):
@@ -85,55 +102,167 @@ def _context() -> multiprocessing.context.BaseContext:
     return ctx
 
 
+def or_error(fn: Callable[[Document], Analysis], doc: Document) -> Analysis | Exception:
+    """`fn(doc)`, or the exception it raised (PoolClosed excepted: the pool is stopping)."""
+    try:
+        return fn(doc)
+    except PoolClosed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - handed back per document, never fatal
+        return exc
+
+
 class AnalysisPool:
     """`analyse` for many threads at once: in `processes` worker processes (created on first
     use), or in the calling thread when `processes` is 1. At most `queue_size` documents are
     submitted and unanswered at any time, so memory stays flat however large the backlog.
     A pool whose process died (BrokenProcessPool) is replaced and the document tried once
-    more on the new one; a second crash is raised to the caller, who records an error."""
+    more on the new one; a second crash is raised to the caller, who records an error.
 
-    def __init__(self, core: CoreConfig, processes: int = 0, queue_size: int = 64) -> None:
+    Two calls, one pool: `analyse(doc)` blocks its thread (the daemon's fetch threads, each
+    polling a feed), `analyse_each(items, doc_of, window)` keeps up to `window` documents in
+    flight for one caller and gives the analyses back in input order (a replay).
+
+    `start` is how the processes start: "forkserver" (default) forks them from a clean
+    single-threaded server with the core loaded (`worker.preload`): the daemon's process
+    is full of threads holding locks. "fork" forks the calling process, for a command that
+    runs no threads of its own (`worker replay`): nothing to load twice and no server, and
+    the processes are its own children, so their CPU time is the command's."""
+
+    def __init__(self, core: CoreConfig, processes: int = 0, queue_size: int = 64, *,
+                 start: str = "forkserver") -> None:
         self.core = core
         self.processes = processes if processes > 0 else (os.cpu_count() or 1)
-        self.slots = threading.BoundedSemaphore(max(1, queue_size))
+        self.queue_size = max(1, queue_size)
+        self.slots = threading.BoundedSemaphore(self.queue_size)
         self.lock = threading.Lock()
         self.executor: ProcessPoolExecutor | None = None
         self.inflight: set[Future[Analysis]] = set()
         self.closed = threading.Event()
         self.restarts = 0
         self.settled = False
+        self.start = start
 
     def analyse(self, doc: Document) -> Analysis:
+        self._take_slot()
+        try:
+            if self.processes <= 1:
+                return self._inline(doc)
+            return self._in_pool(doc, tries=2)
+        finally:
+            self.slots.release()
+
+    def analyse_each(self, items: Iterable[T], doc_of: Callable[[T], Document | None],
+                     window: int = 1) -> Iterator[tuple[T, Analysis | Exception | None]]:
+        """Each item with the analysis of its document (None when `doc_of` gives none, the
+        exception when the analysis failed), in input order; up to `window` documents (at
+        most `queue_size`) in flight. Items are taken from `items` only as room frees up, so
+        with `window` 1 each item is taken, analysed and handed back before the next is
+        taken. PoolClosed is raised, never handed back: the pool is stopping."""
+        if self.processes <= 1:
+            for item in items:
+                doc = doc_of(item)
+                yield item, None if doc is None else or_error(self.analyse, doc)
+            return
+        window = max(1, min(window, self.queue_size))
+        pending: deque[_Pending[T]] = deque()
+        try:
+            for item in items:
+                pending.append(self._submit(item, doc_of(item)))
+                while len(pending) >= window:
+                    yield self._head(pending)
+            while pending:
+                yield self._head(pending)
+        finally:
+            for p in pending:  # the caller stopped early: what is queued is not needed
+                if p.future is not None:
+                    p.future.cancel()
+                    self.slots.release()
+
+    # -- the parts ---------------------------------------------------------------------
+
+    def _take_slot(self) -> None:
         while not self.slots.acquire(timeout=0.5):
             if self.closed.is_set():
                 raise PoolClosed
-        try:
-            if self.closed.is_set():
-                raise PoolClosed
-            if self.processes <= 1:
-                result = analyse(doc, self.core)
-                if not self.settled:  # the first document loaded what stays
-                    self.settled = True
-                    settle()
-                return result
-            for attempt in (1, 2):
-                executor = self._executor()
-                try:
-                    return self._wait(executor.submit(analyse_in_pool, doc, self.core))
-                except CancelledError:
+        if self.closed.is_set():
+            self.slots.release()
+            raise PoolClosed
+
+    def _inline(self, doc: Document) -> Analysis:
+        result = analyse(doc, self.core)
+        if not self.settled:  # the first document loaded what stays
+            self.settled = True
+            settle()
+        return result
+
+    def _in_pool(self, doc: Document, *, tries: int) -> Analysis:
+        for attempt in range(1, tries + 1):
+            executor = self._executor()
+            try:
+                return self._wait(executor.submit(analyse_in_pool, doc, self.core))
+            except CancelledError:
+                raise PoolClosed from None
+            except BrokenProcessPool:
+                self._replace(executor)
+                if self.closed.is_set():
                     raise PoolClosed from None
-                except BrokenProcessPool:
-                    self._replace(executor)
-                    if self.closed.is_set():
-                        raise PoolClosed from None
-                    if attempt == 2:
-                        raise
-                    log.warning("an analysis process died; retrying %s on a new pool", doc.url)
-                except RuntimeError:
-                    if self.closed.is_set():  # submit after shutdown
-                        raise PoolClosed from None
+                if attempt == tries:
                     raise
-            raise AssertionError("unreachable")
+                log.warning("an analysis process died; retrying %s on a new pool", doc.url)
+            except RuntimeError:
+                if self.closed.is_set():  # submit after shutdown
+                    raise PoolClosed from None
+                raise
+        raise AssertionError("unreachable")
+
+    def _submit(self, item: T, doc: Document | None) -> _Pending[T]:
+        if doc is None:
+            return _Pending(item, None, None, None)
+        self._take_slot()  # released when the result is handed back (or the item dropped)
+        try:
+            return self._send(item, doc)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def _send(self, item: T, doc: Document) -> _Pending[T]:
+        executor = self._executor()
+        try:
+            fut = executor.submit(analyse_in_pool, doc, self.core)
+        except BrokenProcessPool as exc:  # a process died since: handled at the item's turn
+            fut = Future()
+            fut.set_exception(exc)
+        except RuntimeError:
+            if self.closed.is_set():  # submit after shutdown
+                raise PoolClosed from None
+            raise
+        return _Pending(item, doc, executor, fut)
+
+    def _head(self, pending: deque[_Pending[T]]) -> tuple[T, Analysis | Exception | None]:
+        """The first pending item's result. When its process died, the pool is replaced,
+        the document is analysed again alone (a second crash is its own: handed back as
+        the error), and the documents queued behind it go to the new pool."""
+        p = pending.popleft()
+        if p.future is None or p.doc is None:
+            return p.item, None
+        try:
+            return p.item, self._wait(p.future)
+        except CancelledError:
+            raise PoolClosed from None
+        except BrokenProcessPool:
+            assert p.executor is not None
+            self._replace(p.executor)
+            if self.closed.is_set():
+                raise PoolClosed from None
+            log.warning("an analysis process died; retrying %s on a new pool", p.doc.url)
+            result = or_error(lambda d: self._in_pool(d, tries=1), p.doc)
+            for i, q in enumerate(pending):
+                if q.doc is not None and q.executor is p.executor:
+                    pending[i] = self._send(q.item, q.doc)  # keeps its slot
+            return p.item, result
+        except Exception as exc:  # noqa: BLE001 - the analysis itself failed
+            return p.item, exc
         finally:
             self.slots.release()
 
@@ -153,9 +282,14 @@ class AnalysisPool:
             if self.closed.is_set():
                 raise PoolClosed
             if self.executor is None:
-                self.executor = ProcessPoolExecutor(
-                    self.processes, mp_context=_context(), initializer=_init_process,
-                    initargs=(self.core,))
+                if self.start == "fork":
+                    self.executor = ProcessPoolExecutor(
+                        self.processes, mp_context=multiprocessing.get_context("fork"),
+                        initializer=exit_with_parent)
+                else:
+                    self.executor = ProcessPoolExecutor(
+                        self.processes, mp_context=_context(), initializer=_init_process,
+                        initargs=(self.core,))
             return self.executor
 
     def _replace(self, broken: ProcessPoolExecutor) -> None:

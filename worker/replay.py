@@ -11,10 +11,10 @@ Documents are stored in order of (fetched, published, path), so versions arrive 
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,10 @@ from sqlalchemy.exc import DataError, OperationalError
 from worker import clock
 from worker.charset import decode_page
 from worker.errors import FetchError, InputError
-from worker.feeds import parse_feed
-from worker.pipeline import Analysis, CoreConfig, Document, Outcome, analyse
-from worker.procs import exit_with_parent
+from worker.feeds import FeedEntry, parse_feed
+from worker.ingest import Job, Tally, ingest
+from worker.pipeline import CoreConfig, Document, Outcome
+from worker.procs import AnalysisPool
 from worker.store.db import database_failure
 from worker.store.writer import Store
 
@@ -48,10 +49,12 @@ class Summary:
     failed: list[dict[str, str]] = field(default_factory=list)
     stopped: str | None = None  # the database failed: what was stored before stays
 
-    def add(self, outcome: Outcome) -> None:
-        key = {"duplicate": "duplicates"}.get(outcome.outcome, outcome.outcome)
-        setattr(self, key, getattr(self, key) + 1)
-        self.figures += outcome.figures
+    def absorb(self, tally: Tally) -> None:
+        """The ingest loop's counts (an `error` outcome is a document that failed)."""
+        for outcome, n in tally.outcomes.items():
+            key = {"duplicate": "duplicates", "error": "errors"}.get(outcome, outcome)
+            setattr(self, key, getattr(self, key) + n)
+        self.figures += tally.figures
 
     def as_dict(self) -> dict[str, Any]:
         return {"files": self.files, "new": self.new, "duplicates": self.duplicates,
@@ -183,71 +186,83 @@ def _order(doc: Document) -> tuple[datetime, str]:
     return when, doc.locator
 
 
-def _analyse_all(docs: list[Document], core: CoreConfig, executor: Executor | None,
-                 window: int) -> Iterator[tuple[Document, Analysis | BaseException]]:
-    """Analyses in input order; with an executor, at most `window` documents in flight."""
-    if executor is None:
-        for d in docs:
-            try:
-                yield d, analyse(d, core)
-            except Exception as exc:  # noqa: BLE001 - reported per document, never fatal
-                yield d, exc
-        return
-    pending: list[tuple[Document, Future[Analysis]]] = []
-    it = iter(docs)
-    for d in it:
-        pending.append((d, executor.submit(analyse, d, core)))
-        if len(pending) >= window:
-            first, fut = pending.pop(0)
-            yield first, _result(fut)
-    for d, fut in pending:
-        yield d, _result(fut)
+@dataclass
+class Fixtures:
+    """Fixture files as feed entries (`ingest.Job`), in the order they are stored."""
+
+    files: int = 0
+    jobs: list[Job] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)  # files not read: why
 
 
-def _result(fut: Future[Analysis]) -> Analysis | BaseException:
-    try:
-        return fut.result()
-    except Exception as exc:  # noqa: BLE001
-        return exc
+def fixture_entries(paths: Iterable[Path], *, origin: str = "replay",
+                    feed_id: int | None = None, within: Path | None = None) -> Fixtures:
+    """The entries a fixture source stands for: each content file's documents, ordered by
+    (fetched, published, path) so that versions arrive in order. An entry's GUID is its
+    document's locator, relative to `within` (a fixture directory polled as a feed, e.g.
+    `seeds/`). A file that cannot be read or parsed is listed in `failed`, not raised."""
+    found = Fixtures()
+    docs: list[Document] = []
+    for path in iter_files(paths):
+        found.files += 1
+        try:
+            docs.extend(documents_from_file(path))
+        except InputError as exc:
+            found.failed.append({"file": str(path), "error": str(exc)})
+    docs.sort(key=_order)
+    prefix = str(within) + os.sep if within is not None else None
+    for d in docs:
+        guid = d.locator.removeprefix(prefix) if prefix else d.locator
+        d = replace(d, origin=origin, feed_id=feed_id)
+        found.jobs.append(Job(FeedEntry(guid=guid, url=d.url, title=d.title, summary=None,
+                                        content=None, published=d.published, updated=None),
+                              d))
+    return found
+
+
+class _Counting:
+    """A replay's sink: nothing is remembered (no feed), failures and progress reported."""
+
+    def __init__(self, summary: Summary, total: int,
+                 progress: Callable[[int, int], None] | None) -> None:
+        self.summary, self.total, self.progress, self.count = summary, total, progress, 0
+
+    def remember(self, job: Job, doc: Document, outcome: Outcome | None) -> None:
+        pass
+
+    def failed(self, job: Job, doc: Document, exc: Exception) -> None:
+        self.summary.failed.append({"file": doc.locator,
+                                    "error": f"{doc.locator}: {type(exc).__name__}: {exc}"})
+
+    def done(self, job: Job, outcome: str) -> None:
+        self.count += 1
+        if self.progress:
+            self.progress(self.count, self.total)
 
 
 def replay(paths: Iterable[Path], store: Store, core: CoreConfig, *, processes: int = 1,
            window: int = 64, progress: Callable[[int, int], None] | None = None) -> Summary:
-    """Ingest fixture files; a file that cannot be read or parsed is reported and skipped."""
-    summary = Summary()
-    docs: list[Document] = []
-    for path in iter_files(paths):
-        summary.files += 1
-        try:
-            docs.extend(documents_from_file(path))
-        except InputError as exc:
-            summary.errors += 1
-            summary.failed.append({"file": str(path), "error": str(exc)})
-    docs.sort(key=_order)
-    executor = (ProcessPoolExecutor(processes, initializer=exit_with_parent)
-                if processes > 1 and len(docs) > 4 else None)
+    """Ingest fixture files through the one ingest loop (`worker.ingest`), as a fixture
+    directory polled by the daemon is; a file that cannot be read or parsed is reported and
+    skipped. The analysis pool is forked from this process (no threads of its own to copy)."""
+    found = fixture_entries(paths)
+    summary = Summary(files=found.files, failed=found.failed, errors=len(found.failed))
+    total = len(found.jobs)
+    pool = AnalysisPool(core, processes=processes if total > 4 else 1, queue_size=window,
+                        start="fork")
+    tally = Tally()
     try:
-        for done, (doc, result) in enumerate(_analyse_all(docs, core, executor, window), 1):
-            try:
-                if isinstance(result, BaseException):
-                    summary.errors += 1
-                    message = f"{doc.locator}: {type(result).__name__}: {result}"
-                    summary.failed.append({"file": doc.locator, "error": message})
-                    store.record_error(doc, message)
-                else:
-                    summary.add(store.save(doc, result))
-            except (OperationalError, DataError) as exc:
-                # the disk is full, the file read-only, the server gone: each document is
-                # one transaction, so everything before this one is stored and the rest is
-                # for a rerun (which skips what is stored)
-                stored = done - 1
-                summary.stopped = (f"stopped at {doc.locator} after {stored} of {len(docs)} "
-                                   f"documents were stored: {database_failure(exc)}; run the "
-                                   "replay again to continue")
-                break
-            if progress:
-                progress(done, len(docs))
+        ingest(found.jobs, store, pool, _Counting(summary, total, progress), window=window,
+               tally=tally)
+    except (OperationalError, DataError) as exc:
+        # the disk is full, the file read-only, the server gone: each document is one
+        # transaction, so everything before this one is stored and the rest is for a rerun
+        # (which skips what is stored)
+        at = tally.current.doc.locator if tally.current else "the start"
+        summary.stopped = (f"stopped at {at} after {tally.done} of {total} documents were "
+                           f"stored: {database_failure(exc)}; run the replay again to "
+                           "continue")
     finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+        pool.close()
+    summary.absorb(tally)
     return summary

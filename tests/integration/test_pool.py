@@ -4,6 +4,7 @@ keeps dying is an ingest error (not a crash), and racing workers store a story o
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import os
@@ -153,6 +154,76 @@ def test_a_pool_that_keeps_dying_raises_after_one_retry(pool: AnalysisPool) -> N
     with pytest.raises(BrokenProcessPool):
         pool.analyse(doc(0))
     assert len(tries) == 2
+
+
+# -- analyse_each: one caller, a window of documents in flight (replay) ------------------------
+
+@pytest.mark.parametrize("window", [1, 3])
+def test_analyse_each_answers_in_input_order_taking_items_as_the_window_frees(
+        pool: AnalysisPool, core: CoreConfig, window: int) -> None:
+    taken: list[int] = []
+
+    def items() -> Iterator[int]:
+        for n in range(6):
+            taken.append(n)
+            yield n
+
+    got = []
+    for n, result in pool.analyse_each(items(), lambda n: None if n == 2 else doc(n), window):
+        # never more than `window` items taken and not yet handed back (the None one too)
+        assert len(taken) - len(got) <= window
+        got.append((n, result))
+    assert [n for n, _ in got] == list(range(6))
+    assert got[2] == (2, None)
+    for n, result in got:
+        if n != 2:
+            assert result == analyse(doc(n), core)
+
+
+def test_analyse_each_in_the_calling_thread_hands_back_each_failure_and_goes_on(
+        core: CoreConfig, tmp_path: Path) -> None:
+    broken = dataclasses.replace(core, topics=str(tmp_path / "missing-topics.toml"))
+    inline = AnalysisPool(broken, processes=1)
+    results = list(inline.analyse_each([0, 1], doc, 2))
+    assert [n for n, _ in results] == [0, 1]
+    assert all(isinstance(r, Exception) and "missing-topics.toml" in str(r)
+               for _, r in results)
+
+
+def test_analyse_each_replaces_a_dead_process_and_analyses_every_document(
+        pool: AnalysisPool, core: CoreConfig) -> None:
+    results = {}
+    for n, result in pool.analyse_each(range(8), lambda n: doc(n % 6), 4):
+        results[n] = result
+        if n == 0:  # three documents are in flight: their pool loses a process
+            executor = pool.executor
+            assert executor is not None
+            os.kill(next(iter(executor._processes)), signal.SIGKILL)
+    assert pool.restarts >= 1
+    assert all(results[n] == analyse(doc(n % 6), core) for n in range(8))
+
+
+def test_analyse_each_hands_back_a_document_that_keeps_crashing_as_its_error(
+        pool: AnalysisPool) -> None:
+    tries = []
+
+    def broken() -> Any:
+        tries.append(1)
+        return _AlwaysBroken()
+
+    pool._executor = broken  # type: ignore[method-assign]
+    results = list(pool.analyse_each(range(3), doc, 2))
+    assert [n for n, _ in results] == [0, 1, 2]
+    assert all(isinstance(r, BrokenProcessPool) for _, r in results)
+    assert len(tries) == 6  # each document: its turn, then once more alone
+
+
+def test_analyse_each_stops_when_the_pool_is_closed(pool: AnalysisPool) -> None:
+    each = pool.analyse_each(range(6), doc, 3)
+    next(each)
+    pool.close(wait=False)
+    with pytest.raises(PoolClosed):
+        list(each)
 
 
 # -- the daemon with its pool ---------------------------------------------------------------
