@@ -72,6 +72,7 @@ def _random_texts(plain: lexicon.LanguageLexicon, rng: random.Random) -> list[st
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_fast_form_matches_like_plain_form(
     lang: str, both: tuple[lexicon.Lexicons, lexicon.Lexicons]
@@ -116,6 +117,7 @@ def _same(x: re.Match[str] | None, y: re.Match[str] | None,
     return (x.start(), x.end()) == (y.start(), y.end())
 
 
+@pytest.mark.slow
 def test_case_closure_is_every_code_point_that_folds_to_the_key() -> None:
     everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
     keys = "abcdefghijklmnopqrstuvwxyzßäöüéèçñабвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ"
