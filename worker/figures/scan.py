@@ -83,30 +83,11 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     opener = next((o for o in _GROUP_OPENERS if pattern.startswith(o)), None)
     if opener is None:
         return None
-    depth, i, start = 1, len(opener), len(opener)
-    alternatives: list[str] = []
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = _skip_class(pattern, i)
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                alternatives.append(pattern[start:i])
-                break
-        elif c == "|" and depth == 1:
-            alternatives.append(pattern[start:i])
-            start = i + 1
-        i += 1
-    else:
+    split = _split_group(pattern, opener)
+    if split is None:
         return None  # unbalanced
-    if _optional_after(pattern, i + 1):
+    alternatives, after = split
+    if _optional_after(pattern, after):
         return None
     chars: set[str] = set()
     for alt in alternatives:
