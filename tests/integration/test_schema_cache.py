@@ -6,10 +6,13 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from worker.config import DedupeSettings
 from worker.pipeline import Analysis, Document
+from worker.store import db
 from worker.store.db import current_revision, make_engine, packaged_head, upgrade_if_behind
 from worker.store.writer import Store
 
@@ -112,6 +115,38 @@ def test_a_damaged_or_partial_dump_is_not_used(tmp_path: Path) -> None:
     done, path = _fresh(tmp_path, "after.db", cache)
     assert done == "cached"
     assert _schema(path) == reference
+
+
+def test_a_dump_holding_rows_is_neither_used_nor_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows written by another connection between the migration and the dump (a daemon's
+    threads, a second process) must never reach a new file: such a dump is refused when it is
+    read, and not written when it is taken."""
+    cache = tmp_path / "cache"
+    _fresh(tmp_path, "first.db", cache)
+    dump = next(cache.glob("sqlite-*.sql"))
+    good = dump.read_text(encoding="utf-8")
+    poisoned = good.replace("\0-- end", "\0INSERT INTO \"feeds\" (url) VALUES('x');\0-- end")
+    dump.write_text(poisoned, encoding="utf-8")
+    done, path = _fresh(tmp_path, "second.db", cache)
+    assert done == "migrated"
+    assert _schema(path)[1]["feeds"] == []
+    assert "INSERT INTO \"feeds\"" not in dump.read_text(encoding="utf-8")  # written clean
+
+    real = db.upgrade
+
+    def upgrade_then_a_writer(engine: Engine) -> None:
+        real(engine)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE scratch (x INTEGER)"))
+            conn.execute(text("INSERT INTO scratch VALUES (1)"))
+
+    monkeypatch.setattr(db, "upgrade", upgrade_then_a_writer)
+    other = tmp_path / "other-cache"
+    done, _path = _fresh(tmp_path, "third.db", other)
+    assert done == "migrated"
+    assert not list(other.glob("sqlite-*.sql"))
 
 
 def test_a_file_that_is_not_empty_is_migrated_not_restored(tmp_path: Path) -> None:

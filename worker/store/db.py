@@ -264,7 +264,7 @@ def _restore_schema(engine: Engine, cache: Path) -> bool:
         statements = cache.read_text(encoding="utf-8").split("\0")
     except (OSError, UnicodeDecodeError):
         return False
-    if len(statements) < 2 or statements[-1] != "-- end":
+    if len(statements) < 2 or statements[-1] != "-- end" or not _schema_only(statements):
         return False
     try:
         with engine.begin() as conn:  # BEGIN IMMEDIATE: a second writer waits here
@@ -283,6 +283,17 @@ class _NotEmpty(Exception):
     pass
 
 
+def _schema_only(statements: list[str]) -> bool:
+    """Whether a dump holds the schema and nothing else: the migrations write no rows but the
+    Alembic revision, so a row of any other table was written by another connection (a
+    daemon's threads, a second process) after the migration and before the dump, and must
+    never reach the next new file."""
+    return not any(
+        st.startswith("INSERT INTO") and not st.startswith('INSERT INTO "alembic_version"')
+        for st in statements
+    )
+
+
 def _save_schema(engine: Engine, cache: Path) -> None:
     """The dump of the freshly migrated file, written atomically (a failure only means no
     cache)."""
@@ -293,6 +304,8 @@ def _save_schema(engine: Engine, cache: Path) -> None:
                     if line not in ("BEGIN TRANSACTION;", "COMMIT;")]
         finally:
             raw.close()
+        if not _schema_only(dump):
+            return  # another connection wrote rows between the migration and the dump
         cache.parent.mkdir(parents=True, exist_ok=True)
         partial = cache.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text("\0".join([*dump, "-- end"]), encoding="utf-8")
