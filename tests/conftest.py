@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,9 +52,9 @@ def require_postgres() -> None:
     pytest.skip(_PG_REASON)
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+@contextmanager
+def _fresh_pg_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped on exit."""
     require_postgres()
     name = f"worker_t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -69,6 +70,24 @@ def pg_url() -> Iterator[str]:
                 {"n": name})
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    with _fresh_pg_database() as url:
+        yield url
+
+
+@pytest.fixture
+def twin_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty database on the same engine as `db_url` (to compare two ways of storing
+    the same input)."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'twin.db'}"
+        return
+    with _fresh_pg_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -5,17 +5,16 @@ outcomes from both, and the daemon remembers each document as a feed item with i
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, select, text, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.helpers.paths import PG_ADMIN_URL, SEEDS
+from tests.helpers.paths import SEEDS
 from tests.helpers.settings import local_settings
 from worker.daemon import Daemon
 from worker.feedlist import FeedSpec
@@ -32,24 +31,6 @@ from worker.store.models import (
     IngestEvent,
 )
 from worker.store.writer import Store
-
-
-@pytest.fixture
-def twin_url(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second empty database on the same engine as `db_url`."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'twin.db'}"
-        return
-    name = f"worker_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture

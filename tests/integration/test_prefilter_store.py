@@ -6,40 +6,19 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.helpers.paths import CORPUS, PG_ADMIN_URL, SEEDS
+from tests.helpers.paths import CORPUS, SEEDS
 from worker.config import Settings
 from worker.pipeline import CoreConfig
 from worker.replay import replay
 from worker.store.db import engine_of, make_engine, session_factory, upgrade
 from worker.store.models import Article, ArticleVersion, FigureClaim, IngestEvent
 from worker.store.writer import Store
-
-
-@pytest.fixture
-def twin_url(db_url: str, tmp_path: Path) -> Iterator[str]:
-    """A second empty database on the same engine as `db_url`."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'twin.db'}"
-        return
-    name = f"worker_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _rows(factory: sessionmaker[Session]) -> dict[str, Any]:
