@@ -27,11 +27,11 @@ def _pick_trigger(
     triggers: list[Span],
     toks: Tokens,
     excluded: set[int],
-    windows: tuple[int, int] = (AFTER_WINDOW, BEFORE_WINDOW),
-    walls: tuple[int, ...] = (),
-    index: TriggerIndex | None = None,
-    asides: list[tuple[int, int] | None] | None = None,
-    starts: list[int] | None = None,
+    windows: tuple[int, int],
+    walls: tuple[int, ...],
+    index: TriggerIndex | None,
+    asides: list[tuple[int, int] | None],
+    starts: list[int],
 ) -> tuple[int, int] | None:
     """Nearest trigger for mention ``idx`` as (weighted distance, trigger index).
 
@@ -41,13 +41,11 @@ def _pick_trigger(
     distance, and the earlier of two on one side. ``index`` (optional) lets the search walk
     outwards from the number and stop where the words in between alone cost more than the
     best found (every other cost only adds), so a sentence packed with triggers costs the
-    few near each number, not all of them."""
+    few near each number, not all of them. ``asides`` (`_aside` of each trigger) and
+    ``starts`` (each number's first token) are the sentence's, computed once by
+    `assign_triggers`."""
     first, last = mtoks[idx]
     m = mentions[idx][0]
-    if starts is None:
-        starts = [a for a, _ in mtoks]
-    if asides is None:
-        asides = [_aside(tr, toks) for tr in triggers]
     runs: tuple[range, ...]
     if index is None:
         runs, prune = (range(len(triggers)),), False
