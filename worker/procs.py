@@ -61,6 +61,17 @@ class PoolClosed(Exception):
     """The pool was shut down (the worker is stopping): the document was not analysed."""
 
 
+def _kill_processes(broken: ProcessPoolExecutor) -> None:
+    """SIGKILL the processes left in a broken pool. They ignore SIGTERM (`_init_process`), so
+    the executor's own clean-up cannot end one that is blocked handing back a large result on
+    a pipe nobody reads any more: its manager thread then waits for it at 100 % CPU for ever,
+    and the interpreter never exits. Their documents have already failed with the pool."""
+    processes = dict(getattr(broken, "_processes", None) or {})  # one copy, under the GIL
+    for process in processes.values():
+        with contextlib.suppress(Exception):
+            process.kill()
+
+
 def _init_process(core: CoreConfig) -> None:
     """In each pool process: leave SIGINT/SIGTERM to the parent (it shuts the pool down), exit
     when the parent is gone, and load the data files and models once."""
@@ -297,6 +308,7 @@ class AnalysisPool:
             if self.executor is broken:  # the first thread to see it replaces it
                 self.executor = None
                 self.restarts += 1
+        _kill_processes(broken)
         broken.shutdown(wait=False, cancel_futures=True)
 
     def close(self, *, wait: bool = True) -> None:
@@ -308,4 +320,6 @@ class AnalysisPool:
         for fut in queued:
             fut.cancel()  # only those not yet handed to a process
         if wait and executor is not None:
+            if getattr(executor, "_broken", False):
+                _kill_processes(executor)  # or the wait below never ends (see there)
             executor.shutdown(wait=True, cancel_futures=True)

@@ -126,6 +126,33 @@ def test_a_killed_pool_process_is_replaced_and_the_document_analysed(
     assert pool.executor is not executor
 
 
+def test_a_broken_pools_other_processes_end_with_it(pool: AnalysisPool) -> None:
+    """Pool processes ignore SIGTERM (the parent shuts them down), so the executor's own
+    clean-up of a broken pool cannot end the survivors: its manager thread then spins at 100 %
+    CPU for ever and the interpreter never exits. The pool kills them when it replaces it."""
+    list(pool.analyse_each([doc(0), doc(1), doc(2)], lambda d: d, 2))
+    executor = pool.executor
+    assert executor is not None
+    processes = list(executor._processes.values())
+    assert len(processes) == 2
+    # one process busy with a long text whose analysis (over 64 KB pickled) it will try to
+    # hand back on a result pipe nobody reads once the pool is broken; the other killed
+    text = "Pyongyang sent troops to Kursk, Russia, the agency said. " * 30000
+    executor.submit(analyse, Document(url="https://example.org/long", locator="long",
+                                        text=text), pool.core)
+    time.sleep(0.3)
+    os.kill(processes[0].pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while not executor._broken and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pool.analyse(doc(3))  # sees the broken pool and replaces it
+    assert pool.executor is not executor
+    deadline = time.monotonic() + 10
+    while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(p.is_alive() for p in processes)
+
+
 def test_a_closed_pool_refuses_and_cancels_work(pool: AnalysisPool) -> None:
     pool.analyse(doc(0))
     pool.close(wait=False)
