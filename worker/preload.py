@@ -3,7 +3,8 @@ the heavy modules, models and packaged data files load there once, and every wor
 forked from it shares their memory pages instead of loading a copy of its own.
 
 What loads: trafilatura with lxml, justext's stop lists and htmldate (a page that reaches the
-cleaner), py3langid's model (about 70 MB as loaded), numpy and datasketch (the MinHash of a
+cleaner), py3langid's model (about 70 MB as loaded, its per-state tables compacted so that
+its pages stay shared: `worker.language`), numpy and datasketch (the MinHash of a
 relevant page), the packaged boilerplate rules with their alternations, the topic rule and the
 figure lexicons. Data files configured elsewhere load in each worker's own warm-up, as before.
 Then `gc.freeze()`: the collector leaves these objects alone, so it does not touch (and thereby
