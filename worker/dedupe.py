@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import operator
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -18,8 +19,9 @@ from courlan import normalize_url
 if TYPE_CHECKING:
     from datasketch import MinHash
 
-# numpy and datasketch (which imports scipy: a second and 60 MB) load on first use: a process
-# that only screens off-topic pages, or only answers queries, never needs them.
+# numpy and datasketch (which imports scipy: a second and 60 MB) load on first use, to compute
+# a signature: a process that only screens off-topic pages, only answers queries or only
+# compares stored signatures (the daemon's own, `similarity`) never needs them.
 
 _TRACKING = re.compile(
     r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|yclid|mc_cid|mc_eid|ocid|cmpid|at_medium|"
@@ -155,13 +157,14 @@ def signature_bytes(m: MinHash) -> bytes:
 
 
 def similarity(a: bytes, b: bytes) -> float:
-    """Estimated Jaccard similarity of two stored signatures."""
-    import numpy as np
-
-    va, vb = np.frombuffer(a, dtype=np.uint64), np.frombuffer(b, dtype=np.uint64)
+    """Estimated Jaccard similarity of two stored signatures: the share of their 64-bit
+    values that are equal. Plain Python over the bytes, no numpy: the daemon's own process
+    compares signatures (a new relevant article against its story candidates) and needs numpy
+    for nothing else (16 MB of PSS once imported); 128 values compare in a few microseconds."""
+    va, vb = memoryview(a).cast("Q"), memoryview(b).cast("Q")
     if len(va) != len(vb) or not len(va):
         return 0.0
-    return float(np.count_nonzero(va == vb)) / len(va)
+    return sum(map(operator.eq, va, vb)) / len(va)
 
 
 def containment(a: bytes, size_a: int, b: bytes, size_b: int) -> float:
