@@ -22,7 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from worker import memory
+from worker import clean, memory
 from worker.pipeline import Analysis, CoreConfig, Document, analyse
 
 log = logging.getLogger(__name__)
@@ -85,10 +85,12 @@ def _init_process(core: CoreConfig) -> None:
 
 
 def analyse_in_pool(doc: Document, core: CoreConfig) -> Analysis:
-    """`analyse` in a pool process, then the C heap's free pages back to the system
-    (`worker.memory.trim`, 0.2 ms), so the largest page met does not stay resident in every
-    pool process."""
+    """`analyse` in a pool process, then trafilatura's caches of the page's strings emptied
+    (`clean.clear_text_caches`) and the C heap's free pages back to the system
+    (`worker.memory.trim`, 0.2 ms), so neither the strings of past pages nor the largest page
+    met stay resident in every pool process."""
     result = analyse(doc, core)
+    clean.clear_text_caches()
     memory.trim()
     return result
 

@@ -33,3 +33,25 @@ def test_trim_returns_the_free_pages_of_the_heap() -> None:
     trimmed, limited, freed_kb = (int(v) for v in done.stdout.split())
     assert trimmed and limited  # glibc: both calls found
     assert freed_kb > 40_000, done.stdout  # most of the 60 MB freed in the middle of the heap
+
+
+def test_a_pool_analysis_leaves_trafilaturas_text_caches_empty() -> None:
+    """`procs.analyse_in_pool` empties the memoised text helpers that `analyse` fills with
+    the page's strings (so they do not accumulate in each pool process), and gives the same
+    analysis as `analyse`."""
+    from trafilatura import utils
+
+    from tests.helpers.paths import SEEDS
+    from worker.config import Settings
+    from worker.pipeline import CoreConfig, Document, analyse
+    from worker.procs import analyse_in_pool
+
+    core = CoreConfig.from_settings(Settings())
+    doc = Document(url="https://example.org/a", locator="a",
+                   html=(SEEDS / "004_france24-wire-300-killed.html").read_text(encoding="utf-8"))
+    caches = [utils.trim, utils.line_processing, utils.return_printables_and_spaces]
+    plain = analyse(doc, core)
+    assert all(c.cache_info().currsize > 0 for c in caches)  # analyse alone fills them
+    pooled = analyse_in_pool(doc, core)
+    assert [c.cache_info().currsize for c in caches] == [0, 0, 0]
+    assert pooled == plain
