@@ -37,7 +37,8 @@ class Tokens:
     barriers: list[int]
 
     def at(self, pos: int) -> int:
-        return max(0, bisect.bisect_right(self.starts, pos) - 1)
+        i = bisect.bisect_right(self.starts, pos) - 1
+        return i if i > 0 else 0
 
     def gap(self, i: int, j: int) -> int:
         """Weighted distance between token i and a later token j (tokens strictly between)."""
@@ -50,13 +51,14 @@ class Tokens:
 
 
 def tokenize(text: str, lex: LanguageLexicon) -> Tokens:
-    spans = [m.span() for m in lex.token_re.finditer(text)]
-    starts = [a for a, _ in spans]
-    ends = [b for _, b in spans]
-    texts = [text[a:b] for a, b in spans]
-    words = [0, *accumulate(1 if t[0].isalnum() or t[0] == "_" else 0 for t in texts)]
-    commas = [0, *accumulate(1 if t in ",()" else 0 for t in texts)]
-    barriers = [0, *accumulate(1 if t == ";" else 0 for t in texts)]
+    found = list(lex.token_re.finditer(text))
+    starts = [m.start() for m in found]
+    ends = [m.end() for m in found]
+    texts = [m.group() for m in found]
+    # prefix counts (lists of booleans summed from 0: faster than generators of 1s and 0s)
+    words = list(accumulate([t[0].isalnum() or t[0] == "_" for t in texts], initial=0))
+    commas = list(accumulate([t in ",()" for t in texts], initial=0))
+    barriers = list(accumulate([t == ";" for t in texts], initial=0))
     return Tokens(starts, ends, texts, words, commas, barriers)
 
 

@@ -63,6 +63,8 @@ class _Tok:
 
 def _plain_value(raw: str, scaled: bool, decimal_sep: str) -> float | None:
     """Value of a digit string such as ``18 000``, ``1,210``, ``18.000``, ``4,7``, ``1.5``."""
+    if raw.isdecimal():
+        return float(raw)  # "600": no separator to read (most numbers)
     s = raw
     for sp in _SPACES:
         s = s.replace(sp, "")
