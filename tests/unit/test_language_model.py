@@ -61,6 +61,7 @@ def test_compact_tables_are_arrays_with_the_same_values() -> None:
             assert len(value) < 1000, slot
 
 
+@pytest.mark.slow  # 4 s: every text twice through both models
 def test_same_language_and_probability_as_py3langid() -> None:
     stock, compact = _stock(), language._identifier()
     texts = _texts()
