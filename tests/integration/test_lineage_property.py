@@ -18,9 +18,11 @@ from sqlalchemy.engine import Engine
 
 from worker import series as model
 from worker.store import lineage, lineage_rebuild
+from worker.store.lineage_sql import _CHANGE_SOURCE
 from worker.store.models import (
     Article,
     ArticleVersion,
+    FigureChangeRow,
     FigureClaim,
     FigureSeries,
     FigureStatement,
@@ -91,8 +93,8 @@ def histories(draw: st.DrawFn) -> tuple[list[FakeArticle], list[tuple[str, int, 
 
 
 def _reset(conn: Connection) -> None:
-    for model_ in (FigureValue, FigureValueStory, FigureStatement, FigureSeries, FigureClaim,
-                   ArticleVersion, Article, Story):
+    for model_ in (FigureChangeRow, FigureValue, FigureValueStory, FigureStatement,
+                   FigureSeries, FigureClaim, ArticleVersion, Article, Story):
         conn.execute(delete(model_))
     conn.execute(insert(Story), [{"id": i} for i in (1, 2, 3)])
 
@@ -152,6 +154,15 @@ def _expected(claims: list[model.SeriesClaim]) -> Any:
             d.story_counts())
 
 
+def _change_rows_match(conn: Connection) -> None:
+    """figure_change_rows holds exactly the statements that are changes, with their claims'
+    fields as figure_claims has them (every column compared)."""
+    table = FigureChangeRow.__table__
+    kept = conn.execute(select(table).order_by(table.c.claim_id)).all()
+    source = _CHANGE_SOURCE.order_by(FigureStatement.claim_id)
+    assert kept == conn.execute(source).all()
+
+
 def check(engine: Engine, arts: list[FakeArticle], order: list[tuple[str, int, int]]) -> None:
     with engine.begin() as conn:
         _reset(conn)
@@ -167,7 +178,9 @@ def check(engine: Engine, arts: list[FakeArticle], order: list[tuple[str, int, i
                 assert not claims
                 continue
             assert state == _expected(claims), (key, order)
+        _change_rows_match(conn)
         lineage_rebuild.refresh_series(conn, SERIES)  # from scratch: the same rows
+        _change_rows_match(conn)
         for key in SERIES:
             if key in by_series:
                 again = _table_state(conn, key)
@@ -177,6 +190,7 @@ def check(engine: Engine, arts: list[FakeArticle], order: list[tuple[str, int, i
         for key in SERIES:
             if key in by_series:
                 assert _table_state(conn, key) == _expected(by_series[key]), (key, order)
+        _change_rows_match(conn)
 
 
 @settings(max_examples=60, deadline=None,

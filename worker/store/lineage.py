@@ -39,6 +39,8 @@ from worker.series import SeriesClaim, Statement
 from worker.store.lineage_sql import (
     _ARTICLE_CLAIMS,
     _ARTICLE_ROWS,
+    _CHANGES_COPY,
+    _CHANGES_DROP,
     _CLAIMS,
     _COLUMNS,
     _FROM,
@@ -162,10 +164,23 @@ def refresh_article(db: Session | Connection, article_id: int) -> set[int]:
     changed = set()
     touched = sorted(set(new) | set(old))
     _lock(conn, touched)
+    written = set(gone)
     for sid in touched:  # one lock order for concurrent writers
-        if _apply(conn, sid, old.get(sid, {}), new.get(sid, [])):
+        if _apply(conn, sid, old.get(sid, {}), new.get(sid, []), written):
             changed.add(sid)
+    sync_changes(conn, written)
     return changed
+
+
+def sync_changes(conn: Connection, claim_ids: Iterable[int]) -> None:
+    """Copy these statements to figure_change_rows again (with their claims' fields) where
+    they are changes, drop them from it where they are not (or are gone): after any write to
+    their rows in figure_statements."""
+    ids = sorted(claim_ids)
+    for i in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+        chunk = {"ids": ids[i:i + 500]}
+        conn.execute(_CHANGES_DROP, chunk)
+        conn.execute(_CHANGES_COPY, chunk)
 
 
 def _at(key: tuple[datetime, datetime, int]) -> dict[str, Any]:
@@ -173,7 +188,9 @@ def _at(key: tuple[datetime, datetime, int]) -> dict[str, Any]:
 
 
 def _apply(conn: Connection, sid: int, old: dict[int, Statement],
-           new: Sequence[Statement]) -> bool:
+           new: Sequence[Statement], written: set[int]) -> bool:
+    """Apply one series' part of an article; adds the claim ids of every statement row it
+    writes to `written`."""
     fresh = {s.claim_id: s for s in new}
     gone = [s for cid, s in old.items() if cid not in fresh]
     added = [s for cid, s in fresh.items() if cid not in old]
@@ -192,24 +209,26 @@ def _apply(conn: Connection, sid: int, old: dict[int, Statement],
                                      **{f"b_{k}": getattr(s, k) for k in _COLUMNS[1:14]}}
                                     for _, s in moved])
     touched = [*gone, *added, *(b for b, _ in moved), *(s for _, s in moved)]
-    _rederive(conn, sid, touched)
+    written.update(s.claim_id for s in touched)
+    _rederive(conn, sid, touched, written)
     return True
 
 
-def _rederive(conn: Connection, sid: int, touched: Sequence[Statement]) -> None:
+def _rederive(conn: Connection, sid: int, touched: Sequence[Statement],
+              written: set[int]) -> None:
     """Everything that depends on the rest of the series, after `touched` statements (their
     old and new states) changed: recalls of their values, the walk, stories, latest."""
     positions = [s.sort_key for s in touched]
     for value in {s.value for s in touched}:
         positions += _recalls(conn, sid, value, sorted(
-            {s.claim_id for s in touched if s.value == value and s.recalled}))
+            {s.claim_id for s in touched if s.value == value and s.recalled}), written)
     # one walk from each moved position that an earlier walk did not pass: a recall dated in
     # the past and a direct figure at the end (one article) are two short walks, not one
     # walk over everything stated in between
     reached: tuple[datetime, datetime, int] | None = None
     for start in sorted(set(positions)):
         if reached is None or start > reached:
-            reached = _walk(conn, sid, start, start)
+            reached = _walk(conn, sid, start, start, written)
             if reached is _END:
                 break
     for value, story in {(s.value, s.story_key) for s in touched}:
@@ -217,8 +236,8 @@ def _rederive(conn: Connection, sid: int, touched: Sequence[Statement]) -> None:
     conn.execute(_SET_LATEST, {"sid": sid})
 
 
-def _recalls(conn: Connection, sid: int, value: int,
-             touched: Sequence[int]) -> list[tuple[datetime, datetime, int]]:
+def _recalls(conn: Connection, sid: int, value: int, touched: Sequence[int],
+             written: set[int]) -> list[tuple[datetime, datetime, int]]:
     """Re-decide which recalls of `value` are points (`touched`: the ids of the recalls whose
     own facts changed); returns the positions that flipped."""
     rows = list(conn.execute(_RECALL_CANDIDATES, {"sid": sid, "value": value,
@@ -230,6 +249,7 @@ def _recalls(conn: Connection, sid: int, value: int,
     if flipped:
         conn.execute(_UPDATE_POINT, [{"k_claim": s.claim_id, "b_point": not s.point}
                                      for s in flipped])
+        written.update(s.claim_id for s in flipped)
     return [s.sort_key for s in flipped]
 
 
@@ -238,7 +258,8 @@ _END = (datetime.max.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC), 0)
 
 
 def _walk(conn: Connection, sid: int, start: tuple[datetime, datetime, int],
-          last_moved: tuple[datetime, datetime, int]) -> tuple[datetime, datetime, int]:
+          last_moved: tuple[datetime, datetime, int],
+          written: set[int]) -> tuple[datetime, datetime, int]:
     """Recompute previous value and kind from `start` on, until past `last_moved` a point
     comes out unchanged (from there on every row sees the same previous point as before);
     returns the position of that point (`_END` when the walk ran to the series' end)."""
@@ -276,6 +297,7 @@ def _walk(conn: Connection, sid: int, start: tuple[datetime, datetime, int],
     finally:
         if updates:
             conn.execute(_UPDATE_DERIVED, updates)
+            written.update(u["k_claim"] for u in updates)
 
 
 def _story(conn: Connection, sid: int, value: int, story: int) -> None:

@@ -34,7 +34,9 @@ from worker.store.lineage import (
 )
 from worker.store.lineage_sql import (
     _SELECT_ST,
+    _SERIES_CHANGES_COPY,
     SeriesKey,
+    _changes,
     _series,
     _st,
     _values,
@@ -68,7 +70,7 @@ def refresh_series(db: Session | Connection, keys: Iterable[SeriesKey]) -> None:
     known = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(
         select(_st.c.claim_id, _st.c.kind, _st.c.previous_value, _st.c.detected_at)
         .where(_st.c.series_id.in_(sids), _st.c.kind.is_not(None)))}
-    for table in (_st, _vs, _values):  # all first: a claim may move between these series
+    for table in (_st, _vs, _values, _changes):  # all first: a claim may move between series
         conn.execute(delete(table).where(table.c.series_id.in_(sids)))
     for key in keys:
         sid = ids[key]
@@ -84,6 +86,7 @@ def _store(conn: Connection, sid: int, derived: model.Series, now: datetime,
         same = before is not None and before[:2] == (s.kind, s.previous_value)
         rows.append(_row(s, sid, before[2] if same and before is not None else now))
     insert_rows(conn, _st, rows)  # COPY on PostgreSQL: a series may have 10^5 statements
+    conn.execute(_SERIES_CHANGES_COPY, {"sid": sid})  # its changes, with their claims' fields
     insert_rows(conn, _vs, ({"series_id": sid, "value": v, "story_key": k,
                              "first_reported_on": t} for (v, k), t in derived.stories.items()))
     insert_rows(conn, _values, ({"series_id": sid, "value": v, "stories": n}
@@ -135,7 +138,7 @@ def rebuild_all(db: Session | Connection) -> int:
     repair); returns the number of series."""
     conn = _conn(db)
     keys = all_series_keys(conn)
-    for table in (_st, _vs, _values):
+    for table in (_st, _vs, _values, _changes):
         conn.execute(delete(table))
     conn.execute(update(_series).values(latest_claim_id=None))
     refresh_series(conn, keys)

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from worker.store.models import (
     Article,
     ArticleVersion,
+    FigureChangeRow,
     FigureClaim,
     FigureSeries,
     FigureStatement,
@@ -40,6 +41,8 @@ _st = cast(Table, FigureStatement.__table__)
 _series = cast(Table, FigureSeries.__table__)
 _vs = cast(Table, FigureValueStory.__table__)
 _values = cast(Table, FigureValue.__table__)
+_changes = cast(Table, FigureChangeRow.__table__)
+_claims_t = cast(Table, FigureClaim.__table__)
 
 
 def counted() -> ColumnElement[bool]:
@@ -154,3 +157,15 @@ _SET_LATEST = (update(_series).where(_series.c.id == bindparam("sid"))
                .values(latest_claim_id=select(_st.c.claim_id)
                        .where(_st.c.series_id == bindparam("sid"), _st.c.point.is_(True))
                        .order_by(*_ORDER_DESC).limit(1).scalar_subquery()))
+
+# -- figure_change_rows: the changes with their claims' fields, copied from the statements --
+
+_CHANGE_SOURCE = select(*(_st.c[c.name] if c.name in _st.c else _claims_t.c[c.name]
+                          for c in _changes.c)).join(
+    _claims_t, _claims_t.c.id == _st.c.claim_id).where(_st.c.kind.is_not(None))
+_CHANGE_NAMES = [c.name for c in _changes.c]
+_CHANGES_DROP = delete(_changes).where(_changes.c.claim_id.in_(bindparam("ids", expanding=True)))
+_CHANGES_COPY = insert(_changes).from_select(_CHANGE_NAMES, _CHANGE_SOURCE.where(
+    _st.c.claim_id.in_(bindparam("ids", expanding=True))))
+_SERIES_CHANGES_COPY = insert(_changes).from_select(_CHANGE_NAMES, _CHANGE_SOURCE.where(
+    _st.c.series_id == bindparam("sid")))

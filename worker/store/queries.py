@@ -25,6 +25,7 @@ _A, _AV, _AE, _S, _LB = (tables.articles, tables.article_versions, tables.articl
 _F, _FI, _FE, _FC = tables.feeds, tables.feed_items, tables.fetch_events, tables.figure_claims
 _ST, _FS, _FV, _FVS = (tables.figure_statements, tables.figure_series, tables.figure_values,
                        tables.figure_value_stories)
+_CH = tables.figure_change_rows
 
 CHANGE_COLUMNS = (
     "subject", "metric", "claimant", "value", "previous_value", "low", "high",
@@ -52,6 +53,7 @@ def _end_of(day: date) -> datetime:
 # -- the figure series: read from the lineage tables (worker.store.lineage) -----------------
 
 _SERIES_ORDER = (_ST.c.stated_for, _ST.c.reported_on, _ST.c.claim_id)
+_CHANGE_ORDER = (_CH.c.stated_for, _CH.c.reported_on, _CH.c.claim_id)
 
 
 def _iso(column: Any, name: str) -> Any:
@@ -89,34 +91,35 @@ def changes(session: Session | Connection, *, subject: str | None = None,
             claimant: str | None = None, since: date | None = None, kind: str | None = None,
             limit: int | None = None) -> list[dict[str, Any]]:
     """The rows of the `figure_changes` view, filtered, in series order (stated for, then
-    reported on); `since` keeps the changes reported on or after that day."""
-    q: Any = (select(_ST.c.claim_id.label("change_id"), _ST.c.claim_id, _FS.c.subject, _FS.c.metric,
-                _FS.c.claimant, _ST.c.value, _ST.c.previous_value, _FC.c.low,
-                _FC.c.high, _FC.c.qualifier, _FC.c.modality,
-                _iso(_FC.c.claimed_at, "claimed_at"), _ST.c.kind, _A.c.url,
-                _A.c.outlet, _FC.c.sentence, _FC.c.claimant_raw, _ST.c.article_id,
-                _ST.c.version_id, _ST.c.version_number,
-                func.coalesce(_FV.c.stories, 0).label("independent_stories"),
-                _iso(_ST.c.stated_for, "stated_for"), _iso(_ST.c.reported_on, "reported_on"),
-                _ST.c.refers_to, _ST.c.through_recall, _A.c.story_id, _A.c.title,
-                _A.c.language, _iso(_A.c.published_at, "published_at"),
-                _iso(_ST.c.detected_at, "detected_at"))
-         .select_from(_ST).join(_FS, _FS.c.id == _ST.c.series_id)
-         .join(_FC, _FC.c.id == _ST.c.claim_id)
-         .join(_A, _A.c.id == _ST.c.article_id)
-         .outerjoin(_FV, and_(_FV.c.series_id == _ST.c.series_id, _FV.c.value == _ST.c.value))
-         .order_by(*_SERIES_ORDER))
-    # `kind = x` alone when a kind is asked for: both databases take it as implying the
-    # partial indexes' `kind IS NOT NULL`, and PostgreSQL, multiplying the two predicates'
-    # selectivities, would expect 12 rows of 1,767 and sort them all instead of reading the
-    # kind index backwards
-    q = q.where(_ST.c.kind.is_not(None) if kind is None else _ST.c.kind == kind)
+    reported on); `since` keeps the changes reported on or after that day. Read from
+    figure_change_rows (the changes with their claims' fields, kept with the statements):
+    a series' changes are then a few hundred pages in series order, where through
+    figure_statements and figure_claims each was a random page of two tables the size of the
+    database (see tables.lineage)."""
+    q: Any = (select(_CH.c.claim_id.label("change_id"), _CH.c.claim_id, _FS.c.subject,
+                     _FS.c.metric, _FS.c.claimant, _CH.c.value, _CH.c.previous_value,
+                     _CH.c.low, _CH.c.high, _CH.c.qualifier, _CH.c.modality,
+                     _iso(_CH.c.claimed_at, "claimed_at"), _CH.c.kind, _A.c.url,
+                     _A.c.outlet, _CH.c.sentence, _CH.c.claimant_raw, _CH.c.article_id,
+                     _CH.c.version_id, _CH.c.version_number,
+                     func.coalesce(_FV.c.stories, 0).label("independent_stories"),
+                     _iso(_CH.c.stated_for, "stated_for"),
+                     _iso(_CH.c.reported_on, "reported_on"), _CH.c.refers_to,
+                     _CH.c.through_recall, _A.c.story_id, _A.c.title, _A.c.language,
+                     _iso(_A.c.published_at, "published_at"),
+                     _iso(_CH.c.detected_at, "detected_at"))
+         .select_from(_CH).join(_FS, _FS.c.id == _CH.c.series_id)
+         .join(_A, _A.c.id == _CH.c.article_id)
+         .outerjoin(_FV, and_(_FV.c.series_id == _CH.c.series_id, _FV.c.value == _CH.c.value))
+         .order_by(*_CHANGE_ORDER))
+    if kind is not None:
+        q = q.where(_CH.c.kind == kind)
     if (subject, metric, claimant) != (None, None, None):
-        q = q.where(_ST.c.series_id.in_(_series_ids(subject, metric, claimant)))
+        q = q.where(_CH.c.series_id.in_(_series_ids(subject, metric, claimant)))
     if since is not None:
-        q = q.where(_ST.c.reported_on >= datetime.combine(since, time.min, tzinfo=UTC))
+        q = q.where(_CH.c.reported_on >= datetime.combine(since, time.min, tzinfo=UTC))
     if limit:  # the newest `limit` changes, still listed oldest first
-        q = q.order_by(None).order_by(*(c.desc() for c in _SERIES_ORDER)).limit(limit)
+        q = q.order_by(None).order_by(*(c.desc() for c in _CHANGE_ORDER)).limit(limit)
         return _flags(_fast_rows(session, q))[::-1]
     return _flags(_fast_rows(session, q))
 

@@ -30,6 +30,7 @@ from worker.store.models.documents import (
     UrlAlias,
 )
 from worker.store.models.lineage import (
+    FigureChangeRow,
     FigureSeries,
     FigureStatement,
     FigureValue,
@@ -47,4 +48,5 @@ __all__ = [
     "ClaimantAnnouncement", "AnnouncementFigure", "AnnouncementLink", "DerivedState",
     "AlertOutbox", "AlertEndpoint", "AlertDelivery",
     "FigureSeries", "FigureStatement", "FigureValueStory", "FigureValue",
+    "FigureChangeRow",
 ]

@@ -53,6 +53,35 @@ class FigureStatement(Base):
     detected_at: Mapped[datetime | None]
 
 
+class FigureChangeRow(Base):
+    """A change (a statement with a kind) with its claim's fields, as `worker changes` lists
+    it: a copy of figure_statements and figure_claims kept with the statements."""
+
+    __tablename__ = "figure_change_rows"
+    __table__ = tables.figure_change_rows
+
+    claim_id: Mapped[int]
+    series_id: Mapped[int]
+    article_id: Mapped[int]
+    version_id: Mapped[int]
+    version_number: Mapped[int]
+    value: Mapped[int]
+    previous_value: Mapped[int | None]
+    kind: Mapped[str]
+    stated_for: Mapped[datetime]
+    reported_on: Mapped[datetime]
+    refers_to: Mapped[str | None]
+    through_recall: Mapped[bool]
+    detected_at: Mapped[datetime | None]
+    low: Mapped[int | None]
+    high: Mapped[int | None]
+    qualifier: Mapped[str]
+    modality: Mapped[str]
+    claimed_at: Mapped[datetime]
+    sentence: Mapped[str]
+    claimant_raw: Mapped[str | None]
+
+
 class FigureValueStory(Base):
     """A story supporting a value of a series, and when it first did (for as-of counts)."""
 

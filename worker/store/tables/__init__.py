@@ -31,6 +31,7 @@ from worker.store.tables.documents import (
     url_aliases,
 )
 from worker.store.tables.lineage import (
+    figure_change_rows,
     figure_series,
     figure_statements,
     figure_value_stories,
@@ -47,4 +48,5 @@ __all__ = [
     "claimant_announcements", "announcement_figures", "announcement_links", "derived_state",
     "alert_outbox", "alert_endpoints", "alert_deliveries",
     "figure_series", "figure_statements", "figure_value_stories", "figure_values",
+    "figure_change_rows",
 ]
