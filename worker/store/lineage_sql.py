@@ -115,6 +115,10 @@ _FIRST = _FIRST_DIRECT.scalar_subquery()
 # "recalled IS 1" or "recalled = 1" to no partial index, PostgreSQL not "recalled IS true";
 # both then read every statement of the value (hundreds at 1M claims, growing) for its recalls
 _RECALLED: ColumnElement[Any] = literal_column("figure_statements.recalled")
+# `point` bare too, for ix_figure_statements_points: with "point IS true" PostgreSQL read the
+# series' rows backwards in ix_figure_statements_order and fetched each from the heap to test
+# the flag (seen in EXPLAIN at 1M claims), on both the previous point and the latest
+_POINT: ColumnElement[Any] = literal_column("figure_statements.point")
 _RECALL_CANDIDATES = (
     _SELECT_ST.add_columns(_FIRST.label("first_direct"))
     .where(_st.c.series_id == bindparam("sid"), _st.c.value == bindparam("value"),
@@ -125,7 +129,7 @@ _RECALL_CANDIDATES = (
                and_(_st.c.point.is_(False),
                     or_(_FIRST.is_(None), _st.c.reported_on < _FIRST)))))
 _PREV_POINT = (select(_st.c.value)
-               .where(_st.c.series_id == bindparam("sid"), _st.c.point.is_(True),
+               .where(_st.c.series_id == bindparam("sid"), _POINT,
                       _st.c.stated_for <= _p("sf"), _ROW_POS < _AT)
                .order_by(*_ORDER_DESC).limit(1))
 _FROM = {inclusive: (_SELECT_ST.where(_st.c.series_id == bindparam("sid"),
@@ -155,7 +159,7 @@ _V_ADD = update(_values).where(_V_KEY).values(stories=_values.c.stories + bindpa
 _V_DROP_EMPTY = delete(_values).where(_V_KEY, _values.c.stories <= 0)
 _SET_LATEST = (update(_series).where(_series.c.id == bindparam("sid"))
                .values(latest_claim_id=select(_st.c.claim_id)
-                       .where(_st.c.series_id == bindparam("sid"), _st.c.point.is_(True))
+                       .where(_st.c.series_id == bindparam("sid"), _POINT)
                        .order_by(*_ORDER_DESC).limit(1).scalar_subquery()))
 
 # -- figure_change_rows: the changes with their claims' fields, copied from the statements --
