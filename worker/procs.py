@@ -84,12 +84,12 @@ def _init_process(core: CoreConfig) -> None:
     settle()
 
 
-def analyse_in_pool(doc: Document, core: CoreConfig) -> Analysis:
+def analyse_in_pool(doc: Document, core: CoreConfig, claims_always: bool = False) -> Analysis:
     """`analyse` in a pool process, then trafilatura's caches of the page's strings emptied
     (`clean.clear_text_caches`) and the C heap's free pages back to the system
     (`worker.memory.trim`, 0.2 ms), so neither the strings of past pages nor the largest page
     met stay resident in every pool process."""
-    result = analyse(doc, core)
+    result = analyse(doc, core, claims_always=claims_always)
     clean.clear_text_caches()
     memory.trim()
     return result
@@ -140,11 +140,15 @@ class AnalysisPool:
     single-threaded server with the core loaded (`worker.preload`): the daemon's process
     is full of threads holding locks. "fork" forks the calling process, for a command that
     runs no threads of its own (`worker replay`): nothing to load twice and no server, and
-    the processes are its own children, so their CPU time is the command's."""
+    the processes are its own children, so their CPU time is the command's.
+
+    `claims_always` extracts figures whatever the topic score says (`worker reanalyse`:
+    every stored version keeps its figures up to date)."""
 
     def __init__(self, core: CoreConfig, processes: int = 0, queue_size: int = 64, *,
-                 start: str = "forkserver") -> None:
+                 start: str = "forkserver", claims_always: bool = False) -> None:
         self.core = core
+        self.claims_always = claims_always
         self.processes = processes if processes > 0 else (os.cpu_count() or 1)
         self.queue_size = max(1, queue_size)
         self.slots = threading.BoundedSemaphore(self.queue_size)
@@ -203,7 +207,7 @@ class AnalysisPool:
             raise PoolClosed
 
     def _inline(self, doc: Document) -> Analysis:
-        result = analyse(doc, self.core)
+        result = analyse(doc, self.core, claims_always=self.claims_always)
         if not self.settled:  # the first document loaded what stays
             self.settled = True
             settle()
@@ -213,7 +217,8 @@ class AnalysisPool:
         for attempt in range(1, tries + 1):
             executor = self._executor()
             try:
-                return self._wait(executor.submit(analyse_in_pool, doc, self.core))
+                return self._wait(executor.submit(analyse_in_pool, doc, self.core,
+                                                  self.claims_always))
             except CancelledError:
                 raise PoolClosed from None
             except BrokenProcessPool:
@@ -242,7 +247,7 @@ class AnalysisPool:
     def _send(self, item: T, doc: Document) -> _Pending[T]:
         executor = self._executor()
         try:
-            fut = executor.submit(analyse_in_pool, doc, self.core)
+            fut = executor.submit(analyse_in_pool, doc, self.core, self.claims_always)
         except BrokenProcessPool as exc:  # a process died since: handled at the item's turn
             fut = Future()
             fut.set_exception(exc)

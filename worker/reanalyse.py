@@ -14,8 +14,7 @@ the next run does the ones left: versions already analysed with the current code
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,8 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from worker.config import Settings
 from worker.errors import InputError
 from worker.figures.version import analysis_version
-from worker.pipeline import Analysis, CoreConfig, Document, analyse, claims_from_text
-from worker.procs import exit_with_parent
+from worker.pipeline import Analysis, CoreConfig, Document, claims_from_text
+from worker.procs import AnalysisPool
 from worker.store import queries, reanalysis
 from worker.store.reanalysis import SeriesChange, StoredVersion
 from worker.store.stories import SeriesKey
@@ -89,29 +88,6 @@ def document_of(v: StoredVersion) -> Document:
                     source=v.outlet, language=v.language)
 
 
-def _analyse_one(doc: Document, core: CoreConfig) -> Analysis:
-    # every stored version is analysed for figures, whatever the topic score says now
-    return analyse(doc, core, claims_always=True)
-
-
-def _analyses(versions: list[StoredVersion], core: CoreConfig, executor: Executor | None
-              ) -> Iterator[tuple[StoredVersion, Analysis | BaseException]]:
-    docs = [document_of(v) for v in versions]
-    if executor is None:
-        for v, d in zip(versions, docs, strict=True):
-            try:
-                yield v, _analyse_one(d, core)
-            except Exception as exc:  # noqa: BLE001 - reported per version, never fatal
-                yield v, exc
-        return
-    futures = [executor.submit(_analyse_one, d, core) for d in docs]
-    for v, fut in zip(versions, futures, strict=True):
-        try:
-            yield v, fut.result()
-        except Exception as exc:  # noqa: BLE001
-            yield v, exc
-
-
 def _keep_text(session: Session, v: StoredVersion, a: Analysis, core: CoreConfig) -> Analysis:
     """The analysis to write: `a`, unless its cleaned text is another version's of the same
     article (the cleaning now removes what told them apart); then this version keeps its text
@@ -143,15 +119,18 @@ def reanalyse(factory: sessionmaker[Session], settings: Settings, *,
     if force and not dry_run and ids:  # one transaction; a rerun after a kill resumes
         with factory() as session, session.begin():
             reanalysis.forget(session, ids)
-    executor = (ProcessPoolExecutor(processes, initializer=exit_with_parent)
-                if processes > 1 and len(ids) > 4 else None)
+    # the pool of `worker replay` and the daemon, forked from this process; every stored
+    # version is analysed for figures, whatever the topic score says now
+    pool = AnalysisPool(core, processes=processes if len(ids) > 4 else 1, queue_size=window,
+                        start="fork", claims_always=True)
     done = 0
     try:
         for start in range(0, len(ids), window):
             with factory() as session:
                 versions = reanalysis.load(session, ids[start:start + window])
-            for v, result in _analyses(versions, core, executor):
+            for v, result in pool.analyse_each(versions, document_of, window):
                 done += 1
+                assert result is not None  # every version has a document
                 if isinstance(result, BaseException):
                     summary.errors += 1
                     summary.failed.append({"version_id": v.version_id, "url": v.url,
@@ -161,8 +140,7 @@ def reanalyse(factory: sessionmaker[Session], settings: Settings, *,
                 if progress:
                     progress(done, len(ids))
     finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
+        pool.close()
     return summary
 
 

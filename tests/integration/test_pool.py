@@ -245,6 +245,27 @@ def test_analyse_each_hands_back_a_document_that_keeps_crashing_as_its_error(
     assert len(tries) == 6  # each document: its turn, then once more alone
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_a_pool_for_reanalysis_extracts_figures_whatever_the_topic(
+        core: CoreConfig, processes: int) -> None:
+    # an off-topic text with a figure: ingest drops its figures, `worker reanalyse` keeps
+    # every stored version's figures up to date (claims_always)
+    text = Document(url="https://example.org/flood", locator="flood",
+                    text="About 600 soldiers were killed in the flood, officials said.")
+    plain = AnalysisPool(core, processes=processes, queue_size=2, start="fork")
+    always = AnalysisPool(core, processes=processes, queue_size=2, start="fork",
+                          claims_always=True)
+    try:
+        assert not plain.analyse(text).claims
+        ((_, result),) = list(always.analyse_each([text], lambda d: d, 1))
+        assert not isinstance(result, Exception) and result is not None
+        assert [(c.metric, c.value) for c in result.claims] == [("killed", 600)]
+        assert result.claims == analyse(text, core, claims_always=True).claims
+    finally:
+        plain.close()
+        always.close()
+
+
 def test_analyse_each_stops_when_the_pool_is_closed(pool: AnalysisPool) -> None:
     each = pool.analyse_each(range(6), doc, 3)
     next(each)

@@ -120,6 +120,19 @@ def test_reanalysis_restores_the_claims_and_names_the_series_that_changed(
     assert _claims(replayed) == after
 
 
+def test_a_pool_of_two_processes_reanalyses_as_one_process_does(
+        replayed: sessionmaker[Session], settings: Settings) -> None:
+    # the analysis pool of replay and the daemon (forked, retrying a crashed document)
+    reference = _claims(replayed)
+    _age(replayed)
+    summary = reanalyse(replayed, settings, processes=2, window=4)
+    assert summary.selected == summary.analysed == 17 and summary.errors == 0
+    assert {(r["subject"], r["metric"], r["claimant"]) for r in summary.series_changed()} == {
+        ("KP", "killed", "KR-NIS"), ("KP", "wounded", "KR-NIS")}
+    assert Counter(c[1:] for c in _claims(replayed)) == Counter(c[1:] for c in reference)
+    _lineage_is_exact(replayed)
+
+
 def test_a_dry_run_reports_and_writes_nothing(replayed: sessionmaker[Session],
                                               settings: Settings) -> None:
     _age(replayed)
