@@ -10,11 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from tests.helpers.cli import worker_env
 from tests.helpers.paths import ROOT, SEEDS
 from tests.helpers.server import LocalServer, rss
+from worker.store.db import make_engine
 
 PROBE = """
 import sys
@@ -32,8 +33,9 @@ WIRE = ["004_france24-wire-300-killed.html", "005_straitstimes-wire-300-killed.h
         "006_barrons-wire-300-killed.html"]
 
 
-def test_run_with_a_pool_loads_no_analysis_modules_in_its_own_process(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'worker.db'}"
+def test_run_with_a_pool_loads_no_analysis_modules_in_its_own_process(
+        db_url: str, tmp_path: Path) -> None:
+    db = db_url
     with LocalServer() as srv:
         items = []
         for n, name in enumerate(WIRE):
@@ -54,7 +56,7 @@ def test_run_with_a_pool_loads_no_analysis_modules_in_its_own_process(tmp_path: 
     assert res.returncode == 0, res.stderr[-3000:]
     report = json.loads(res.stdout[:res.stdout.rindex("LOADED")])
     assert report["polls"] == {"ok": 1}
-    engine = create_engine(db)
+    engine = make_engine(db)
     with engine.connect() as conn:
         articles, stories = conn.execute(text(
             "SELECT count(*), count(DISTINCT story_id) FROM articles")).one()
