@@ -67,9 +67,15 @@ class _Context:
 
 class _Extractor:
     def __init__(
-        self, text: str, lex: LanguageLexicon, lexicons: Lexicons, published: dt.date | None
+        self,
+        text: str,
+        lex: LanguageLexicon,
+        lexicons: Lexicons,
+        published: dt.date | None,
+        offset: int = 0,
     ) -> None:
         self.text = text
+        self.offset = offset  # where `text` starts in the text the claims' offsets point into
         self.lex = lex
         self.lexicons = lexicons
         self.published = published
@@ -348,8 +354,8 @@ class _Extractor:
                     scope=scope_of(lex, scopes, m, mtoks[idx], toks, stext)
                     or self._continued_scope(k, m, stext),
                     sentence=stext,
-                    start=s.start + m.start,
-                    end=s.start + m.end,
+                    start=self.offset + s.start + m.start,
+                    end=self.offset + s.start + m.end,
                     why={
                         "metric": metric_why,
                         "subject": subject_why,
@@ -395,4 +401,4 @@ def extract_claims(
     lex = lexs.get(language)
     if lex is None:
         return []
-    return guarded(text, lambda t: _Extractor(t, lex, lexs, published).run())
+    return guarded(text, lambda t, offset: _Extractor(t, lex, lexs, published, offset).run())

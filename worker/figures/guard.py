@@ -61,8 +61,10 @@ _NUMBER = re.compile(r"\d+(?:[ \u00a0\u2009\u202f.,'\u2019]\d+)*")
 C = TypeVar("C")
 
 
-def guarded(text: str, extract: Callable[[str], Sequence[C]]) -> list[C]:
-    """`extract` applied to the visible, bounded form of `text`; offsets mapped back.
+def guarded(text: str, extract: Callable[[str, int], Sequence[C]]) -> list[C]:
+    """`extract(piece, offset)` applied to each piece of the visible, bounded form of `text`,
+    where `offset` is where the piece starts in that form (the extractor adds it to the
+    offsets of its claims); offsets mapped back to `text` when characters were removed.
 
     Claims are dataclasses with `start` and `end` (see worker.figures.model.Claim)."""
     clean, origin = visible(text)
@@ -70,15 +72,14 @@ def guarded(text: str, extract: Callable[[str], Sequence[C]]) -> list[C]:
     spans = pieces(clean)
     out: list[C] = []
     for lo, hi in spans:
-        found = extract(clean[lo:hi] if len(spans) > 1 else clean)
-        if origin is None and lo == 0:
+        found = extract(clean[lo:hi] if len(spans) > 1 else clean, lo)
+        if origin is None:
             out.extend(found)
             continue
         for claim in found:
             c: Any = claim
-            start, end = lo + c.start, lo + c.end
-            if origin is not None:  # the last character's origin, plus one
-                start, end = origin[start], origin[end - 1] + 1 if end > start else origin[start]
+            start, end = c.start, c.end  # the last character's origin, plus one
+            start, end = origin[start], origin[end - 1] + 1 if end > start else origin[start]
             out.append(replace(c, start=start, end=end))
     return out
 
