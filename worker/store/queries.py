@@ -76,16 +76,6 @@ def _series_ids(subject: str | None, metric: str | None, claimant: str | None) -
     return _series_filters(select(_FS.c.id), subject, metric, claimant)
 
 
-def _fast_rows(session: Session | Connection, q: Any) -> list[dict[str, Any]]:
-    """The rows of `q` as dicts, run on a Core connection (the session's, or the one given:
-    no ORM result machinery); for statements whose times are all formatted by the database
-    (`iso_utc`), so no value needs converting in Python."""
-    conn = session if isinstance(session, Connection) else session.connection()
-    result = conn.execute(q)
-    keys = tuple(result.keys())
-    return [dict(zip(keys, row, strict=True)) for row in result]
-
-
 def changes(session: Session | Connection, *, subject: str | None = None,
             metric: str | None = None,
             claimant: str | None = None, since: date | None = None, kind: str | None = None,
@@ -96,32 +86,64 @@ def changes(session: Session | Connection, *, subject: str | None = None,
     a series' changes are then a few hundred pages in series order, where through
     figure_statements and figure_claims each was a random page of two tables the size of the
     database (see tables.lineage)."""
-    q: Any = (select(_CH.c.claim_id.label("change_id"), _CH.c.claim_id, _FS.c.subject,
-                     _FS.c.metric, _FS.c.claimant, _CH.c.value, _CH.c.previous_value,
-                     _CH.c.low, _CH.c.high, _CH.c.qualifier, _CH.c.modality,
-                     _iso(_CH.c.claimed_at, "claimed_at"), _CH.c.kind, _A.c.url,
-                     _A.c.outlet, _CH.c.sentence, _CH.c.claimant_raw, _CH.c.article_id,
-                     _CH.c.version_id, _CH.c.version_number,
-                     func.coalesce(_FV.c.stories, 0).label("independent_stories"),
-                     _iso(_CH.c.stated_for, "stated_for"),
-                     _iso(_CH.c.reported_on, "reported_on"), _CH.c.refers_to,
-                     _CH.c.through_recall, _A.c.story_id, _A.c.title, _A.c.language,
-                     _iso(_A.c.published_at, "published_at"),
-                     _iso(_CH.c.detected_at, "detected_at"))
-         .select_from(_CH).join(_FS, _FS.c.id == _CH.c.series_id)
-         .join(_A, _A.c.id == _CH.c.article_id)
-         .outerjoin(_FV, and_(_FV.c.series_id == _CH.c.series_id, _FV.c.value == _CH.c.value))
-         .order_by(*_CHANGE_ORDER))
+    conn = session if isinstance(session, Connection) else session.connection()
+    names = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(_series_filters(
+        select(_FS.c.id, _FS.c.subject, _FS.c.metric, _FS.c.claimant),
+        subject, metric, claimant))}
+    q: Any = (select(*_CHANGE_FIELDS)
+              .select_from(_CH).join(_A, _A.c.id == _CH.c.article_id)
+              .outerjoin(_FV, and_(_FV.c.series_id == _CH.c.series_id,
+                                   _FV.c.value == _CH.c.value))
+              .order_by(*_CHANGE_ORDER))
     if kind is not None:
         q = q.where(_CH.c.kind == kind)
     if (subject, metric, claimant) != (None, None, None):
-        q = q.where(_CH.c.series_id.in_(_series_ids(subject, metric, claimant)))
+        q = q.where(_CH.c.series_id.in_(sorted(names)))
     if since is not None:
         q = q.where(_CH.c.reported_on >= datetime.combine(since, time.min, tzinfo=UTC))
     if limit:  # the newest `limit` changes, still listed oldest first
         q = q.order_by(None).order_by(*(c.desc() for c in _CHANGE_ORDER)).limit(limit)
-        return _flags(_fast_rows(session, q))[::-1]
-    return _flags(_fast_rows(session, q))
+        return _change_dicts(conn.execute(q).fetchall(), names)[::-1]
+    return _change_dicts(conn.execute(q).fetchall(), names)
+
+
+# what `changes` reads per row: the series' names come from figure_series once per call, and
+# the claim id once for both `change_id` and `claim_id` (7,830 rows at 10M claims: every
+# column fewer is one value less for the database to format and for psycopg to parse)
+_CHANGE_FIELDS = (
+    _CH.c.series_id, _CH.c.claim_id, _CH.c.value, _CH.c.previous_value, _CH.c.low,
+    _CH.c.high, _CH.c.qualifier, _CH.c.modality, _iso(_CH.c.claimed_at, "claimed_at"),
+    _CH.c.kind, _A.c.url, _A.c.outlet, _CH.c.sentence, _CH.c.claimant_raw, _CH.c.article_id,
+    _CH.c.version_id, _CH.c.version_number,
+    func.coalesce(_FV.c.stories, 0).label("independent_stories"),
+    _iso(_CH.c.stated_for, "stated_for"), _iso(_CH.c.reported_on, "reported_on"),
+    _CH.c.refers_to, _CH.c.through_recall, _A.c.story_id, _A.c.title, _A.c.language,
+    _iso(_A.c.published_at, "published_at"), _iso(_CH.c.detected_at, "detected_at"))
+
+
+def _change_dicts(rows: Any, names: dict[int, tuple[str | None, str, str | None]]
+                  ) -> list[dict[str, Any]]:
+    """The rows of `changes` as dicts, keys in the view's order: one dict display per row
+    (with the four columns fewer, 16 % fewer instructions per call than dict(zip(keys, row))
+    over the full rows, callgrind, 740 changes at 1M claims)."""
+    out = []
+    for (sid, cid, value, previous, low, high, qualifier, modality, claimed_at, kind, url,
+         outlet, sentence, claimant_raw, article_id, version_id, version_number, stories,
+         stated_for, reported_on, refers_to, through, story_id, title, language, published_at,
+         detected_at) in rows:
+        subject, metric, claimant = names[sid]
+        out.append({
+            "change_id": cid, "claim_id": cid, "subject": subject, "metric": metric,
+            "claimant": claimant, "value": value, "previous_value": previous, "low": low,
+            "high": high, "qualifier": qualifier, "modality": modality,
+            "claimed_at": claimed_at, "kind": kind, "url": url, "outlet": outlet,
+            "sentence": sentence, "claimant_raw": claimant_raw, "article_id": article_id,
+            "version_id": version_id, "version_number": version_number,
+            "independent_stories": stories, "stated_for": stated_for,
+            "reported_on": reported_on, "refers_to": refers_to,
+            "through_recall": bool(through), "story_id": story_id, "title": title,
+            "language": language, "published_at": published_at, "detected_at": detected_at})
+    return out
 
 
 def _flags(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
