@@ -52,6 +52,11 @@ def _identifier() -> Any:
     return _compact(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True))
 
 
+def warm_up() -> None:
+    """Load the model now (a process about to fork shares it with its children)."""
+    _identifier()
+
+
 def detect_language(text: str, hint: str | None = None) -> str | None:
     """The language of `text`; `hint` (from a feed or sidecar) wins when given."""
     if hint:

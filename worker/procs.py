@@ -104,6 +104,26 @@ def settle() -> None:
     gc.freeze()
 
 
+def warm_for_fork(core: CoreConfig) -> None:
+    """In a command that forks its pool from itself (`worker replay`, `worker reanalyse`), just
+    before the fork: what nearly every page that passes the topic screen needs is loaded here
+    once (trafilatura, py3langid's model, the boilerplate rules' compiled tiers) and shared by
+    the processes forked after it, instead of loaded by each of them (about 0.9 s of CPU per
+    process). The figure lexicons are left to the processes: only a relevant page needs them,
+    and a mostly off-topic replay never does. Measured, `worker replay` with a pool of 2,
+    CPU time, interleaved: the corpus with 5 % relevant pages 9.7-10.8 -> 8.1-8.8 s, the
+    corpus alone unchanged (6.2-6.3 -> 6.2-6.4 s)."""
+    import trafilatura  # noqa: F401 - imported for its side effect: the modules load here
+
+    from worker.language import warm_up as warm_up_language
+
+    warm_up_language()
+    rules = clean.cached_rules(core.boilerplate)
+    for tiered in (rules.line, rules.tail, rules.teaser, rules.last, rules.header, rules.end):
+        tiered.tiers  # noqa: B018 - compiles the alternations
+    settle()
+
+
 def _context() -> multiprocessing.context.BaseContext:
     # fork would copy a process full of threads holding locks (fetchers, the scheduler, the
     # database pool); the fork server is a clean single-threaded process with the core, its
@@ -301,6 +321,8 @@ class AnalysisPool:
                 raise PoolClosed
             if self.executor is None:
                 if self.start == "fork":
+                    with contextlib.suppress(Exception):  # else each process loads its own
+                        warm_for_fork(self.core)
                     self.executor = ProcessPoolExecutor(
                         self.processes, mp_context=multiprocessing.get_context("fork"),
                         initializer=exit_with_parent)

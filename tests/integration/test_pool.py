@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -264,6 +267,42 @@ def test_a_pool_for_reanalysis_extracts_figures_whatever_the_topic(
     finally:
         plain.close()
         always.close()
+
+
+_PROBE = """
+import json, sys
+from worker import clean, language
+from worker.config import load_settings
+from worker.pipeline import CoreConfig
+from worker.procs import AnalysisPool
+
+def loaded(boilerplate):
+    rules = clean.cached_rules(boilerplate)
+    return {"trafilatura": "trafilatura" in sys.modules,
+            "langid": language._identifier.cache_info().currsize == 1,
+            "tiers": "tiers" in vars(rules.line) and "tiers" in vars(rules.end)}
+
+if __name__ == "__main__":
+    core = CoreConfig.from_settings(load_settings(env={}))
+    pool = AnalysisPool(core, processes=2, start="fork")
+    try:
+        child = pool._executor().submit(loaded, core.boilerplate).result()
+    finally:
+        pool.close()
+    print(json.dumps(child))
+"""
+
+
+def test_a_forked_pool_starts_with_the_models_its_parent_loaded_for_it(tmp_path: Path) -> None:
+    # a fresh interpreter (this one has loaded everything already): the processes of a pool
+    # forked from a command (replay, reanalyse) find trafilatura, the language model and the
+    # boilerplate rules' compiled tiers loaded before their first page, shared with the
+    # parent instead of loaded by each
+    probe = tmp_path / "probe.py"
+    probe.write_text(_PROBE, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert json.loads(done.stdout) == {"trafilatura": True, "langid": True, "tiers": True}
 
 
 def test_analyse_each_stops_when_the_pool_is_closed(pool: AnalysisPool) -> None:
