@@ -112,6 +112,14 @@ class BoilerplateRules:
     blocks: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]
     kinds: tuple[str, ...]  # "lang.kind" of every rule table, for reports
 
+    def compile_tiers(self) -> None:
+        """Compile every placement's alternations now instead of on first use: the fork server
+        (`worker.preload`) and a command about to fork its pool (`procs.warm_for_fork`) do it
+        once for the processes they start."""
+        for tiered in (self.line, self.edge, self.tail, self.teaser, self.last, self.header,
+                       self.end):
+            tiered.tiers  # noqa: B018 - the cached property compiles them
+
 
 def _alternation(patterns: list[str]) -> str:
     return "|".join(f"(?:{p})" for p in patterns) or "(?!)"

@@ -33,9 +33,7 @@ def warm_up() -> None:
     from worker.pipeline import CoreConfig, Document, analyse
 
     core = CoreConfig.from_settings(Settings())
-    rules = clean.cached_rules(core.boilerplate)
-    for tiered in (rules.line, rules.tail, rules.teaser, rules.last, rules.header, rules.end):
-        tiered.tiers  # noqa: B018 - compiles the alternations
+    clean.cached_rules(core.boilerplate).compile_tiers()
     jt_stoplist_init()
     analyse(Document(url="https://warm-up.invalid/", locator="warm-up", html=WARM_UP_PAGE),
             core, claims_always=True)

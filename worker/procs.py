@@ -118,9 +118,7 @@ def warm_for_fork(core: CoreConfig) -> None:
     from worker.language import warm_up as warm_up_language
 
     warm_up_language()
-    rules = clean.cached_rules(core.boilerplate)
-    for tiered in (rules.line, rules.tail, rules.teaser, rules.last, rules.header, rules.end):
-        tiered.tiers  # noqa: B018 - compiles the alternations
+    clean.cached_rules(core.boilerplate).compile_tiers()
     settle()
 
 

@@ -78,9 +78,9 @@ def guarded(text: str, extract: Callable[[str, int], Sequence[C]]) -> list[C]:
             continue
         for claim in found:
             c: Any = claim
-            start, end = c.start, c.end  # the last character's origin, plus one
-            start, end = origin[start], origin[end - 1] + 1 if end > start else origin[start]
-            out.append(replace(c, start=start, end=end))
+            start, end = c.start, c.end  # the end: the last character's origin, plus one
+            out.append(replace(c, start=origin[start],
+                               end=origin[end - 1] + 1 if end > start else origin[start]))
     return out
 
 

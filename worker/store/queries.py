@@ -52,7 +52,6 @@ def _end_of(day: date) -> datetime:
 
 # -- the figure series: read from the lineage tables (worker.store.lineage) -----------------
 
-_SERIES_ORDER = (_ST.c.stated_for, _ST.c.reported_on, _ST.c.claim_id)
 _CHANGE_ORDER = (_CH.c.stated_for, _CH.c.reported_on, _CH.c.claim_id)
 
 
@@ -67,13 +66,6 @@ def _series_filters(q: Any, subject: str | None, metric: str | None,
         if value is not None:
             q = q.where(col == value)
     return q
-
-
-def _series_ids(subject: str | None, metric: str | None, claimant: str | None) -> Any:
-    """The ids of the series matching the filters, as a subquery: the statements are then
-    read by their `series_id` index (SQLite otherwise walks every change in series order and
-    drops the other series' rows one by one)."""
-    return _series_filters(select(_FS.c.id), subject, metric, claimant)
 
 
 def changes(session: Session | Connection, *, subject: str | None = None,
