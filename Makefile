@@ -8,14 +8,20 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: install run test check lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# The figure extractor's compiled modules (worker/figures/native.py): built again when its
+# sources change, since a build older than the sources is not used.
+NATIVE := worker/figures/native.sha256
+$(NATIVE): setup.py $(wildcard worker/figures/*.py) | $(STAMP)
+	$(BIN)/python setup.py --quiet build_ext --inplace
+
+install: $(STAMP) $(NATIVE)
 
 # `make run` keeps its database in the checkout (data/worker.db) unless WORKER_DATABASE_URL
 # says otherwise; a plain `worker` command uses the user's data directory (`worker info`).
@@ -31,7 +37,7 @@ run: install
 	$(BIN)/worker run
 
 lint: install
-	$(BIN)/ruff check worker tests benchmarks alembic/env.py
+	$(BIN)/ruff check worker tests benchmarks alembic/env.py setup.py
 
 typecheck: install
 	$(BIN)/mypy
@@ -50,4 +56,4 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) data .mypy_cache .ruff_cache
+	rm -rf $(VENV) data .mypy_cache .ruff_cache build worker/figures/*.so worker/figures/native.sha256 *__mypyc*.so

@@ -109,12 +109,19 @@ def _print_tables(result: dict[str, Any], speed: dict[str, dict[str, float]]) ->
     for metric, s in result["metrics"].items():
         metrics.add_row(metric, *_prf_cells(s))
     console.print(metrics)
-    speed_table = Table(title="Throughput (one core)")
+    speed_table = Table(title=f"Throughput (one core; extractor {_extractor_mode()})")
     for col in ("input", "MB", "seconds", "MB/s"):
         speed_table.add_column(col, justify="right")
     for name, s in speed.items():
         speed_table.add_row(name, f"{s['mb']:.2f}", f"{s['seconds']:.2f}", f"{s['mb_per_s']:.2f}")
     console.print(speed_table)
+
+
+def _extractor_mode() -> str:
+    """Compiled or source (worker/figures/native.py): the throughput depends on it."""
+    from worker import figures
+
+    return figures.COMPILED_WHY if figures.COMPILED else f"from source: {figures.COMPILED_WHY}"
 
 
 def _prf_cells(s: dict[str, Any]) -> list[str]:
@@ -200,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 n: {k: v for k, v in r.items() if k != "errors"} for n, r in others.items()
             }
         payload["throughput"] = speed
+        payload["extractor"] = _extractor_mode()
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         _print_tables(result, speed)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from worker.figures import alternation, extract_claims, lexicon, scan, triggers
+from worker import figures
+from worker.figures import alternation, extract_claims, lexicon, native, scan, triggers
 from worker.figures.lexicon import DEFAULT_CLAIMANTS, LEXICON_DIR, Lexicons, load_lexicons
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -51,6 +55,13 @@ def reference() -> list[list[dict[str, Any]]]:
     return found
 
 
+# compiled code binds its calls of a class's methods when it is built: patching a method
+# (below) changes nothing there, so that test runs on the sources, in a process of its own
+patches_methods = pytest.mark.skipif(
+    figures.COMPILED, reason="runs on the sources: test_patched_tests_on_the_sources")
+
+
+@patches_methods
 def test_trigger_index_changes_nothing(
     reference: list[list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -97,3 +108,17 @@ def test_word_start_form_changes_nothing(
     assert plain.get("en").trigger_re.pattern.startswith("(?<!")  # type: ignore[union-attr]
     assert _run(plain) == reference
 
+
+
+def test_patched_tests_on_the_sources() -> None:
+    """With the compiled extractor loaded here, the method-patching tests of this file run in
+    a process that loads the sources (WORKER_FIGURES_PURE=1), where a patch takes effect."""
+    if not figures.COMPILED:
+        pytest.skip("the extractor runs from its sources here: the tests above ran as they are")
+    env = {**os.environ, native.PURE_ENV: "1"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+         "-k", "trigger_index"],
+        env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "1 passed" in run.stdout

@@ -18,6 +18,7 @@ def describe(settings: Settings) -> dict[str, Any]:
     A SQLite file that does not exist yet is reported, not created."""
     from sqlalchemy.engine import make_url
 
+    from worker.figures import native
     from worker.store.db import current_revision, make_engine, packaged_head
 
     url = make_url(settings.database.url).render_as_string(hide_password=True)
@@ -32,6 +33,7 @@ def describe(settings: Settings) -> dict[str, Any]:
         "schema_version": None,
         "packaged_schema_version": head,
         "schema": "",
+        "figures_extractor": _extractor(*native.status()),
     }
     if path is not None and not settings.database_is_default and not Path(path).parent.is_dir():
         info["schema"] = f"error: no such directory for the SQLite file: {Path(path).parent}"
@@ -52,6 +54,10 @@ def describe(settings: Settings) -> dict[str, Any]:
     return info
 
 
+def _extractor(compiled: bool, why: str) -> str:
+    return why if compiled else f"Python source: {why}"
+
+
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     info = describe(settings)
     if args.json:
@@ -63,6 +69,7 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
         ("  set by", info["database_set_by"]),
         ("schema", (f"{info['schema_version']} ({info['schema']})" if info["schema_version"]
                     else info["schema"])),
+        ("extractor", info["figures_extractor"]),
     ]
     for label, value in lines:
         out.print(f"{label:<14}{value}", markup=False, highlight=False, soft_wrap=True)

@@ -35,9 +35,16 @@ ko); the code is language-agnostic.
 
 from __future__ import annotations
 
-from worker.figures.extract import extract_claims
-from worker.figures.lexicon import Lexicons, load_lexicons
-from worker.figures.model import Claim
-from worker.figures.numbers import parse_number
+from worker.figures import native
 
-__all__ = ["Claim", "Lexicons", "extract_claims", "load_lexicons", "parse_number"]
+# before the first module of the extractor loads: the compiled build, or the sources when the
+# build is stale or switched off (see worker/figures/native.py)
+COMPILED, COMPILED_WHY = native.select()
+
+from worker.figures.extract import extract_claims  # noqa: E402
+from worker.figures.lexicon import Lexicons, load_lexicons  # noqa: E402
+from worker.figures.model import Claim  # noqa: E402
+from worker.figures.numbers import parse_number  # noqa: E402
+
+__all__ = ["COMPILED", "COMPILED_WHY", "Claim", "Lexicons", "extract_claims", "load_lexicons",
+           "parse_number"]

@@ -18,7 +18,6 @@ import bisect
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property
 
 from worker.figures.attribution import (
     active_speakers,
@@ -84,11 +83,16 @@ class _Extractor:
         self.last_claims: list[Claim] = []  # claims of the latest sentence that had some
         self.last_claims_sentence = -1
         self.part_links: dict[int, int] = {}  # start of a part -> start of its total
+        self._sentences: list[Sentence] | None = None
 
-    @cached_property
+    @property
     def sentences(self) -> list[Sentence]:
-        """Split on first use: `run` returns before splitting when nothing can be claimed."""
-        return split_sentences(self.text, self.lex)
+        """Split on first use: `run` returns before splitting when nothing can be claimed.
+        (Kept by hand, not with functools.cached_property: a class compiled by mypyc has no
+        instance dict, and a cached_property there is computed again on every read.)"""
+        if self._sentences is None:
+            self._sentences = split_sentences(self.text, self.lex)
+        return self._sentences
 
     # -- context helpers -------------------------------------------------------------------
     def _previous(self, k: int) -> list[int]:
