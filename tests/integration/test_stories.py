@@ -6,16 +6,18 @@ published article, even when a later copy was stored first."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.config import Settings
 from worker.pipeline import CoreConfig, Document, analyse
 from worker.store import queries
-from worker.store.db import engine_of
-from worker.store.models import Article, FigureClaim, Story
+from worker.store.db import alembic_config, engine_of
+from worker.store.lineage_sql import _CHANGE_SOURCE
+from worker.store.models import Article, FigureChangeRow, FigureClaim, FigureStatement, Story
 from worker.store.writer import Store
 
 BODY = """The agency {told} members of parliament's intelligence committee in a closed session that
@@ -104,3 +106,63 @@ def test_two_claimants_for_one_figure_leave_the_copy_without_one(
     assert stories["kyiv"] == stories["agency"]  # the same wire text: one story
     assert killed == {"agency": ("KR-NIS", False), "kyiv": ("UA-HUR", False),
                       "desk": (None, False)}
+
+
+def _change_rows(factory: sessionmaker[Session]) -> list[Any]:
+    """figure_change_rows as stored, and as derived from the statements, claims and articles
+    (every column compared, the article's copies included)."""
+    table = FigureChangeRow.__table__
+    with factory() as s:
+        kept = s.execute(select(table).order_by(table.c.claim_id)).all()
+        assert kept == s.execute(_CHANGE_SOURCE.order_by(FigureStatement.claim_id)).all()
+    return kept
+
+
+def test_the_change_rows_follow_a_new_title_and_story_of_their_article(
+        factory: sessionmaker[Session], settings: Settings) -> None:
+    """A change row copies its article's title and story; a new version with a new headline
+    and the same figures writes no statement of the first version again, so the writer
+    copies the article's fields itself (without it, the first version's change keeps the old
+    title); a later copy joining the story leaves the rows of both exact."""
+    first = _doc("agency", ORIGINAL, "2025-09-04T06:00")
+    _store(factory, settings, [first])
+    before = _change_rows(factory)
+    assert before and {r.title for r in before} == {ORIGINAL.split("\n")[0]}
+    headline = "Seoul's spy agency: 2,000 North Korean soldiers killed in Kursk"
+    revised = Document(url=first.url, locator=first.locator,
+                       text=headline + ORIGINAL[ORIGINAL.index("\n"):] + "\n\nUpdated.",
+                       source=first.source, language="en", published=first.published)
+    store = Store(engine_of(factory), settings.dedupe)
+    assert store.save(revised, analyse(revised, CoreConfig.from_settings(settings))
+                      ).outcome == "revised"
+    after = _change_rows(factory)
+    assert {r.claim_id for r in before} <= {r.claim_id for r in after}
+    assert {r.title for r in after} == {headline}
+    _store(factory, settings, [_doc("desk", COPY, "2025-09-04T09:30")])
+    rows = _change_rows(factory)
+    with factory() as s:
+        story = s.scalar(select(Article.story_id).where(Article.outlet == "agency"))
+    assert story is not None and {r.story_id for r in rows if r.outlet == "agency"} == {story}
+
+
+def test_the_change_row_copies_migration_fills_them_from_what_is_stored(
+        factory: sessionmaker[Session], settings: Settings) -> None:
+    """Down to `change_rows` (the table without the copies, filled by its own SQL) and up
+    again: the revision `change_row_copies` makes the same rows as the write path, article
+    fields and ISO times included."""
+    from alembic import command
+
+    _store(factory, settings, [_doc("agency", ORIGINAL, "2025-09-04T06:00"),
+                               _doc("desk", COPY, "2025-09-04T09:30")])
+    written = _change_rows(factory)
+    assert written and all(r.url and r.stated_for_iso.endswith("+00:00") for r in written)
+    engine = engine_of(factory)
+    for step in (command.downgrade, command.upgrade):
+        with engine.begin() as conn:
+            cfg = alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            step(cfg, "change_rows" if step is command.downgrade else "head")
+            if step is command.downgrade:
+                assert "url" not in {c["name"] for c in inspect(conn).get_columns(
+                    "figure_change_rows")}
+    assert _change_rows(factory) == written

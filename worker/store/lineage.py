@@ -38,6 +38,7 @@ from worker import series as model
 from worker.series import SeriesClaim, Statement
 from worker.store.lineage_sql import (
     _ARTICLE_CLAIMS,
+    _ARTICLE_COPY,
     _ARTICLE_ROWS,
     _CHANGES_COPY,
     _CHANGES_DROP,
@@ -181,6 +182,13 @@ def sync_changes(conn: Connection, claim_ids: Iterable[int]) -> None:
         chunk = {"ids": ids[i:i + 500]}
         conn.execute(_CHANGES_DROP, chunk)
         conn.execute(_CHANGES_COPY, chunk)
+
+
+def sync_article(conn: Connection, article_id: int) -> None:
+    """Copy the article's fields (lineage_sql.ARTICLE_COPIES) to its rows of
+    figure_change_rows again: after a write that set one of them, in its transaction (a new
+    title or story link comes with no change of the statements, so no `sync_changes`)."""
+    conn.execute(_ARTICLE_COPY, {"article": article_id})
 
 
 def _at(key: tuple[datetime, datetime, int]) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from worker.store.models import (
     FigureValueStory,
     UTCDateTime,
 )
+from worker.store.sqltime import iso_utc
 
 SeriesKey = tuple[str | None, str, str | None]
 STATED = ("asserted", "reported")
@@ -162,14 +163,37 @@ _SET_LATEST = (update(_series).where(_series.c.id == bindparam("sid"))
                        .where(_st.c.series_id == bindparam("sid"), _POINT)
                        .order_by(*_ORDER_DESC).limit(1).scalar_subquery()))
 
-# -- figure_change_rows: the changes with their claims' fields, copied from the statements --
+# -- figure_change_rows: the changes with their claims' and articles' fields, copied --------
 
-_CHANGE_SOURCE = select(*(_st.c[c.name] if c.name in _st.c else _claims_t.c[c.name]
-                          for c in _changes.c)).join(
-    _claims_t, _claims_t.c.id == _st.c.claim_id).where(_st.c.kind.is_not(None))
+_articles_t = cast(Table, Article.__table__)
+ARTICLE_COPIES = frozenset(("url", "outlet", "story_id", "title", "language", "published_at"))
+"""The articles' columns that figure_change_rows copies (`published_at` as its ISO text): a
+write that sets one of them calls `lineage.sync_article`."""
+
+
+def _change_source_column(name: str) -> Any:
+    """The expression figure_change_rows' column `name` is copied from: the statement's
+    column, else the claim's, else the article's; `<column>_iso` is that column as ISO text."""
+    base = name.removesuffix("_iso")
+    for source in (_st, _claims_t, _articles_t):
+        if base in source.c:
+            column = source.c[base]
+            return iso_utc(column).label(name) if base != name else column
+    raise KeyError(name)
+
+
+_CHANGE_SOURCE = (select(*(_change_source_column(c.name) for c in _changes.c))
+                  .join(_claims_t, _claims_t.c.id == _st.c.claim_id)
+                  .join(_articles_t, _articles_t.c.id == _st.c.article_id)
+                  .where(_st.c.kind.is_not(None)))
 _CHANGE_NAMES = [c.name for c in _changes.c]
 _CHANGES_DROP = delete(_changes).where(_changes.c.claim_id.in_(bindparam("ids", expanding=True)))
 _CHANGES_COPY = insert(_changes).from_select(_CHANGE_NAMES, _CHANGE_SOURCE.where(
     _st.c.claim_id.in_(bindparam("ids", expanding=True))))
+_ARTICLE_COPY = (
+    update(_changes).where(_changes.c.article_id == bindparam("article"))
+    .values({name: select(_change_source_column(name)).where(
+        _articles_t.c.id == bindparam("article")).scalar_subquery()
+        for name in sorted(ARTICLE_COPIES - {"published_at"}) + ["published_at_iso"]}))
 _SERIES_CHANGES_COPY = insert(_changes).from_select(_CHANGE_NAMES, _CHANGE_SOURCE.where(
     _st.c.series_id == bindparam("sid")))

@@ -4,6 +4,9 @@ only `find_article` and `article_history`, which work with mapped objects, load 
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -74,43 +77,60 @@ def changes(session: Session | Connection, *, subject: str | None = None,
             limit: int | None = None) -> list[dict[str, Any]]:
     """The rows of the `figure_changes` view, filtered, in series order (stated for, then
     reported on); `since` keeps the changes reported on or after that day. Read from
-    figure_change_rows (the changes with their claims' fields, kept with the statements):
-    a series' changes are then a few hundred pages in series order, where through
+    figure_change_rows (the changes with their claims' and articles' fields and their times
+    as text, kept with the statements and the articles) and the values' story counts: a
+    series' changes are then a few hundred pages in series order, where through
     figure_statements and figure_claims each was a random page of two tables the size of the
     database (see tables.lineage)."""
     conn = session if isinstance(session, Connection) else session.connection()
     names = {r[0]: (r[1], r[2], r[3]) for r in conn.execute(_series_filters(
         select(_FS.c.id, _FS.c.subject, _FS.c.metric, _FS.c.claimant),
         subject, metric, claimant))}
-    q: Any = (select(*_CHANGE_FIELDS)
-              .select_from(_CH).join(_A, _A.c.id == _CH.c.article_id)
-              .outerjoin(_FV, and_(_FV.c.series_id == _CH.c.series_id,
-                                   _FV.c.value == _CH.c.value))
+    series = sorted(names) if (subject, metric, claimant) != (None, None, None) else None
+    stories = and_(_FV.c.series_id == _CH.c.series_id, _FV.c.value == _CH.c.value)
+    if series is not None:  # PostgreSQL then hashes these series' values alone (1,951 of
+        stories = and_(stories, _FV.c.series_id.in_(series))  # 15,703 for KP killed at 10M)
+    q: Any = (select(*_CHANGE_FIELDS).select_from(_CH).outerjoin(_FV, stories)
               .order_by(*_CHANGE_ORDER))
     if kind is not None:
         q = q.where(_CH.c.kind == kind)
-    if (subject, metric, claimant) != (None, None, None):
-        q = q.where(_CH.c.series_id.in_(sorted(names)))
+    if series is not None:
+        q = q.where(_CH.c.series_id.in_(series))
     if since is not None:
         q = q.where(_CH.c.reported_on >= datetime.combine(since, time.min, tzinfo=UTC))
     if limit:  # the newest `limit` changes, still listed oldest first
         q = q.order_by(None).order_by(*(c.desc() for c in _CHANGE_ORDER)).limit(limit)
-        return _change_dicts(conn.execute(q).fetchall(), names)[::-1]
-    return _change_dicts(conn.execute(q).fetchall(), names)
+    with _no_collection():
+        rows = _change_dicts(conn.execute(q).fetchall(), names)
+    return rows[::-1] if limit else rows
 
 
-# what `changes` reads per row: the series' names come from figure_series once per call, and
-# the claim id once for both `change_id` and `claim_id` (7,830 rows at 10M claims: every
-# column fewer is one value less for the database to format and for psycopg to parse)
+# what `changes` reads per row, all from figure_change_rows but the value's story count: the
+# series' names come from figure_series once per call, the claim id once for both `change_id`
+# and `claim_id`, the article's fields and the times as ISO text from the row itself (7,830
+# rows at 10M claims: every lookup and every formatting per row is paid 7,830 times)
 _CHANGE_FIELDS = (
     _CH.c.series_id, _CH.c.claim_id, _CH.c.value, _CH.c.previous_value, _CH.c.low,
-    _CH.c.high, _CH.c.qualifier, _CH.c.modality, _iso(_CH.c.claimed_at, "claimed_at"),
-    _CH.c.kind, _A.c.url, _A.c.outlet, _CH.c.sentence, _CH.c.claimant_raw, _CH.c.article_id,
-    _CH.c.version_id, _CH.c.version_number,
-    func.coalesce(_FV.c.stories, 0).label("independent_stories"),
-    _iso(_CH.c.stated_for, "stated_for"), _iso(_CH.c.reported_on, "reported_on"),
-    _CH.c.refers_to, _CH.c.through_recall, _A.c.story_id, _A.c.title, _A.c.language,
-    _iso(_A.c.published_at, "published_at"), _iso(_CH.c.detected_at, "detected_at"))
+    _CH.c.high, _CH.c.qualifier, _CH.c.modality, _CH.c.claimed_at_iso, _CH.c.kind, _CH.c.url,
+    _CH.c.outlet, _CH.c.sentence, _CH.c.claimant_raw, _CH.c.article_id, _CH.c.version_id,
+    _CH.c.version_number, func.coalesce(_FV.c.stories, 0).label("independent_stories"),
+    _CH.c.stated_for_iso, _CH.c.reported_on_iso, _CH.c.refers_to, _CH.c.through_recall,
+    _CH.c.story_id, _CH.c.title, _CH.c.language, _CH.c.published_at_iso, _CH.c.detected_at_iso)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a listing's rows are built: the 7,830 fetched
+    rows of KP killed at 10M outlive the young generations, so one call in three or four
+    (and a `worker changes` process) paid a full collection of every object of the process,
+    16-30 ms of a 30 ms build; the rows and dicts make no cycles to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _change_dicts(rows: Any, names: dict[int, tuple[str | None, str, str | None]]

@@ -29,6 +29,7 @@ from worker import dedupe, faults, revisions
 from worker.config import DedupeSettings
 from worker.document import Analysis, Document, Outcome, raw_digest
 from worker.store import lineage, queries, rawpages, stories
+from worker.store.lineage_sql import ARTICLE_COPIES
 from worker.store.models import (
     Article,
     ArticleEvent,
@@ -107,9 +108,12 @@ class _Stored:
 
 
 def _update_article(conn: Connection, article_id: int, changes: dict[str, Any]) -> None:
-    """SET the columns named in `changes` (the statement takes its SET list from them)."""
+    """SET the columns named in `changes` (the statement takes its SET list from them), and
+    the copies of the article's fields in its change rows when one of them is set."""
     if changes:
         conn.execute(_UPDATE_ARTICLE, {**changes, "article_key": article_id})
+    if not ARTICLE_COPIES.isdisjoint(changes):
+        lineage.sync_article(conn, article_id)
 
 
 def _page_state(doc: Document) -> dict[str, str | None]:

@@ -54,8 +54,9 @@ class FigureStatement(Base):
 
 
 class FigureChangeRow(Base):
-    """A change (a statement with a kind) with its claim's fields, as `worker changes` lists
-    it: a copy of figure_statements and figure_claims kept with the statements."""
+    """A change (a statement with a kind) with its claim's and article's fields and its times
+    as ISO text, as `worker changes` lists it: a copy of figure_statements, figure_claims and
+    articles kept with the statements and the articles."""
 
     __tablename__ = "figure_change_rows"
     __table__ = tables.figure_change_rows
@@ -80,6 +81,16 @@ class FigureChangeRow(Base):
     claimed_at: Mapped[datetime]
     sentence: Mapped[str]
     claimant_raw: Mapped[str | None]
+    url: Mapped[str]
+    outlet: Mapped[str | None]
+    story_id: Mapped[int | None]
+    title: Mapped[str | None]
+    language: Mapped[str | None]
+    stated_for_iso: Mapped[str]
+    reported_on_iso: Mapped[str]
+    claimed_at_iso: Mapped[str]
+    detected_at_iso: Mapped[str | None]
+    published_at_iso: Mapped[str | None]
 
 
 class FigureValueStory(Base):

@@ -71,11 +71,16 @@ figure_statements = Table(
           "claim_id", sqlite_where=text(_CHANGE), postgresql_where=text(_CHANGE)),
 )
 
-# the changes (statements with a kind) again, with the fields of their claims: what
-# `worker changes` lists, in a table of their own. At 10M claims a series' 7,830 changes read
-# through figure_statements and figure_claims were ~40,000 random pages of two 10M-row tables,
-# more than PostgreSQL's shared buffers hold; here they are a few hundred pages of a table of
-# ~60,000 rows. Written with the statements (worker.store.lineage: `sync_changes`).
+# the changes (statements with a kind) again, with the fields of their claims and articles and
+# their times as ISO text: what `worker changes` lists, in a table of its own that the listing
+# reads alone. At 10M claims a series' 7,830 changes read through figure_statements and
+# figure_claims were ~40,000 random pages of two 10M-row tables, more than PostgreSQL's shared
+# buffers hold; here they are a few hundred pages of a table of ~60,000 rows. The article's
+# fields were a primary-key lookup per row (~31,000 buffers at 10M) and the five times a
+# to_char per row and column (~20 ms at 10M). Written with the statements
+# (worker.store.lineage: `sync_changes`); the article's fields again whenever the writer sets
+# them (`sync_article`), since a title or a story link can change without a lineage refresh.
+ISO = String(25)  # "2025-01-13T06:20:00+00:00", formatted by the database (store.sqltime)
 figure_change_rows = Table(
     "figure_change_rows", metadata,
     Column("claim_id", BigInteger, primary_key=True, autoincrement=False),
@@ -99,10 +104,23 @@ figure_change_rows = Table(
     Column("claimed_at", UTCDateTime(), nullable=False),
     Column("sentence", Text, nullable=False),
     Column("claimant_raw", Text),
+    # the article's, as articles has them
+    Column("url", String(2048), nullable=False),
+    Column("outlet", String(200)),
+    Column("story_id", Integer),
+    Column("title", Text),
+    Column("language", String(8)),
+    # the times as the listing shows them: `<column>_iso` is iso_utc(<column>)
+    Column("stated_for_iso", ISO, nullable=False),
+    Column("reported_on_iso", ISO, nullable=False),
+    Column("claimed_at_iso", ISO, nullable=False),
+    Column("detected_at_iso", ISO),
+    Column("published_at_iso", ISO),
     Index("ix_figure_change_rows_series", "series_id", "stated_for", "reported_on",
           "claim_id"),
     Index("ix_figure_change_rows_order", "stated_for", "reported_on", "claim_id"),
     Index("ix_figure_change_rows_kind", "kind", "stated_for", "reported_on", "claim_id"),
+    Index("ix_figure_change_rows_article", "article_id"),  # `sync_article`
 )
 
 figure_value_stories = Table(
