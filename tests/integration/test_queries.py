@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from worker.export import export_claims
-from worker.store import lineage, queries, rechecks
+from worker.store import codes, lineage, queries, rechecks
 from worker.store.models import Article, ArticleVersion, FigureClaim, Story
 
 
@@ -103,6 +103,24 @@ def test_each_change_once_with_kind_and_independent_stories(
     assert rows[0]["independent_stories"] == 2
     assert all(r["stated_for"][:10] == r["claimed_at"][:10] for r in rows[:2])
     assert rows[-1]["independent_stories"] == 1
+
+
+def test_the_stored_subjects_are_those_of_every_claim(
+        factory: sessionmaker[Session]) -> None:
+    """`--subject` matches the subjects of all stored claims (counted or not): the index's
+    skip scan finds each distinct one, none with no claim, and none while nothing is
+    stored."""
+    with factory() as s:
+        assert codes.stored_subjects(s) == []
+    b = Builder(factory)
+    b.article("2025-01-13", [("killed", "UA", "UA-GENSTAFF", 10), ("killed", None, None, 5)])
+    b.article("2025-01-14", [("deployed", "KP", "UA-PRESIDENT", 50000, "possible"),
+                             ("killed", "RU", None, 7), ("wounded", "UA", None, 3)])
+    with factory() as s:
+        every = s.execute(text("SELECT DISTINCT subject FROM figure_claims")).scalars()
+        assert codes.stored_subjects(s) == sorted(v for v in every if v is not None) == [
+            "KP", "RU", "UA"]
+        assert codes.stored_claimants(s) == ["UA-GENSTAFF", "UA-PRESIDENT"]
 
 
 def test_kind_filter_and_possible_claims_are_not_changes(

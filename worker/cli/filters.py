@@ -55,18 +55,17 @@ def resolve_series(args: argparse.Namespace, settings: Settings, session: Any) -
     claimant = getattr(args, "claimant", None)
     if subject is None and metric is None and claimant is None:
         return
-    from worker.store.codes import series_codes
+    from worker.store.codes import stored_claimants, stored_subjects
 
-    stored = series_codes(session)
     if metric is not None:
         args.metric = _match("--metric", metric, list(METRICS))
     if claimant is not None:
-        known = sorted(set(claimant_codes(settings)) | set(stored["claimant"]))
+        known = sorted(set(claimant_codes(settings)) | set(stored_claimants(session)))
         args.claimant = _match("--claimant", claimant, known)
     if subject is not None:
         code = subject.strip().upper()
-        if stored["subject"]:
-            args.subject = _match("--subject", subject, stored["subject"])
+        if subjects := stored_subjects(session):
+            args.subject = _match("--subject", subject, subjects)
         elif len(code) == 2 and code.isalpha():
             args.subject = code
         else:
