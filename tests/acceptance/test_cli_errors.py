@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -128,9 +127,11 @@ def test_ctrl_c_during_replay_stops_the_children_quietly(tmp_path: Path,
                                                          sqlite_url: str) -> None:
     pages = tmp_path / "pages"
     pages.mkdir()
-    for n in range(12):  # enough work that the pool is still busy when Ctrl-C comes
+    for n in range(150):  # enough work that the pool is still busy when Ctrl-C comes: each
+        # copy a new article (a line of its own), so none is cut short as a duplicate
         for seed in SEEDS.glob("*.txt"):
-            shutil.copy(seed, pages / f"{n:02d}_{seed.name}")
+            text = seed.read_text(encoding="utf-8") + f"\n\nReader copy {n} of this report.\n"
+            (pages / f"{n:03d}_{seed.name}").write_text(text, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORKER_")}
     env.update(WORKER_DATABASE_URL=sqlite_url, WORKER_PIPELINE_PROCESSES="2",
                WORKER_LOG_FORMAT="json")
