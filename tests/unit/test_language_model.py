@@ -65,7 +65,8 @@ def test_compact_tables_are_arrays_with_the_same_values() -> None:
 def test_same_language_and_probability_as_py3langid() -> None:
     stock, compact = _stock(), language._identifier()
     texts = _texts()
-    assert len(texts) > 400
+    # the 300 random strings and the seeds always; the corpus pages where the corpus is
+    assert len(texts) > 300 + (200 if CORPUS.is_dir() else 0)
     differ = [t[:60] for t in texts
               for sample in (t, t[:language.SAMPLE_CHARS])
               if stock.classify(sample) != compact.classify(sample)]
