@@ -97,9 +97,9 @@ def select() -> tuple[bool, str]:
     """Called once by the package before it imports its modules: keep the build, or make
     the sources win (see the module docstring). Returns `status`."""
     compiled, why = status()
-    if not compiled and any(isinstance(f, _SourceFirst) for f in sys.meta_path):
+    if compiled or any(isinstance(f, _SourceFirst) for f in sys.meta_path):
         return compiled, why
     names = frozenset(p.stem for p in compiled_sources() if _built(HERE, p.stem))
-    if not compiled and names:
+    if names:  # a build lies beside the sources: keep it from loading
         sys.meta_path.insert(0, _SourceFirst(HERE, names))
     return compiled, why
